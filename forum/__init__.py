@@ -1,0 +1,75 @@
+"""Ask a Cosmetic Doctor: the application factory (wiring only, no database access)."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from forum.api import register_api
+from forum.cli import register_cli
+from forum.config import CONFIGS, ROOT
+from forum.errors import register_errors
+from forum.extensions import csrf, db, limiter, login_manager, migrate
+from forum.web import register_web
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app. FORUM_ENV picks production (default), development or testing settings;
+    FORUM_* environment variables override them; `overrides` (tests) win over both."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    env = (overrides or {}).get("ENV_NAME") or os.environ.get("FORUM_ENV", "production")
+    app.config.from_object(CONFIGS[env])
+    app.config.from_prefixed_env("FORUM")
+    app.config.update(overrides or {})
+    _check_config(app)
+    init_extensions(app)
+    register_errors(app)
+    register_web(app)
+    register_api(app)
+    register_cli(app)
+    _configure_logging(app)
+    return app
+
+
+def _check_config(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("FORUM_SECRET_KEY is not set: refusing to start without a secret key.")
+    if app.config.get("DATABASE_URL"):  # FORUM_DATABASE_URL
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    if app.config.get("TRUSTED_PROXY_COUNT"):
+        count = int(app.config["TRUSTED_PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """SQLite: WAL, a busy timeout and foreign keys on every connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def _configure_logging(app: Flask) -> None:
+    if not logging.getLogger("forum").handlers and not app.testing:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logging.getLogger("forum").addHandler(handler)
+        logging.getLogger("forum").setLevel(logging.INFO)

@@ -1,0 +1,41 @@
+"""/api/v1: flask-smorest Api with our error format, bearer-token and session auth."""
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template
+from flask_smorest import Api
+
+from forum.api import accounts as accounts_api
+from forum.api import doctors as doctors_api
+from forum.api import moderation as mod_api
+from forum.api import notifications as notes_api
+from forum.api.auth import api_guard, load_user_from_request
+from forum.extensions import csrf, login_manager
+
+BLUEPRINTS = (accounts_api, doctors_api, mod_api, notes_api)
+
+
+class ForumApi(Api):
+    """flask-smorest's Api, minus its app-wide JSON error handler: forum.errors answers every
+    error, in JSON under /api/ and in HTML elsewhere (and keeps the Allow header on 405)."""
+
+    def _register_error_handlers(self):
+        return None
+
+
+def register_api(app: Flask) -> None:
+    api = ForumApi(app)
+    app.extensions["forum_api"] = api
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme("sessionCookie", {"type": "apiKey", "in": "cookie",
+                                                          "name": app.config["SESSION_COOKIE_NAME"]})
+    for module in BLUEPRINTS:
+        csrf.exempt(module.blp)
+        api.register_blueprint(module.blp, url_prefix="/api/v1")
+    login_manager.request_loader(load_user_from_request)
+    app.before_request(api_guard)
+    app.add_url_rule("/api/v1/docs", "api_docs", _docs)
+
+
+def _docs():
+    """Browsable API documentation rendered on the server from the OpenAPI document (no CDN JS)."""
+    return render_template("api/docs.html", spec=current_app.extensions["forum_api"].spec.to_dict())

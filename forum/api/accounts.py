@@ -1,0 +1,99 @@
+"""API: registration, the current user, tokens, the doctor application."""
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from forum import ratelimits
+from forum.api.auth import AUTH, actor
+from forum.schemas.accounts import (
+    DoctorApplicationIn, DoctorApplicationOut, PasswordResetRequestIn, RegisterIn, TokenCreatedOut,
+    TokenExchangeIn, TokenIn, TokenOut, UserOut,
+)
+from forum.schemas.common import MessageOut
+from forum.services import accounts
+
+blp = Blueprint("api_accounts", __name__, description="Registration, the current user, API tokens, doctor applications")
+REGISTERED = "If this address is new, the account is ready; a confirmation link was sent to it."
+RESET_SENT = "If an account uses that address, a reset link was sent to it."
+
+
+@blp.post("/auth/register")
+@ratelimits.signup
+@blp.arguments(RegisterIn)
+@blp.response(202, MessageOut)
+def register(data):
+    """Create an account. The answer is the same whether or not the address was taken."""
+    accounts.register(email=data["email"], display_name=data["display_name"], password=data["password"])
+    return {"message": REGISTERED}
+
+
+@blp.post("/auth/password-reset")
+@ratelimits.password_reset
+@blp.arguments(PasswordResetRequestIn)
+@blp.response(202, MessageOut)
+def password_reset(data):
+    """Ask for a password-reset e-mail. Same answer whether or not the account exists."""
+    accounts.request_password_reset(email=data["email"])
+    return {"message": RESET_SENT}
+
+
+@blp.post("/auth/token")
+@ratelimits.login
+@ratelimits.login_account
+@blp.arguments(TokenExchangeIn)
+@blp.response(201, TokenCreatedOut)
+def exchange_token(data):
+    """Trade an e-mail and password for a named bearer token (for scripts)."""
+    user = accounts.authenticate(email=data["email"], password=data["password"])
+    token, raw = accounts.issue_token(user, name=data["name"])
+    token.token = raw
+    return token
+
+
+@blp.get("/me")
+@blp.response(200, UserOut)
+@blp.doc(security=AUTH)
+def me():
+    """The authenticated user."""
+    return actor()
+
+
+@blp.route("/tokens")
+class Tokens(MethodView):
+    @blp.response(200, TokenOut(many=True))
+    @blp.doc(security=AUTH)
+    def get(self):
+        """Your API tokens (values are never shown again)."""
+        return accounts.list_tokens(actor())
+
+    @blp.arguments(TokenIn)
+    @blp.response(201, TokenCreatedOut)
+    @blp.doc(security=AUTH)
+    def post(self, data):
+        """Create a named token; its value is in this response only."""
+        token, raw = accounts.issue_token(actor(), name=data["name"])
+        token.token = raw
+        return token
+
+
+@blp.delete("/tokens/<int:token_id>")
+@blp.response(204)
+@blp.doc(security=AUTH)
+def revoke_token(token_id):
+    """Revoke one of your tokens."""
+    accounts.revoke_token(actor(), token_id=token_id)
+
+
+@blp.route("/doctor-application")
+class DoctorApplication(MethodView):
+    @blp.response(200, DoctorApplicationOut)
+    @blp.doc(security=AUTH)
+    def get(self):
+        """Your doctor application and its status."""
+        return accounts.my_application(actor())
+
+    @blp.arguments(DoctorApplicationIn)
+    @blp.response(201, DoctorApplicationOut)
+    @blp.doc(security=AUTH)
+    def post(self, data):
+        """Apply (or re-apply after a rejection or lapse) as a doctor."""
+        return accounts.apply_as_doctor(actor(), **data)

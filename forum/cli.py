@@ -1,0 +1,59 @@
+"""The `forum` command: Flask's commands (run, db ...) plus the forum's own."""
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+import forum  # the module, not its names: forum/__init__ imports this file
+from forum import mail
+from forum.errors import Invalid
+from forum.models import Role
+from forum.passwords import password_problem
+from forum.services import accounts, moderation
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: forum.create_app())
+def cli():
+    """Ask a Cosmetic Doctor management commands."""
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="member")
+@with_appcontext
+def create_user(email: str, display_name: str, role: str) -> None:
+    """Create an account; the only way to make moderators and admins. The password is asked
+    for (or read from FORUM_NEW_USER_PASSWORD for scripts) and never shown."""
+    password = os.environ.get("FORUM_NEW_USER_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password, email=email)
+    if problem:
+        raise click.ClickException(problem)
+    try:
+        user = accounts.create_user_cli(email=email, display_name=display_name, password=password, role=Role(role))
+    except Invalid as e:
+        raise click.ClickException(e.message) from None
+    click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+@click.command("lapse-expired")
+@with_appcontext
+def lapse_expired() -> None:
+    """Lapse verifications whose license expired (run daily from cron)."""
+    click.echo(f"{moderation.lapse_expired_verifications()} verification(s) lapsed.")
+
+
+@click.command("send-mail")
+@with_appcontext
+def send_mail() -> None:
+    """Retry mail left in the outbox (run every few minutes from cron)."""
+    click.echo(f"{mail.flush_outbox()} mail(s) sent.")
+
+
+def register_cli(app: Flask) -> None:
+    for command in (create_user, lapse_expired, send_mail):
+        app.cli.add_command(command)

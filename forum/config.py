@@ -1,0 +1,92 @@
+"""Configuration classes; every setting can be overridden with a FORUM_* environment variable."""
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Config:
+    """Production defaults: safe unless told otherwise."""
+
+    ENV_NAME = "production"
+    SECRET_KEY = None  # must come from FORUM_SECRET_KEY; create_app refuses to start without it
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{ROOT / 'instance' / 'forum.sqlite3'}"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Sessions (SECURITY.md B): __Host- prefix, Secure, HttpOnly, SameSite=Lax.
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_PATH = "/"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)   # absolute cap on a session
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)        # idle cap
+    REMEMBER_COOKIE_NAME = "__Host-remember"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_PATH = "/"
+
+    # Request size limits (SECURITY.md #33).
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 500 * 1024
+    MAX_FORM_PARTS = 1000
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session, which is itself bounded
+    WTF_CSRF_SSL_STRICT = False  # SameSite=Lax cookies already stop cross-site posts
+
+    # Rate limits (Flask-Limiter). Storage is memory locally; use redis://... in production.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
+    RATELIMIT_DEFAULT = "200 per minute;50 per 10 seconds"  # per IP, every route (Discourse)
+    RATELIMIT_SIGNUP = "3 per day"
+    RATELIMIT_LOGIN = "6 per minute;30 per hour"
+    RATELIMIT_LOGIN_ACCOUNT = "100 per hour"
+    RATELIMIT_RESET = "5 per hour"
+    TRUSTED_PROXY_COUNT = 0  # set to 1 behind nginx so the real client IP is used
+
+    # Mail: "console" logs mail, "smtp" sends it, "memory" keeps it for tests.
+    MAIL_BACKEND = "console"
+    MAIL_SENDER = "Ask a Cosmetic Doctor <no-reply@example.org>"
+    MAIL_SMTP_HOST = "localhost"
+    MAIL_SMTP_PORT = 25
+    SITE_URL = "http://127.0.0.1:5000"
+
+    AUTH_TOKEN_MAX_AGE = timedelta(hours=1)
+
+    # flask-smorest / OpenAPI
+    API_TITLE = "Ask a Cosmetic Doctor API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    SEED_PATH = str(ROOT / "seed")
+
+
+class DevelopmentConfig(Config):
+    """Local serving over plain http on 127.0.0.1 (README's first command)."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = "dev-only-not-secret-" + "x" * 16
+    SESSION_COOKIE_NAME = "forum_session"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_NAME = "forum_remember"
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestConfig(Config):
+    """Used by the test suite; the database URL comes from FORUM_TEST_DATABASE_URL."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-" + "t" * 32
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    MAIL_BACKEND = "memory"
+    SITE_URL = "http://localhost"
+
+
+CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

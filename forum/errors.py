@@ -1,0 +1,137 @@
+"""Domain errors and the one renderer that answers every error in HTML or JSON."""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, g, jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger("forum.errors")
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+    default_message = "The request could not be processed."
+
+    def __init__(self, message: str | None = None, *, fields: dict | None = None):
+        super().__init__(message or self.default_message)
+        self.message = message or self.default_message
+        self.fields = fields or {}
+
+
+class Invalid(DomainError):
+    status = 422
+    code = "invalid"
+    default_message = "Some fields need attention."
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    default_message = "Not found."
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    default_message = "You are not allowed to do that."
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    default_message = "That conflicts with the current state."
+
+
+CODE_NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+              422: "invalid", 429: "rate_limited", 500: "server_error", 503: "unavailable"}
+HTML_PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") and not request.path.startswith("/api/v1/docs")
+
+
+def flatten_fields(messages) -> dict:
+    """webargs nests errors by location ({"json": {...}}); clients want field -> messages."""
+    if not isinstance(messages, dict):
+        return {"_schema": messages if isinstance(messages, list) else [str(messages)]}
+    if set(messages) <= {"json", "query", "form", "headers", "view_args", "path", "files"}:
+        flat: dict = {}
+        for value in messages.values():
+            flat.update(value if isinstance(value, dict) else {"_schema": value})
+        return flat
+    return messages
+
+
+def render_error(status: int, message: str, fields: dict | None = None, headers: dict | None = None):
+    code = CODE_NAMES.get(status, "error")
+    if wants_json():
+        body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+        response = jsonify(body)
+    else:
+        page = status if status in HTML_PAGES else (400 if status < 500 else 500)
+        response = make_response(render_template(
+            f"errors/{page}.html", message=message, status=status, minimal=status >= 500,
+            request_id=getattr(g, "request_id", None)))
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def handle_http_exception(error: HTTPException):
+    data = getattr(error, "data", None) or {}
+    fields = flatten_fields(data["messages"]) if "messages" in data else {}
+    headers = dict(data.get("headers") or {})
+    if error.code == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    if error.code == 429:
+        retry = getattr(error, "retry_after", None)
+        headers.setdefault("Retry-After", str(retry or 60))
+    message = data.get("message") or (error.description if isinstance(error, CSRFError) else _describe(error))
+    if fields and error.code in (400, 422):
+        return render_error(422, "Some fields need attention.", fields, headers)
+    return render_error(error.code or 500, message, fields, headers)
+
+
+def _describe(error: HTTPException) -> str:
+    messages = {404: "This page does not exist.", 405: "That method is not allowed here.",
+                413: "The request is too large.", 429: "Too many requests. Please wait and try again.",
+                401: "Please log in.", 403: "You are not allowed to do that.",
+                400: "The request could not be understood.", 415: "Send JSON with Content-Type: application/json."}
+    return messages.get(error.code, "Something went wrong.")
+
+
+def handle_domain_error(error: DomainError):
+    return render_error(error.status, error.message, error.fields)
+
+
+def handle_db_down(error: OperationalError):
+    log.error("database unavailable: %s", type(error).__name__)
+    return render_error(503, "The service is briefly unavailable. Please retry shortly.",
+                        headers={"Retry-After": "30"})
+
+
+def handle_unexpected(error: Exception):
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("unhandled error (request id %s)", getattr(g, "request_id", "-"))
+    return render_error(500, "Something went wrong on our side. Quote the request id if you contact us.")
+
+
+def register_errors(app: Flask) -> None:
+    @app.before_request
+    def _request_id():
+        g.request_id = uuid.uuid4().hex[:16]
+
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(OperationalError, handle_db_down)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,7 @@
+"""Every model module, imported so Alembic's autogenerate sees all tables."""
+from forum.models.moderation import ModerationLog  # noqa: F401
+from forum.models.notification import Notification, OutboxMail  # noqa: F401
+from forum.models.user import (  # noqa: F401
+    ApiToken, AuthToken, AuthTokenPurpose, Credential, CredentialKind, DoctorProfile, Role,
+    Specialty, User, UserStatus, VerificationStatus,
+)

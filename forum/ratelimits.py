@@ -1,0 +1,26 @@
+"""Named rate limits shared by the HTML and API routes; values come from the configuration."""
+from __future__ import annotations
+
+from flask import current_app, request
+
+from forum.extensions import limiter
+
+
+def _config(name: str):
+    return lambda: current_app.config[name]
+
+
+def _login_account_key() -> str:
+    """Failures are also counted per account, so rotating IPs still hit the account cap."""
+    email = request.form.get("email") if request.form else None
+    if email is None and request.is_json:
+        body = request.get_json(silent=True)
+        email = body.get("email") if isinstance(body, dict) else None
+    return "login-account:" + str(email or "").strip().lower()[:254]
+
+
+signup = limiter.limit(_config("RATELIMIT_SIGNUP"), methods=["POST"], scope="signup")
+login = limiter.limit(_config("RATELIMIT_LOGIN"), methods=["POST"], scope="login")
+login_account = limiter.limit(_config("RATELIMIT_LOGIN_ACCOUNT"), methods=["POST"], scope="login-account",
+                              key_func=_login_account_key, deduct_when=lambda r: r.status_code >= 400)
+password_reset = limiter.limit(_config("RATELIMIT_RESET"), methods=["POST"], scope="reset")

@@ -1,0 +1,197 @@
+"""Account, doctor-application and token schemas."""
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from forum.models import Specialty
+from forum.passwords import MAX_LENGTH, password_problem
+from forum.schemas.common import InputSchema, Text
+
+EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def Email() -> fields.String:  # noqa: N802
+    return fields.String(required=True, validate=[validate.Length(max=254),
+                                                  validate.Regexp(EMAIL_RE, error="Enter a valid e-mail address.")])
+
+
+def Password(**kwargs) -> fields.String:  # noqa: N802
+    return fields.String(required=True, validate=validate.Length(min=1, max=MAX_LENGTH * 4), **kwargs)
+
+
+class RegisterIn(InputSchema):
+    RAW_FIELDS = ("password",)
+    email = Email()
+    display_name = Text(min_len=2, max_len=50)
+    password = Password()
+    confirm_adult = fields.Boolean(required=True, metadata={"description": "I am 18 or older"})
+
+    @validates("confirm_adult")
+    def _adult(self, value, **_kwargs):
+        if value is not True:
+            raise ValidationError("You must be 18 or older to join.")
+
+    @validates_schema(skip_on_field_errors=False)
+    def _password_rules(self, data, **_kwargs):
+        if isinstance(data.get("password"), str):
+            problem = password_problem(data["password"], email=data.get("email"))
+            if problem:
+                raise ValidationError({"password": [problem]})
+
+
+class LoginIn(InputSchema):
+    RAW_FIELDS = ("password",)
+    email = fields.String(required=True, validate=validate.Length(max=254))
+    password = Password()
+    remember = fields.Boolean(load_default=False)
+
+
+class TokenExchangeIn(InputSchema):
+    RAW_FIELDS = ("password",)
+    email = fields.String(required=True, validate=validate.Length(max=254))
+    password = Password()
+    name = Text(min_len=1, max_len=60)
+
+
+class PasswordChangeIn(InputSchema):
+    RAW_FIELDS = ("current_password", "new_password")
+    current_password = Password()
+    new_password = Password()
+
+    @validates_schema(skip_on_field_errors=False)
+    def _rules(self, data, **_kwargs):
+        if isinstance(data.get("new_password"), str):
+            problem = password_problem(data["new_password"])
+            if problem:
+                raise ValidationError({"new_password": [problem]})
+
+
+class PasswordResetRequestIn(InputSchema):
+    email = Email()
+
+
+class PasswordResetIn(InputSchema):
+    RAW_FIELDS = ("password",)
+    token = fields.String(required=True, validate=validate.Length(min=10, max=200))
+    password = Password()
+
+    @validates_schema(skip_on_field_errors=False)
+    def _rules(self, data, **_kwargs):
+        if isinstance(data.get("password"), str):
+            problem = password_problem(data["password"])
+            if problem:
+                raise ValidationError({"password": [problem]})
+
+
+class EmailVerifyIn(InputSchema):
+    token = fields.String(required=True, validate=validate.Length(min=10, max=200))
+
+
+class DoctorApplicationIn(InputSchema):
+    full_name = Text(min_len=3, max_len=120)
+    credentials = Text(min_len=2, max_len=80, metadata={"description": "e.g. MD, FAAD"})
+    specialty = fields.Enum(Specialty, by_value=True, required=True)
+    board_certification = Text(max_len=160, required=False)
+    license_number = Text(min_len=2, max_len=60)
+    license_region = Text(min_len=2, max_len=80)
+    practice_name = Text(max_len=160, required=False)
+    city = Text(min_len=2, max_len=80)
+    region = Text(max_len=80, required=False)
+    country = Text(min_len=2, max_len=80)
+    bio = Text(max_len=4000, required=False)
+    website = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"},
+                         validate=validate.Length(max=255))
+
+
+class DoctorDecisionIn(InputSchema):
+    """A moderator's decision. Verifying records what was checked on the credential ledger."""
+
+    decision = fields.String(required=True, validate=validate.OneOf(["verify", "reject"]))
+    reason = Text(min_len=3, max_len=500)
+    license_source = Text(max_len=255, required=False,
+                          metadata={"description": "Where the license was checked (e.g. the state board's register)"})
+    license_issuer = Text(max_len=160, required=False)
+    license_expires_on = fields.Date(load_default=None, allow_none=True)
+    board_source = Text(max_len=255, required=False)
+    board_expires_on = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _verify_needs_source(self, data, **_kwargs):
+        if data.get("decision") == "verify":
+            errors = {}
+            if not data.get("license_source"):
+                errors["license_source"] = ["Say where you checked the license."]
+            if not data.get("license_expires_on"):
+                errors["license_expires_on"] = ["Give the license's expiry date."]
+            if errors:
+                raise ValidationError(errors)
+
+
+class TokenIn(InputSchema):
+    name = Text(min_len=1, max_len=60)
+
+
+# ---- output (JSON only) ----
+
+class CredentialOut(Schema):
+    kind = fields.String()
+    identifier = fields.String()
+    issuer = fields.String()
+    source = fields.String()
+    checked_at = fields.DateTime()
+    expires_on = fields.Date()
+
+
+class DoctorOut(Schema):
+    """Public view of a doctor."""
+
+    id = fields.Integer(dump_only=True)
+    full_name = fields.String()
+    credentials = fields.String()
+    specialty = fields.String()
+    board_certification = fields.String()
+    practice_name = fields.String()
+    city = fields.String()
+    region = fields.String()
+    country = fields.String()
+    bio = fields.String()
+    website = fields.String()
+    accepts_consultations = fields.Boolean()
+    status = fields.String(attribute="public_status")
+    verified_credentials = fields.List(fields.Nested(CredentialOut), attribute="credential_checks")
+
+
+class DoctorApplicationOut(DoctorOut):
+    """The applicant's or a moderator's view: also the license details and the decision."""
+
+    user_id = fields.Integer()
+    license_number = fields.String()
+    license_region = fields.String()
+    applied_at = fields.DateTime()
+    decided_at = fields.DateTime()
+    decision_reason = fields.String()
+
+
+class UserOut(Schema):
+    """The current user about themselves."""
+
+    id = fields.Integer()
+    email = fields.String()
+    display_name = fields.String()
+    role = fields.String()
+    status = fields.String()
+    email_verified = fields.Function(lambda u: u.email_verified_at is not None)
+    is_verified_doctor = fields.Boolean()
+    created_at = fields.DateTime()
+    doctor_application = fields.Nested(DoctorApplicationOut, attribute="doctor_profile", allow_none=True)
+
+
+class TokenOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime()
+    revoked_at = fields.DateTime()
+
+
+class TokenCreatedOut(TokenOut):
+    token = fields.String(metadata={"description": "Shown once; store it now"})

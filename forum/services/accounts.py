@@ -1,0 +1,260 @@
+"""Accounts: register, log in, passwords, e-mail tokens, API tokens, doctor applications."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from forum import clock, mail
+from forum.errors import Invalid, NotFound
+from forum.extensions import db
+from forum.models import (
+    ApiToken, AuthToken, AuthTokenPurpose, DoctorProfile, Role, User, UserStatus,
+    VerificationStatus,
+)
+from forum.passwords import hash_password, verify_password
+from forum.permissions import require
+from forum.seclog import security_event
+
+GENERIC_LOGIN_ERROR = "E-mail or password is incorrect, or this account cannot log in."
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def register(*, email: str, display_name: str, password: str, role: Role = Role.MEMBER) -> User | None:
+    """Create an account and queue a confirmation mail. E-mail is unique case-insensitively.
+
+    A taken address creates nothing and returns None; its owner gets a mail instead, and the
+    caller answers exactly as on success, so registration never reveals who has an account.
+    """
+    email = normalize_email(email)
+    password_hash = hash_password(password)  # hashed in both branches: equal timing
+    existing = find_user_by_email(email)
+    if existing is not None:
+        mail.queue_mail(existing.email, "Someone tried to register with your address",
+                        "Someone (perhaps you) tried to create an account with this e-mail address. "
+                        "You already have one: log in, or reset your password if you forgot it.")
+        db.session.commit()
+        security_event("register_duplicate", user_id=existing.id)
+        mail.flush_outbox()
+        return None
+    user = User(email=email, display_name=display_name, password_hash=password_hash, role=role)
+    db.session.add(user)
+    db.session.flush()
+    _queue_email_verification(user)
+    db.session.commit()
+    security_event("register", user_id=user.id)
+    mail.flush_outbox()
+    return user
+
+
+def authenticate(*, email: str, password: str) -> User:
+    """The user with this e-mail and password, if they may log in; one generic error otherwise."""
+    user = find_user_by_email(email) if email else None
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        security_event("login_failed", user_id=user.id if user else None,
+                       reason="password" if not ok else "status")
+        raise Invalid(GENERIC_LOGIN_ERROR)
+    user.last_seen_at = clock.now()
+    db.session.commit()
+    security_event("login", user_id=user.id)
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie of `user`. Runs in the caller's transaction."""
+    user.session_version = (user.session_version or 0) + 1
+
+
+def log_out(user: User) -> None:
+    """Log-out ends this user's sessions everywhere, on the server side."""
+    end_all_sessions(user)
+    db.session.commit()
+    security_event("logout", user_id=user.id)
+
+
+def change_password(actor: User, *, current_password: str, new_password: str) -> User:
+    """A password change needs the current password and ends every other session."""
+    require(actor, "account.use")
+    if not verify_password(actor.password_hash, current_password):
+        raise Invalid("Your current password is not correct.",
+                      fields={"current_password": ["This is not your current password."]})
+    actor.password_hash = hash_password(new_password)
+    end_all_sessions(actor)
+    db.session.commit()
+    security_event("password_changed", user_id=actor.id)
+    return actor
+
+
+# ---- single-use e-mail tokens ----
+
+def _issue_auth_token(user: User, purpose: AuthTokenPurpose) -> str:
+    """A 256-bit random token, stored hashed. Runs in the caller's transaction."""
+    raw = secrets.token_urlsafe(32)
+    lifetime = current_app.config["AUTH_TOKEN_MAX_AGE"]
+    db.session.add(AuthToken(user=user, purpose=purpose, token_hash=_sha256(raw),
+                             expires_at=clock.now() + lifetime))
+    return raw
+
+
+def _consume_auth_token(raw: str, purpose: AuthTokenPurpose) -> User:
+    token = db.session.scalar(select(AuthToken).where(AuthToken.token_hash == _sha256(raw),
+                                                      AuthToken.purpose == purpose))
+    if token is None or token.used_at is not None or token.expires_at <= clock.now():
+        raise Invalid("This link is invalid or has expired. Ask for a new one.",
+                      fields={"token": ["Invalid or expired link."]})
+    token.used_at = clock.now()
+    return token.user
+
+
+def _queue_email_verification(user: User) -> None:
+    raw = _issue_auth_token(user, AuthTokenPurpose.VERIFY_EMAIL)
+    link = f"{current_app.config['SITE_URL']}/verify-email/{raw}"
+    mail.queue_mail(user.email, "Confirm your e-mail address",
+                    f"Hello {user.display_name},\n\nConfirm your e-mail address within an hour:\n{link}\n")
+
+
+def resend_verification(actor: User) -> None:
+    require(actor, "account.use")
+    if actor.email_verified_at is None:
+        _queue_email_verification(actor)
+        db.session.commit()
+        mail.flush_outbox()
+
+
+def verify_email(*, token: str) -> User:
+    user = _consume_auth_token(token, AuthTokenPurpose.VERIFY_EMAIL)
+    user.email_verified_at = user.email_verified_at or clock.now()
+    db.session.commit()
+    return user
+
+
+def request_password_reset(*, email: str) -> None:
+    """Queue a reset link if the account exists; the caller says the same thing either way."""
+    user = find_user_by_email(email)
+    if user is not None and user.status != UserStatus.BANNED:
+        raw = _issue_auth_token(user, AuthTokenPurpose.PASSWORD_RESET)
+        link = f"{current_app.config['SITE_URL']}/reset-password/{raw}"
+        mail.queue_mail(user.email, "Reset your password",
+                        f"Someone asked to reset your password. If it was you, use this link within "
+                        f"an hour:\n{link}\n\nIf not, ignore this mail.")
+        db.session.commit()
+        mail.flush_outbox()
+    security_event("password_reset_requested", user_id=user.id if user else None)
+
+
+def reset_password(*, token: str, password: str) -> User:
+    """Set a new password with a single-use reset token; every session of the user ends."""
+    user = _consume_auth_token(token, AuthTokenPurpose.PASSWORD_RESET)
+    user.password_hash = hash_password(password)
+    end_all_sessions(user)
+    db.session.commit()
+    security_event("password_reset", user_id=user.id)
+    return user
+
+
+# ---- session and token loading ----
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's stored id is "<user id>:<session version>"; a stale version loads nobody."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
+
+
+def issue_token(actor: User, *, name: str) -> tuple[ApiToken, str]:
+    """Create a named bearer token; the raw value is returned once and only its hash is kept."""
+    require(actor, "account.use")
+    raw = "fct_" + secrets.token_urlsafe(32)
+    token = ApiToken(user=actor, name=name, token_hash=_sha256(raw), prefix=raw[:10])
+    db.session.add(token)
+    db.session.commit()
+    return token, raw
+
+
+def list_tokens(actor: User) -> list[ApiToken]:
+    require(actor, "account.use")
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == actor.id)
+                                   .order_by(ApiToken.id.desc())))
+
+
+def revoke_token(actor: User, *, token_id: int) -> ApiToken:
+    """Revoke one of your own tokens; another user's token is "not found"."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound()
+    require(actor, "api_token.revoke", token, hide=True)
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        db.session.commit()
+    return token
+
+
+def load_token_user(raw: str) -> User | None:
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(raw)))
+    if token is None or not token.is_active or not token.user.is_active:
+        return None
+    now = clock.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        token.last_used_at = now  # coarse, to avoid a write on every request
+        db.session.commit()
+    return token.user
+
+
+# ---- doctor applications ----
+
+def apply_as_doctor(actor: User, **details) -> DoctorProfile:
+    """A member applies with credentials; the application is pending until a moderator decides."""
+    require(actor, "doctor.apply")
+    profile = actor.doctor_profile or DoctorProfile(user=actor)
+    for key, value in details.items():
+        setattr(profile, key, value)
+    profile.status = VerificationStatus.PENDING
+    profile.applied_at = clock.now()
+    profile.decided_at = profile.decided_by_id = profile.decision_reason = None
+    db.session.add(profile)
+    db.session.commit()
+    return profile
+
+
+def my_application(actor: User) -> DoctorProfile:
+    require(actor, "account.use")
+    if actor.doctor_profile is None:
+        raise NotFound("You have not applied as a doctor.")
+    return actor.doctor_profile
+
+
+def create_user_cli(*, email: str, display_name: str, password: str, role: Role) -> User:
+    """Staff accounts are made only from the command line (no default or seeded staff)."""
+    user = register(email=email, display_name=display_name, password=password, role=role)
+    if user is None:
+        raise Invalid("An account with this e-mail already exists.", fields={"email": ["Already registered."]})
+    user.email_verified_at = clock.now()
+    db.session.commit()
+    return user
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user
+

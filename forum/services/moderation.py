@@ -1,0 +1,115 @@
+"""Moderation: the audit log, the doctor-application queue and verification decisions."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from forum import clock, mail
+from forum.errors import Conflict, NotFound
+from forum.extensions import db
+from forum.models import (
+    Credential, CredentialKind, DoctorProfile, ModerationLog, User, VerificationStatus,
+)
+from forum.pagination import Page, paginate
+from forum.permissions import require
+from forum.seclog import security_event
+from forum.services import notifications
+
+QUEUE_STATUSES = (VerificationStatus.PENDING, VerificationStatus.LAPSED)
+
+
+def log_action(actor: User | None, action: str, target_type: str, target_id, reason: str,
+               label: str = "") -> ModerationLog:
+    """Append one row to the moderation log. Runs in the caller's transaction."""
+    entry = ModerationLog(actor_id=actor.id if actor else None, action=action, target_type=target_type,
+                          target_id=str(target_id), target_label=label[:200], reason=reason)
+    db.session.add(entry)
+    security_event("moderation", user_id=actor.id if actor else None, action=action,
+                   target=f"{target_type}:{target_id}")
+    return entry
+
+
+def lapse_expired_verifications() -> int:
+    """Verified doctors whose license expired become "lapsed" and return to the queue. Commits."""
+    today = clock.now().date()
+    verified = db.session.scalars(select(DoctorProfile).where(
+        DoctorProfile.status == VerificationStatus.VERIFIED)
+        .options(selectinload(DoctorProfile.credential_checks))).all()
+    lapsed = 0
+    for profile in verified:
+        licence = profile.current_license
+        if licence is not None and licence.expires_on is not None and licence.expires_on < today:
+            profile.status = VerificationStatus.LAPSED
+            log_action(None, "doctor.lapse", "doctor", profile.id,
+                       f"License {licence.identifier} expired on {licence.expires_on.isoformat()}",
+                       profile.full_name)
+            notifications.notify(profile.user, "doctor_lapsed",
+                                 "Your verification lapsed because your license expired; "
+                                 "a moderator will re-check it.", link="/doctor/apply")
+            lapsed += 1
+    if lapsed:
+        db.session.commit()
+        mail.flush_outbox()
+    return lapsed
+
+
+def application_queue(actor: User, *, cursor: str | None = None, limit: int = 20) -> Page:
+    """Pending and lapsed applications, oldest first."""
+    require(actor, "mod.access")
+    lapse_expired_verifications()
+    stmt = (select(DoctorProfile).where(DoctorProfile.status.in_(QUEUE_STATUSES))
+            .options(selectinload(DoctorProfile.user), selectinload(DoctorProfile.credential_checks)))
+    return paginate(stmt, columns=[DoctorProfile.applied_at, DoctorProfile.id], cursor=cursor,
+                    limit=limit, descending=False)
+
+
+def get_application(actor: User, profile_id: int) -> DoctorProfile:
+    require(actor, "mod.access")
+    profile = db.session.get(DoctorProfile, profile_id)
+    if profile is None:
+        raise NotFound()
+    return profile
+
+
+def decide_doctor_application(actor: User, *, profile_id: int, decision: str, reason: str,
+                              license_source: str | None = None, license_issuer: str | None = None,
+                              license_expires_on: date | None = None, board_source: str | None = None,
+                              board_expires_on: date | None = None) -> DoctorProfile:
+    """Verify (recording each checked credential on the ledger) or reject a pending or lapsed
+    application, with a reason; logged and the applicant notified."""
+    profile = get_application(actor, profile_id)
+    require(actor, "doctor.decide", profile)
+    if profile.status not in QUEUE_STATUSES:
+        raise Conflict(f"This application is already {profile.status.value}.")
+    now = clock.now()
+    if decision == "verify":
+        db.session.add(Credential(doctor=profile, kind=CredentialKind.LICENSE,
+                                  identifier=profile.license_number,
+                                  issuer=license_issuer or profile.license_region,
+                                  source=license_source, checked_by_id=actor.id, checked_at=now,
+                                  expires_on=license_expires_on))
+        if profile.board_certification and board_source:
+            db.session.add(Credential(doctor=profile, kind=CredentialKind.BOARD_CERTIFICATION,
+                                      identifier=profile.board_certification,
+                                      issuer=profile.board_certification, source=board_source,
+                                      checked_by_id=actor.id, checked_at=now, expires_on=board_expires_on))
+        profile.status = VerificationStatus.VERIFIED
+        message = "Your doctor application was approved: you are now a verified doctor."
+    else:
+        profile.status = VerificationStatus.REJECTED
+        message = f"Your doctor application was not approved: {reason}"
+    profile.decided_by_id, profile.decided_at, profile.decision_reason = actor.id, now, reason
+    log_action(actor, f"doctor.{decision}", "doctor", profile.id, reason, profile.full_name)
+    notifications.notify(profile.user, "doctor_decision", message, link="/doctor/apply")
+    db.session.commit()
+    db.session.refresh(profile)
+    mail.flush_outbox()
+    return profile
+
+
+def moderation_log(actor: User, *, cursor: str | None = None, limit: int = 50) -> Page:
+    require(actor, "mod.access")
+    stmt = select(ModerationLog).options(selectinload(ModerationLog.actor))
+    return paginate(stmt, columns=[ModerationLog.id], cursor=cursor, limit=limit)

@@ -1,0 +1,65 @@
+"""The member's own account: password, API tokens, e-mail confirmation."""
+from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required, logout_user
+
+from forum.errors import Invalid
+from forum.schemas.accounts import PasswordChangeIn, TokenIn
+from forum.services import accounts
+from forum.web.forms import load_form
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _page(status=200, **extra):
+    tokens = accounts.list_tokens(current_user)
+    context = {"tokens": tokens, "errors": {}, "new_token": None, **extra}
+    return render_template("account/settings.html", **context), status
+
+
+@bp.get("")
+@login_required
+def settings():
+    return _page()
+
+
+@bp.post("/password")
+@login_required
+def change_password():
+    data, errors = load_form(PasswordChangeIn())
+    if not errors:
+        try:
+            accounts.change_password(current_user, **data)
+            logout_user()
+            session.clear()
+            flash("Password changed. Every session was ended: log in with the new password.", "success")
+            return redirect(url_for("auth.login"), 303)
+        except Invalid as e:
+            errors = e.fields
+    return _page(422, errors=errors)
+
+
+@bp.post("/tokens")
+@login_required
+def create_token():
+    data, errors = load_form(TokenIn())
+    if errors:
+        return _page(422, errors=errors)
+    token, raw = accounts.issue_token(current_user, name=data["name"])
+    flash("Token created. Copy it now: it will not be shown again.", "success")
+    return _page(201, new_token=raw)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id):
+    accounts.revoke_token(current_user, token_id=token_id)
+    flash("Token revoked.", "success")
+    return redirect(url_for("account.settings"), 303)
+
+
+@bp.post("/verify-email")
+@login_required
+def resend_verification():
+    accounts.resend_verification(current_user)
+    flash("We sent a new confirmation link.", "success")
+    return redirect(url_for("account.settings"), 303)

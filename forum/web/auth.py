@@ -1,0 +1,124 @@
+"""Log-in, registration, log-out, password reset and e-mail verification pages."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from forum import clock, ratelimits
+from forum.errors import Invalid
+from forum.schemas.accounts import LoginIn, PasswordResetIn, PasswordResetRequestIn, RegisterIn
+from forum.services import accounts
+from forum.web.forms import load_form
+
+bp = Blueprint("auth", __name__)
+REGISTERED = ("Thanks. If {email} is new here, your account is ready: log in below. "
+              "We sent a link to confirm the address.")
+RESET_SENT = "If an account uses that address, we sent it a link to reset the password. It works for one hour."
+
+
+def safe_next(default: str = "/") -> str:
+    target = request.values.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc and "\\" not in target:
+        return target
+    return default
+
+
+def start_session(user, remember: bool) -> None:
+    """A fresh session at log-in (no fixation): clear, then log in."""
+    session.clear()
+    login_user(user, remember=remember)
+    session["_started"] = session["_seen"] = clock.now().timestamp()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@ratelimits.login
+@ratelimits.login_account
+def login():
+    if request.method == "GET":
+        return render_template("auth/login.html", form={}, errors={})
+    data, errors = load_form(LoginIn())
+    if not errors:
+        try:
+            start_session(accounts.authenticate(email=data["email"], password=data["password"]), data["remember"])
+            return redirect(safe_next(url_for("main.index")), 303)
+        except Invalid as e:
+            flash(e.message, "error")
+    return render_template("auth/login.html", form=request.form, errors=errors), 422
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@ratelimits.signup
+def register():
+    if request.method == "GET":
+        return render_template("auth/register.html", form={}, errors={})
+    data, errors = load_form(RegisterIn())
+    if not errors:
+        accounts.register(email=data["email"], display_name=data["display_name"], password=data["password"])
+        flash(REGISTERED.format(email=data["email"]), "success")
+        return redirect(url_for("auth.login"), 303)
+    return render_template("auth/register.html", form=request.form, errors=errors), 422
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    accounts.log_out(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash("You are logged out everywhere.", "success")
+    response = redirect(url_for("main.index"), 303)
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@ratelimits.password_reset
+def forgot_password():
+    if request.method == "GET":
+        return render_template("auth/forgot_password.html", form={}, errors={})
+    data, errors = load_form(PasswordResetRequestIn())
+    if not errors:
+        accounts.request_password_reset(email=data["email"])
+        flash(RESET_SENT, "success")
+        return redirect(url_for("auth.login"), 303)
+    return render_template("auth/forgot_password.html", form=request.form, errors=errors), 422
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@ratelimits.password_reset
+def reset_password(token):
+    if request.method == "GET":
+        return render_template("auth/reset_password.html", token=token, errors={})
+    data, errors = load_form(PasswordResetIn(), source=_with_token(token))
+    if not errors:
+        try:
+            accounts.reset_password(token=data["token"], password=data["password"])
+            flash("Your password was changed. Log in with the new one.", "success")
+            return redirect(url_for("auth.login"), 303)
+        except Invalid as e:
+            flash(e.message, "error")
+            errors = e.fields
+    return render_template("auth/reset_password.html", token=token, errors=errors), 400 if "token" in errors else 422
+
+
+@bp.get("/verify-email/<token>")
+def verify_email_form(token):
+    return render_template("auth/verify_email.html", token=token)
+
+
+@bp.post("/verify-email/<token>")
+def verify_email(token):
+    try:
+        accounts.verify_email(token=token)
+        flash("Your e-mail address is confirmed.", "success")
+    except Invalid as e:
+        flash(e.message, "error")
+        return render_template("auth/verify_email.html", token=token), 400
+    return redirect(url_for("main.index"), 303)
+
+
+def _with_token(token: str):
+    form = request.form.copy()
+    form["token"] = token
+    return form

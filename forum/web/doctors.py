@@ -1,0 +1,56 @@
+"""Doctor application, directory and public profiles."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from forum.models import Specialty
+from forum.schemas.accounts import DoctorApplicationIn
+from forum.services import accounts, doctors
+from forum.text import slugify
+from forum.web.forms import load_form
+
+bp = Blueprint("doctors", __name__)
+SPECIALTIES = [(s.value, s.value.capitalize()) for s in Specialty]
+
+
+@bp.get("/doctor/apply")
+@login_required
+def apply_form():
+    profile = current_user.doctor_profile
+    return render_template("doctors/apply.html", profile=profile, form=_profile_form(profile),
+                           errors={}, specialties=SPECIALTIES)
+
+
+@bp.post("/doctor/apply")
+@login_required
+def apply():
+    data, errors = load_form(DoctorApplicationIn())
+    if not errors:
+        accounts.apply_as_doctor(current_user, **data)
+        flash("Application received. A moderator will check your credentials.", "success")
+        return redirect(url_for("doctors.apply_form"), 303)
+    return render_template("doctors/apply.html", profile=current_user.doctor_profile, form=request.form,
+                           errors=errors, specialties=SPECIALTIES), 422
+
+
+@bp.get("/doctors")
+def index():
+    page = doctors.list_doctors(cursor=request.args.get("cursor"))
+    return render_template("doctors/index.html", page=page)
+
+
+@bp.get("/doctors/<int:doctor_id>", defaults={"slug": ""})
+@bp.get("/doctors/<int:doctor_id>/<slug>")
+def show(doctor_id, slug):
+    profile = doctors.get_doctor(current_user, doctor_id)
+    canonical = slugify(profile.full_name)
+    if slug != canonical:
+        return redirect(url_for("doctors.show", doctor_id=doctor_id, slug=canonical), 301)
+    return render_template("doctors/show.html", doctor=profile)
+
+
+def _profile_form(profile) -> dict:
+    """Prefill a re-application with the previous details."""
+    if profile is None:
+        return {}
+    names = DoctorApplicationIn().fields
+    return {name: getattr(getattr(profile, name), "value", getattr(profile, name)) for name in names}

@@ -1,0 +1,36 @@
+"""Load an HTML form through the same marshmallow In schema the API uses."""
+from __future__ import annotations
+
+from flask import request
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+
+
+def load_form(schema: Schema, source=None) -> tuple[dict, dict]:
+    """(data, errors) from request.form: an empty required field is missing (so `required`
+    fires), an empty optional field is None (so clearing it is kept), an unticked checkbox is
+    False, list fields come from getlist, unknown keys (csrf_token) are ignored."""
+    form = source if source is not None else request.form
+    raw: dict = {}
+    for name, field in schema.fields.items():
+        key = field.data_key or name
+        if field.dump_only:
+            continue
+        if isinstance(field, fields.List):
+            values = [v for v in form.getlist(key) if v.strip()]
+            if values or not field.required:
+                raw[key] = values
+            continue
+        if isinstance(field, fields.Boolean):
+            raw[key] = key in form and form.get(key) not in ("", "0", "false", "off")
+            continue
+        value = form.get(key)
+        if value is None or value.strip() == "":
+            if not field.required and key in form:
+                raw[key] = None
+            continue
+        raw[key] = value
+    try:
+        return schema.load(raw, unknown=EXCLUDE), {}
+    except ValidationError as err:
+        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        return {}, messages

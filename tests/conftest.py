@@ -1,0 +1,148 @@
+"""Fixtures: the app on SQLite (memory) or FORUM_TEST_DATABASE_URL, clean tables per test."""
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+
+import pytest
+from flask import g
+from sqlalchemy import event
+
+from forum import clock, create_app, mail
+from forum.extensions import db
+from tests import factories
+
+DATABASE_URL = os.environ.get("FORUM_TEST_DATABASE_URL", "sqlite://")
+IS_POSTGRES = DATABASE_URL.startswith("postgresql")
+_schema_ready = False
+
+
+def make_app(**overrides):
+    config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": DATABASE_URL}
+    config.update(overrides)
+    app = create_app(config)
+    # The fixture keeps one app context open so tests can use db.session; Flask would then
+    # share `g` across requests (Flask-Login caches the user there, Flask-WTF the CSRF token).
+    # Start every request with an empty `g`, as in production where each request has its own.
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+    return app
+
+
+def _fresh_g():
+    for key in list(vars(g)):
+        delattr(g, key)
+
+
+@pytest.fixture
+def app_config():
+    """Per-test config overrides; override this fixture (or use make_app) to change settings."""
+    return {}
+
+
+@pytest.fixture
+def app(app_config):
+    global _schema_ready
+    app = make_app(**app_config)
+    with app.app_context():
+        if not IS_POSTGRES:
+            db.create_all()
+        elif not _schema_ready:
+            db.drop_all()
+            db.create_all()
+            _schema_ready = True
+        mail.SENT.clear()
+        yield app
+        db.session.remove()
+        if IS_POSTGRES:
+            with db.engine.begin() as conn:
+                for table in reversed(db.metadata.sorted_tables):
+                    conn.execute(table.delete())
+        else:
+            db.drop_all()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """Fetch a page and read its CSRF token, as a browser would."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class Browser:
+    """A test client that behaves like a user: reads the CSRF token before each form post."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, path, **kw):
+        return self.client.get(path, **kw)
+
+    def post_form(self, path, data=None, token_from=None, **kw):
+        data = dict(data or {})
+        data.setdefault("csrf_token", csrf_token(self.client, token_from or path))
+        return self.client.post(path, data=data, **kw)
+
+    def login(self, user, password=factories.PASSWORD, remember=False):
+        data = {"email": user.email, "password": password}
+        if remember:
+            data["remember"] = "1"
+        response = self.post_form("/login", data)
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return response
+
+    def api_token(self):
+        return csrf_token(self.client, "/account")
+
+
+@pytest.fixture
+def browser(client):
+    return Browser(client)
+
+
+@pytest.fixture
+def login(browser):
+    return browser.login
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """Move time: `frozen_clock.advance(minutes=31)`."""
+    class Clock:
+        def __init__(self):
+            self.current = clock.now()
+
+        def advance(self, **delta):
+            self.current += timedelta(**delta)
+
+    fake = Clock()
+    monkeypatch.setattr(clock, "now", lambda: fake.current)
+    return fake
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count SQL statements run inside the `with` block: `with count_queries() as q: ...; q.count`."""
+    class Counter:
+        def __init__(self):
+            self.count = 0
+            self.statements = []
+
+        def __enter__(self):
+            event.listen(db.engine, "before_cursor_execute", self._hit)
+            return self
+
+        def __exit__(self, *exc):
+            event.remove(db.engine, "before_cursor_execute", self._hit)
+
+        def _hit(self, conn, cursor, statement, *args):
+            self.count += 1
+            self.statements.append(statement)
+
+    return Counter
