@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 import forum  # the module, not its names: forum/__init__ imports this file
@@ -12,7 +12,7 @@ from forum import mail
 from forum.errors import Invalid
 from forum.models import Role
 from forum.passwords import password_problem
-from forum.services import accounts, moderation
+from forum.services import accounts, moderation, seed as seed_service
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: forum.create_app())
@@ -54,6 +54,25 @@ def send_mail() -> None:
     click.echo(f"{mail.flush_outbox()} mail(s) sent.")
 
 
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="Also add fictional demo doctors, members and content.")
+@click.option("--if-empty", is_flag=True, help="Only load when the database has no reference content yet.")
+@click.option("--path", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Seed folder (default: the repository's seed/).")
+@with_appcontext
+def seed(demo: bool, if_empty: bool, path: str | None) -> None:
+    """Load reference content (and demo data on request). Safe to run again: unchanged records
+    are left alone, edited files update their records, nothing is deleted."""
+    if if_empty and not seed_service.database_is_empty():
+        click.echo("Reference content already present; nothing loaded.")
+        return
+    try:
+        report = seed_service.load_seed(path or current_app.config["SEED_PATH"], demo=demo)
+    except seed_service.SeedError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(report.summary())
+
+
 def register_cli(app: Flask) -> None:
-    for command in (create_user, lapse_expired, send_mail):
+    for command in (create_user, lapse_expired, send_mail, seed):
         app.cli.add_command(command)

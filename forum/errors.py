@@ -95,7 +95,7 @@ def handle_http_exception(error: HTTPException):
         retry = getattr(error, "retry_after", None)
         headers.setdefault("Retry-After", str(retry or 60))
     message = data.get("message") or (error.description if isinstance(error, CSRFError) else _describe(error))
-    if fields and error.code in (400, 422):
+    if fields and error.code == 422:  # a 400 with fields (webargs: body is not JSON) stays 400
         return render_error(422, "Some fields need attention.", fields, headers)
     return render_error(error.code or 500, message, fields, headers)
 

@@ -43,14 +43,34 @@ def encode_cursor(values: list) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, width: int) -> list:
+def _bad_cursor() -> Invalid:
+    return Invalid("That page link is not valid.", fields={"cursor": ["Not a valid cursor."]})
+
+
+def _fits(value: Any, column) -> bool:
+    """A cursor value must have its column's Python type: a tampered cursor such as [[1]] or
+    ["x"] for an integer id would otherwise reach the database (500, or a PostgreSQL error)."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = [_decode_value(v) for v in json.loads(raw)]
+        expected = column.type.python_type
+    except NotImplementedError:
+        return value is not None
+    if expected is date:
+        return type(value) is date
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def decode_cursor(cursor: str, width: int, columns: list | None = None) -> list:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(raw, list):
+            raise _bad_cursor()
+        values = [_decode_value(v) for v in raw]
     except (ValueError, TypeError, json.JSONDecodeError):
-        raise Invalid("That page link is not valid.", fields={"cursor": ["Not a valid cursor."]}) from None
-    if not isinstance(values, list) or len(values) != width:
-        raise Invalid("That page link is not valid.", fields={"cursor": ["Not a valid cursor."]})
+        raise _bad_cursor() from None
+    if len(values) != width or (columns and not all(map(_fits, values, columns))):
+        raise _bad_cursor()
     return values
 
 
@@ -65,7 +85,7 @@ def paginate(stmt: sa.Select, *, columns: list, cursor: str | None, limit: int |
     order = [c.desc() if descending else c.asc() for c in columns]
     stmt = stmt.order_by(*order)
     if cursor:
-        values = decode_cursor(cursor, len(columns))
+        values = decode_cursor(cursor, len(columns), columns)
         row = sa.tuple_(*columns)
         stmt = stmt.where(row < sa.tuple_(*values) if descending else row > sa.tuple_(*values))
     rows = list(db.session.scalars(stmt.limit(limit + 1)))

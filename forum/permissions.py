@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from forum.errors import Forbidden, NotFound
-from forum.models import Role, VerificationStatus
+import sqlalchemy as sa
+
+from forum.models import Article, ArticleStatus, Role, VerificationStatus
 
 RULES: dict[str, Callable[[Any, Any], bool]] = {}
 
@@ -89,3 +91,22 @@ def _user_manage_staff(user, _obj) -> bool:
 def _api_token_revoke(user, token) -> bool:
     """A token belongs to one user; only they revoke it."""
     return _active(user) and token.user_id == user.id
+
+
+@rule("reference.edit")
+def _reference_edit(user, _obj) -> bool:
+    """Moderators and admins write topics, treatments and reference posts."""
+    return _staff(user)
+
+
+@rule("article.view")
+def _article_view(user, article) -> bool:
+    """Published posts are public; drafts only for editors."""
+    return article.is_published or _staff(user)
+
+
+def visible_articles(user):
+    """SQL filter matching "article.view" for list queries."""
+    if _staff(user if user is not None and getattr(user, "is_authenticated", False) else None):
+        return sa.true()
+    return Article.status == ArticleStatus.PUBLISHED

@@ -1,5 +1,9 @@
 """Every model module, imported so Alembic's autogenerate sees all tables."""
 from forum.models.moderation import ModerationLog  # noqa: F401
+from forum.models.reference import (  # noqa: F401
+    Article, ArticleStatus, Topic, TopicKind, Treatment, article_related, article_topics, article_treatments,
+    treatment_topics,
+)
 from forum.models.notification import Notification, OutboxMail  # noqa: F401
 from forum.models.user import (  # noqa: F401
     ApiToken, AuthToken, AuthTokenPurpose, Credential, CredentialKind, DoctorProfile, Role,

@@ -25,3 +25,10 @@ def list_doctors(*, cursor: str | None = None, limit: int = 20) -> Page:
     stmt = (select(DoctorProfile).where(DoctorProfile.status == VerificationStatus.VERIFIED)
             .options(selectinload(DoctorProfile.credential_checks)))
     return paginate(stmt, columns=[DoctorProfile.id], cursor=cursor, limit=limit)
+
+
+def reviewer_choices() -> list[DoctorProfile]:
+    """Verified doctors who may be named as a post's medical reviewer."""
+    stmt = (select(DoctorProfile).where(DoctorProfile.status == VerificationStatus.VERIFIED)
+            .options(selectinload(DoctorProfile.credential_checks)).order_by(DoctorProfile.full_name))
+    return [d for d in db.session.scalars(stmt) if d.is_verified]

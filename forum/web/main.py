@@ -8,7 +8,7 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def index():
-    return render_template("main/index.html", stats=site.home_stats())
+    return render_template("main/index.html", **site.home_page())
 
 
 @bp.get("/healthz")

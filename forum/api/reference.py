@@ -1,0 +1,131 @@
+"""API: topics, treatments and reference posts; writes for moderators."""
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from forum.api.auth import AUTH, actor
+from forum.schemas.common import CursorArgs, page_of
+from forum.schemas.reference import (
+    ArticleIn, ArticleOut, ArticleReviewIn, EditorialActionIn, TopicIn, TopicOut, TreatmentIn, TreatmentOut,
+)
+from forum.services import reference
+
+blp = Blueprint("api_reference", __name__, description="Topics, treatments and reference posts")
+
+
+@blp.route("/topics")
+class Topics(MethodView):
+    @blp.response(200, TopicOut(many=True))
+    def get(self):
+        """All topics (a short, bounded list)."""
+        return reference.list_topics()
+
+    @blp.arguments(TopicIn)
+    @blp.response(201, TopicOut)
+    @blp.doc(security=AUTH)
+    def post(self, data):
+        """Create a topic (moderators)."""
+        return reference.save_topic(actor(), data=data)
+
+
+@blp.route("/topics/<slug>")
+class TopicBySlug(MethodView):
+    @blp.response(200, TopicOut)
+    def get(self, slug):
+        """One topic."""
+        return reference.get_topic(slug)
+
+    @blp.arguments(TopicIn)
+    @blp.response(200, TopicOut)
+    @blp.doc(security=AUTH)
+    def put(self, data, slug):
+        """Replace a topic's fields (moderators)."""
+        return reference.save_topic(actor(), slug=slug, data=data)
+
+
+@blp.route("/treatments")
+class Treatments(MethodView):
+    @blp.response(200, TreatmentOut(many=True))
+    def get(self):
+        """All treatments with their facts and sources."""
+        return reference.list_treatments()
+
+    @blp.arguments(TreatmentIn)
+    @blp.response(201, TreatmentOut)
+    @blp.doc(security=AUTH)
+    def post(self, data):
+        """Create a treatment (moderators)."""
+        return reference.save_treatment(actor(), data=data)
+
+
+@blp.route("/treatments/<slug>")
+class TreatmentBySlug(MethodView):
+    @blp.response(200, TreatmentOut)
+    def get(self, slug):
+        """One treatment with its facts and the sources behind each."""
+        return reference.get_treatment(slug)
+
+    @blp.arguments(TreatmentIn)
+    @blp.response(200, TreatmentOut)
+    @blp.doc(security=AUTH)
+    def put(self, data, slug):
+        """Replace a treatment's fields (moderators)."""
+        return reference.save_treatment(actor(), slug=slug, data=data)
+
+
+@blp.route("/articles")
+class Articles(MethodView):
+    @blp.arguments(CursorArgs, location="query")
+    @blp.response(200, page_of(ArticleOut))
+    def get(self, args):
+        """Published reference posts, newest first (moderators also see drafts)."""
+        return reference.list_articles(current_user, cursor=args["cursor"], limit=args["limit"])
+
+    @blp.arguments(ArticleIn)
+    @blp.response(201, ArticleOut)
+    @blp.doc(security=AUTH)
+    def post(self, data):
+        """Create a draft post (moderators)."""
+        return reference.save_article(actor(), data=data)
+
+
+@blp.route("/articles/<slug>")
+class ArticleBySlug(MethodView):
+    @blp.response(200, ArticleOut)
+    def get(self, slug):
+        """One post; drafts are 404 to everyone but moderators."""
+        return reference.get_article(current_user, slug)
+
+    @blp.arguments(ArticleIn)
+    @blp.response(200, ArticleOut)
+    @blp.doc(security=AUTH)
+    def put(self, data, slug):
+        """Replace a post's fields (moderators)."""
+        return reference.save_article(actor(), slug=slug, data=data)
+
+
+@blp.post("/articles/<slug>/publish")
+@blp.arguments(EditorialActionIn)
+@blp.response(200, ArticleOut)
+@blp.doc(security=AUTH)
+def publish(data, slug):
+    """Publish a draft (moderators); logged."""
+    return reference.set_article_published(actor(), slug=slug, published=True, **data)
+
+
+@blp.post("/articles/<slug>/unpublish")
+@blp.arguments(EditorialActionIn)
+@blp.response(200, ArticleOut)
+@blp.doc(security=AUTH)
+def unpublish(data, slug):
+    """Move a post back to drafts (moderators); logged."""
+    return reference.set_article_published(actor(), slug=slug, published=False, **data)
+
+
+@blp.post("/articles/<slug>/review")
+@blp.arguments(ArticleReviewIn)
+@blp.response(200, ArticleOut)
+@blp.doc(security=AUTH)
+def review(data, slug):
+    """Record a verified doctor's medical review of a post (moderators)."""
+    return reference.assign_reviewer(actor(), slug=slug, **data)

@@ -1,0 +1,254 @@
+"""Load seed/ (topics, treatments, reference posts; demo data on request), idempotently."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from marshmallow import Schema, ValidationError, fields
+from sqlalchemy import select
+
+from forum import clock
+from forum.errors import Invalid
+from forum.extensions import db
+from forum.models import (
+    Article, ArticleStatus, Credential, CredentialKind, DoctorProfile, Topic, Treatment, User,
+    VerificationStatus,
+)
+from forum.passwords import hash_password
+from forum.schemas.accounts import DoctorApplicationIn
+from forum.schemas.common import InputSchema, Text
+from forum.schemas.reference import ArticleSeed, TopicIn, TreatmentIn
+from forum.services.reference import apply_article, apply_topic, apply_treatment, by_slugs
+
+FRONT_MATTER = re.compile(r"\A\+\+\+\s*\n(.*?)\n\+\+\+\s*\n(.*)\Z", re.S)
+
+
+class SeedError(Exception):
+    """A seed file is malformed; the message names the file, the line and the problem."""
+
+
+@dataclass
+class SeedReport:
+    created: dict = field(default_factory=dict)
+    updated: dict = field(default_factory=dict)
+    unchanged: dict = field(default_factory=dict)
+
+    def count(self, bucket: str, kind: str) -> None:
+        target = getattr(self, bucket)
+        target[kind] = target.get(kind, 0) + 1
+
+    def summary(self) -> str:
+        kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        return "; ".join(f"{k}: {self.created.get(k, 0)} created, {self.updated.get(k, 0)} updated, "
+                         f"{self.unchanged.get(k, 0)} unchanged" for k in kinds) or "nothing to load"
+
+
+class DemoDoctorSeed(DoctorApplicationIn):
+    email = fields.Email(required=True)
+    display_name = Text(min_len=2, max_len=50)
+    accepts_consultations = fields.Boolean(load_default=True)
+    license_expires_on = fields.Date(required=True)
+    topics = fields.List(fields.String(), load_default=list)
+
+
+class DemoMemberSeed(InputSchema):
+    email = fields.Email(required=True)
+    display_name = Text(min_len=2, max_len=50)
+
+
+def _checksum(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _read_toml(path: Path, text: str | None = None) -> dict:
+    try:
+        return tomllib.loads(text if text is not None else path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise SeedError(f"{path}: TOML syntax error: {err}") from None
+
+
+def _line_of(text: str, header: str, index: int, key: str | None, offset: int = 0) -> int:
+    """Best-effort line number of `key` inside the index-th `[[header]]` table (1-based)."""
+    lines = text.splitlines()
+    seen, start = -1, 0
+    for number, line in enumerate(lines):
+        if line.strip() == f"[[{header}]]":
+            seen += 1
+            if seen == index:
+                start = number
+                break
+    if key:
+        for number in range(start, len(lines)):
+            if number > start and lines[number].strip().startswith("[[") and \
+                    not lines[number].strip().startswith(f"[[{header}."):
+                break
+            if re.match(rf"\s*{re.escape(key)}\s*=", lines[number]):
+                return number + 1 + offset
+    return start + 1 + offset
+
+
+def _validate(schema: Schema, record: dict, *, path: Path, text: str, header: str, index: int,
+              offset: int = 0) -> dict:
+    try:
+        return schema.load(record)
+    except ValidationError as err:
+        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        key, problems = next(iter(messages.items()))
+        line = _line_of(text, header, index, None if key == "_schema" else key, offset)
+        raise SeedError(f"{path}:{line}: {key}: {problems}") from None
+
+
+def _records(path: Path, header: str) -> tuple[list[dict], str]:
+    text = path.read_text(encoding="utf-8")
+    data = _read_toml(path, text)
+    unknown = set(data) - {header}
+    if unknown:
+        raise SeedError(f"{path}: unexpected top-level key(s) {sorted(unknown)}; expected [[{header}]] tables")
+    return data.get(header, []), text
+
+
+def _upsert(model, slug: str, checksum: str, apply, data: dict, report: SeedReport, kind: str, path: Path):
+    current = db.session.scalar(select(model).where(model.slug == slug))
+    if current is not None and current.seed_checksum == checksum:
+        report.count("unchanged", kind)
+        return current, False
+    try:
+        obj = apply(current, data)
+    except Invalid as err:
+        raise SeedError(f"{path}: {slug}: {err.fields or err.message}") from None
+    obj.seed_checksum = checksum
+    report.count("updated" if current is not None else "created", kind)
+    return obj, True
+
+
+def _load_topics(root: Path, report: SeedReport) -> None:
+    path = root / "topics.toml"
+    records, text = _records(path, "topic")
+    for index, record in enumerate(records):
+        data = _validate(TopicIn(), record, path=path, text=text, header="topic", index=index)
+        if not data.get("slug"):
+            raise SeedError(f"{path}:{_line_of(text, 'topic', index, None)}: slug: seed records need a slug")
+        _upsert(Topic, data["slug"], _checksum(record), apply_topic, data, report, "topics", path)
+    db.session.flush()
+
+
+def _load_treatments(root: Path, report: SeedReport) -> None:
+    path = root / "treatments.toml"
+    records, text = _records(path, "treatment")
+    for index, record in enumerate(records):
+        data = _validate(TreatmentIn(), record, path=path, text=text, header="treatment", index=index)
+        if not data.get("slug"):
+            raise SeedError(f"{path}:{_line_of(text, 'treatment', index, None)}: slug: seed records need a slug")
+        _upsert(Treatment, data["slug"], _checksum(record), apply_treatment, data, report, "treatments", path)
+    db.session.flush()
+
+
+def _read_article(path: Path) -> tuple[dict, dict]:
+    text = path.read_text(encoding="utf-8")
+    match = FRONT_MATTER.match(text)
+    if not match:
+        raise SeedError(f"{path}:1: the file must start with TOML front matter between two '+++' lines")
+    front = _read_toml(path, match.group(1))
+    record = {**front, "body": match.group(2).strip()}
+    if record.get("slug") != path.stem:
+        raise SeedError(f"{path}:{_line_of(match.group(1), '', -1, 'slug', 1)}: slug: must equal the file name "
+                        f"({path.stem!r})")
+    try:
+        return record, ArticleSeed().load(record)
+    except ValidationError as err:
+        key, problems = next(iter(err.messages.items()))
+        line = _line_of(match.group(1), "", -1, key, 1) if key != "body" else match.group(1).count("\n") + 3
+        raise SeedError(f"{path}:{line}: {key}: {problems}") from None
+
+
+def _load_articles(root: Path, report: SeedReport) -> None:
+    parsed = [(path, *_read_article(path)) for path in sorted((root / "articles").glob("*.md"))]
+    changed = []
+    for path, record, data in parsed:
+        article, was_changed = _upsert(Article, data["slug"], _checksum(record), _apply_seed_article, data,
+                                       report, "articles", path)
+        if was_changed:
+            changed.append((path, article, data))
+    db.session.flush()
+    # Related links point at other posts, so they are set once every post exists.
+    for path, article, data in changed:
+        try:
+            article.related = by_slugs(Article, [s for s in data["related"] if s != article.slug], "related")
+        except Invalid as err:
+            raise SeedError(f"{path}: related: {err.fields['related'][0]}") from None
+
+
+def _apply_seed_article(current: Article | None, data: dict) -> Article:
+    article = apply_article(current, {**data, "related": []})
+    article.status = data["status"]
+    if article.status == ArticleStatus.PUBLISHED:
+        article.published_on = data["published_on"] or article.published_on or clock.now().date()
+    return article
+
+
+def _load_demo(root: Path, report: SeedReport) -> None:
+    doctors_path, members_path = root / "demo" / "doctors.toml", root / "demo" / "members.toml"
+    records, text = _records(members_path, "member")
+    for index, record in enumerate(records):
+        data = _validate(DemoMemberSeed(), record, path=members_path, text=text, header="member", index=index)
+        _demo_user(data["email"], data["display_name"], report, "demo members")
+    records, text = _records(doctors_path, "doctor")
+    for index, record in enumerate(records):
+        data = _validate(DemoDoctorSeed(), record, path=doctors_path, text=text, header="doctor", index=index)
+        user = _demo_user(data.pop("email"), data.pop("display_name"), report, "demo doctors")
+        if user.doctor_profile is None:
+            expires: date = data.pop("license_expires_on")
+            data.pop("topics")
+            profile = DoctorProfile(user=user, status=VerificationStatus.VERIFIED, decided_at=clock.now(),
+                                    decision_reason="Demo data", **data)
+            db.session.add(Credential(doctor=profile, kind=CredentialKind.LICENSE, identifier=profile.license_number,
+                                      issuer=profile.license_region, source="Demo data: not a real license",
+                                      expires_on=expires))
+    db.session.flush()
+
+
+def _demo_user(email: str, display_name: str, report: SeedReport, kind: str) -> User:
+    email = email.lower()
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        # Demo accounts get an unknown random password: no seeded credentials exist anywhere.
+        user = User(email=email, display_name=display_name, password_hash=hash_password(secrets.token_urlsafe(24)),
+                    email_verified_at=clock.now())
+        db.session.add(user)
+        report.count("created", kind)
+    else:
+        report.count("unchanged", kind)
+    return user
+
+
+def load_seed(root: Path | str, *, demo: bool = False) -> SeedReport:
+    """Load the seed folder in one transaction: everything or, on the first bad file, nothing.
+
+    Records are matched by slug and carry the checksum of the seed record they came from:
+    an unchanged record is left alone (a moderator's later edit survives), a changed file
+    updates its record, and nothing that exists only in the database is deleted."""
+    root = Path(root)
+    report = SeedReport()
+    try:
+        _load_topics(root, report)
+        _load_treatments(root, report)
+        _load_articles(root, report)
+        if demo:
+            _load_demo(root, report)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(select(Topic.id).limit(1)) is None and \
+        db.session.scalar(select(Article.id).limit(1)) is None
+

@@ -1,0 +1,116 @@
+"""Reference pages: topics, treatments, reference posts, sitemap; editing for moderators."""
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from forum.errors import Invalid
+from forum.schemas.reference import ArticleIn, ArticleReviewIn, EditorialActionIn, TopicIn, TreatmentIn
+from forum.services import doctors, reference, site
+from forum.web.forms import load_form
+
+bp = Blueprint("reference", __name__)
+
+
+@bp.get("/topics")
+def topics():
+    return render_template("reference/topics.html", topics=reference.list_topics())
+
+
+@bp.get("/topics/<slug>")
+def topic(slug):
+    topic = reference.get_topic(slug)
+    articles = reference.articles_about(current_user, topic=topic)
+    return render_template("reference/topic.html", topic=topic, articles=articles)
+
+
+@bp.get("/treatments")
+def treatments():
+    return render_template("reference/treatments.html", treatments=reference.list_treatments())
+
+
+@bp.get("/treatments/<slug>")
+def treatment(slug):
+    treatment = reference.get_treatment(slug)
+    articles = reference.articles_about(current_user, treatment=treatment)
+    return render_template("reference/treatment.html", treatment=treatment, articles=articles)
+
+
+@bp.get("/articles")
+def articles():
+    page = reference.list_articles(current_user, cursor=request.args.get("cursor"))
+    return render_template("reference/articles.html", page=page)
+
+
+@bp.get("/articles/<slug>")
+def article(slug):
+    return render_template("reference/article.html", article=reference.get_article(current_user, slug))
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    xml = render_template("reference/sitemap.xml", entries=site.sitemap_entries())
+    return Response(xml, mimetype="application/xml")
+
+
+# ---- editing (moderators); one form view per kind, create and edit share it ----
+
+EDITABLE = {
+    "articles": (ArticleIn, reference.save_article, "reference.article"),
+    "topics": (TopicIn, reference.save_topic, "reference.topic"),
+    "treatments": (TreatmentIn, reference.save_treatment, "reference.treatment"),
+}
+
+
+@bp.get("/mod/<any(articles, topics, treatments):kind>/new", defaults={"slug": None})
+@bp.get("/mod/<any(articles, topics, treatments):kind>/<slug>/edit")
+@login_required
+def edit_form(kind, slug):
+    context = reference.editor_context(current_user, kind, slug)
+    return render_template("reference/form.html", kind=kind, slug=slug, errors={}, **context)
+
+
+@bp.post("/mod/<any(articles, topics, treatments):kind>/new", defaults={"slug": None})
+@bp.post("/mod/<any(articles, topics, treatments):kind>/<slug>/edit")
+@login_required
+def save(kind, slug):
+    schema, save_fn, show_endpoint = EDITABLE[kind]
+    data, errors = load_form(schema())
+    if not errors:
+        try:
+            obj = save_fn(current_user, slug=slug, data=data)
+            flash("Saved.", "success")
+            return redirect(url_for(show_endpoint, slug=obj.slug), 303)
+        except Invalid as e:
+            errors = e.fields or {"_schema": [e.message]}
+    context = reference.editor_context(current_user, kind, slug, form=request.form)
+    return render_template("reference/form.html", kind=kind, slug=slug, errors=errors, **context), 422
+
+
+@bp.post("/mod/articles/<slug>/<any(publish, unpublish):action>")
+@login_required
+def publish(slug, action):
+    data, errors = load_form(EditorialActionIn())
+    if errors:
+        flash("The reason must be 3 to 500 characters.", "error")
+    else:
+        reference.set_article_published(current_user, slug=slug, published=action == "publish", **data)
+        flash("Published." if action == "publish" else "Moved back to drafts.", "success")
+    return redirect(url_for("reference.article", slug=slug), 303)
+
+
+@bp.get("/mod/review-due")
+@login_required
+def review_due():
+    return render_template("reference/review_due.html", articles=reference.review_due(current_user),
+                           doctors=doctors.reviewer_choices())
+
+
+@bp.post("/mod/articles/<slug>/review")
+@login_required
+def assign_reviewer(slug):
+    data, errors = load_form(ArticleReviewIn())
+    if errors:
+        flash("Choose a verified doctor as reviewer.", "error")
+        return redirect(url_for("reference.review_due"), 303)
+    reference.assign_reviewer(current_user, slug=slug, **data)
+    flash("Medical review recorded.", "success")
+    return redirect(url_for("reference.article", slug=slug), 303)

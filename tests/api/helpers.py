@@ -1,0 +1,16 @@
+"""Assertions shared by the API tests."""
+from __future__ import annotations
+
+
+def error_of(response, status: int, code: str | None = None) -> dict:
+    """Assert the JSON error envelope with `status` (and `code`); return its body."""
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "fields"}
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    assert isinstance(body["error"]["fields"], dict)
+    if code is not None:
+        assert body["error"]["code"] == code
+    return body["error"]
