@@ -19,7 +19,10 @@ def _login_account_key() -> str:
     return "login-account:" + str(email or "").strip().lower()[:254]
 
 
-signup = limiter.limit(_config("RATELIMIT_SIGNUP"), methods=["POST"], scope="signup")
+# Only accepted sign-ups count: a typo in the form must not lock the person out for a day.
+# A taken address is answered as a success, so it counts too (no enumeration by rate limit).
+signup = limiter.limit(_config("RATELIMIT_SIGNUP"), methods=["POST"], scope="signup",
+                       deduct_when=lambda r: r.status_code < 400)
 login = limiter.limit(_config("RATELIMIT_LOGIN"), methods=["POST"], scope="login")
 login_account = limiter.limit(_config("RATELIMIT_LOGIN_ACCOUNT"), methods=["POST"], scope="login-account",
                               key_func=_login_account_key, deduct_when=lambda r: r.status_code >= 400)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -13,13 +14,25 @@ _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": 
 ALLOWED_TAGS = {"p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
                 "a", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
+# A script scheme anywhere in a URL once percent-escapes, spaces and control characters are
+# gone ("%5Cjavascript:", "java%09script:"): inert as a relative link today, but nothing a
+# member needs, and any later consumer that decodes the URL would meet a live scheme.
+_SCRIPT_URL = re.compile(r"(?<![a-z0-9])(?:java|vb)script:|(?<![a-z0-9])data:")
+
+
+def _drop_script_urls(_tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "href":
+        decoded = re.sub(r"[\s\x00-\x1f\x7f]+", "", unquote(value)).lower()
+        if _SCRIPT_URL.search(decoded):
+            return None
+    return value
 
 
 def render_markdown(source: str | None) -> Markup:
     """User Markdown -> sanitised HTML: raw HTML is off, then an nh3 allow-list; links get
     rel="nofollow ugc noopener" and only http, https and mailto survive."""
     html = _md.render(source or "")
-    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, attribute_filter=_drop_script_urls,
                       url_schemes={"http", "https", "mailto"}, link_rel="nofollow ugc noopener")
     return Markup(clean)  # noqa: S704 - the only Markup() of user text: nh3 output
 

@@ -60,6 +60,7 @@ def app(app_config):
                     conn.execute(table.delete())
         else:
             db.drop_all()
+        db.engine.dispose()  # one engine per app: close its pooled connections now
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from forum import ratelimits
-from forum.api.auth import actor, authenticated
+from forum.api.auth import AUTH, actor
 from forum.schemas.accounts import (
     DoctorApplicationIn, DoctorApplicationOut, PasswordResetRequestIn, RegisterIn, TokenCreatedOut,
     TokenExchangeIn, TokenIn, TokenOut, UserOut,
@@ -50,8 +50,8 @@ def exchange_token(data):
 
 
 @blp.get("/me")
-@authenticated
 @blp.response(200, UserOut)
+@blp.doc(security=AUTH)
 def me():
     """The authenticated user."""
     return actor()
@@ -59,15 +59,15 @@ def me():
 
 @blp.route("/tokens")
 class Tokens(MethodView):
-    @authenticated
     @blp.response(200, TokenOut(many=True))
+    @blp.doc(security=AUTH)
     def get(self):
         """Your API tokens (values are never shown again)."""
         return accounts.list_tokens(actor())
 
-    @authenticated
     @blp.arguments(TokenIn)
     @blp.response(201, TokenCreatedOut)
+    @blp.doc(security=AUTH)
     def post(self, data):
         """Create a named token; its value is in this response only."""
         token, raw = accounts.issue_token(actor(), name=data["name"])
@@ -76,8 +76,8 @@ class Tokens(MethodView):
 
 
 @blp.delete("/tokens/<int:token_id>")
-@authenticated
 @blp.response(204)
+@blp.doc(security=AUTH)
 def revoke_token(token_id):
     """Revoke one of your tokens."""
     accounts.revoke_token(actor(), token_id=token_id)
@@ -85,15 +85,15 @@ def revoke_token(token_id):
 
 @blp.route("/doctor-application")
 class DoctorApplication(MethodView):
-    @authenticated
     @blp.response(200, DoctorApplicationOut)
+    @blp.doc(security=AUTH)
     def get(self):
         """Your doctor application and its status."""
         return accounts.my_application(actor())
 
-    @authenticated
     @blp.arguments(DoctorApplicationIn)
     @blp.response(201, DoctorApplicationOut)
+    @blp.doc(security=AUTH)
     def post(self, data):
         """Apply (or re-apply after a rejection or lapse) as a doctor."""
         return accounts.apply_as_doctor(actor(), **data)

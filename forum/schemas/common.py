@@ -6,6 +6,14 @@ from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, valida
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def _strip(value):
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, list):
+        return [v.strip() if isinstance(v, str) else v for v in value]
+    return value
+
+
 class InputSchema(Schema):
     """Strips surrounding whitespace and refuses C0 control characters in every string."""
 
@@ -21,11 +29,11 @@ class InputSchema(Schema):
         cleaned = {}
         errors = {}
         for key, value in data.items():
-            if isinstance(value, str):
-                if _CONTROL.search(value):
-                    errors[key] = ["Control characters are not allowed."]
-                if key not in self.RAW_FIELDS:
-                    value = value.strip()
+            strings = value if isinstance(value, list) else [value]  # lists of strings too
+            if any(isinstance(v, str) and _CONTROL.search(v) for v in strings):
+                errors[key] = ["Control characters are not allowed."]
+            if key not in self.RAW_FIELDS:
+                value = _strip(value)
             cleaned[key] = value
         if errors:
             raise ValidationError(errors)

@@ -1,10 +1,11 @@
 """The member's own account: password, API tokens, e-mail confirmation."""
-from flask import Blueprint, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_required, logout_user
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
 
 from forum.errors import Invalid
 from forum.schemas.accounts import PasswordChangeIn, TokenIn
 from forum.services import accounts
+from forum.web.auth import end_session
 from forum.web.forms import load_form
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -29,8 +30,7 @@ def change_password():
     if not errors:
         try:
             accounts.change_password(current_user, **data)
-            logout_user()
-            session.clear()
+            end_session()
             flash("Password changed. Every session was ended: log in with the new password.", "success")
             return redirect(url_for("auth.login"), 303)
         except Invalid as e:

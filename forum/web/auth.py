@@ -24,6 +24,13 @@ def safe_next(default: str = "/") -> str:
     return default
 
 
+def end_session() -> None:
+    """Forget the user in this browser: empty the session first, then log out, so Flask-Login's
+    instruction to delete the remember-me cookie survives (clearing afterwards dropped it)."""
+    session.clear()
+    logout_user()
+
+
 def start_session(user, remember: bool) -> None:
     """A fresh session at log-in (no fixation): clear, then log in."""
     session.clear()
@@ -64,8 +71,7 @@ def register():
 @login_required
 def logout():
     accounts.log_out(current_user._get_current_object())
-    logout_user()
-    session.clear()
+    end_session()
     flash("You are logged out everywhere.", "success")
     response = redirect(url_for("main.index"), 303)
     response.headers["Clear-Site-Data"] = '"cache", "storage"'

@@ -233,3 +233,17 @@ def test_password_reset_answers_the_same_for_known_and_unknown_addresses(client)
 
 def test_password_reset_validates_the_address(client):
     assert "email" in error_of(client.post("/api/v1/auth/password-reset", json={"email": "nope"}), 422)["fields"]
+
+
+def test_a_bad_token_never_falls_back_to_the_session_cookie(browser, client):
+    browser.login(make_user())
+    bogus = {"Authorization": "Bearer fct_made-up"}
+    error_of(client.get("/api/v1/me", headers=bogus), 401)
+    error_of(client.post("/api/v1/tokens", json={"name": "no csrf"}, headers=bogus), 401)
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+
+
+def test_a_token_speaks_for_its_owner_even_beside_another_users_session(browser, client, bearer):
+    browser.login(make_user())
+    owner = make_user()
+    assert client.get("/api/v1/me", headers=bearer(owner)).get_json()["id"] == owner.id

@@ -1,0 +1,139 @@
+"""Migrations: upgrade -> downgrade base -> upgrade on a scratch database, then no drift between
+the migrated schema and the models; and the app factory never touches the database.
+
+SQLite always runs. PostgreSQL runs on the server of FORUM_TEST_DATABASE_URL when that is a
+postgresql URL, else on the local default server; a missing server skips only outside CI.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+
+import flask_migrate
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from forum import create_app
+from forum.config import ROOT
+from forum.extensions import db
+
+MIGRATIONS = str(ROOT / "migrations")
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/nope"
+
+
+def _postgres_server() -> tuple[str, bool]:
+    """(URL of a database to connect to for CREATE DATABASE, whether it was asked for)."""
+    url = os.environ.get("FORUM_TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        return url, True
+    return DEFAULT_POSTGRES, False
+
+
+def _no_postgres(reason: str, asked_for: bool):
+    if asked_for or os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL migration test cannot run: {reason}", pytrace=False)
+    pytest.skip(f"PostgreSQL migration test skipped: {reason} (set FORUM_TEST_DATABASE_URL to run it)")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def scratch_database(request, tmp_path):
+    """The URL of an empty database that exists only for this test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+        return
+
+    server_url, asked_for = _postgres_server()
+    shown = make_url(server_url).render_as_string(hide_password=True)
+    try:
+        engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    except ImportError as e:  # psycopg not installed
+        _no_postgres(f"no PostgreSQL driver ({e})", asked_for)
+    try:
+        conn = engine.connect()
+    except Exception as e:  # noqa: BLE001 - any failure to connect means "no server"
+        engine.dispose()
+        _no_postgres(f"cannot connect to {shown} ({type(e).__name__}: {str(e).splitlines()[0]})", asked_for)
+    name = f"forum_mig_{secrets.token_hex(6)}"
+    try:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        conn.close()
+        engine.dispose()
+
+
+def _app_for(url: str):
+    return create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url, "DATABASE_URL": None,
+                       "MAIL_BACKEND": "memory"})
+
+
+def _tables() -> set[str]:
+    return set(inspect(db.engine).get_table_names())
+
+
+def _drift() -> list:
+    """What autogenerate would write for this database now (with the project's own options)."""
+    options = dict(flask_migrate_configure_args())
+    options.pop("process_revision_directives", None)
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts=options)
+        return compare_metadata(context, db.metadata)
+
+
+def flask_migrate_configure_args() -> dict:
+    from flask import current_app
+
+    return current_app.extensions["migrate"].configure_args
+
+
+def test_migrations_upgrade_downgrade_upgrade_leave_no_drift(scratch_database):
+    app = _app_for(scratch_database)
+    head = ScriptDirectory(MIGRATIONS).get_current_head()
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(directory=MIGRATIONS)
+            model_tables = {table.name for table in db.metadata.sorted_tables}
+            assert model_tables <= _tables(), f"tables without a migration: {model_tables - _tables()}"
+
+            flask_migrate.downgrade(directory=MIGRATIONS, revision="base")
+            assert _tables() <= {"alembic_version"}, f"left after downgrade to base: {_tables() - {'alembic_version'}}"
+
+            flask_migrate.upgrade(directory=MIGRATIONS)
+            with db.engine.connect() as conn:
+                assert MigrationContext.configure(conn).get_current_revision() == head
+            drift = _drift()
+            assert drift == [], ("the models differ from the migrated schema; write a migration "
+                                 f"(forum db migrate) and review it:\n{drift}")
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_app_factory_does_not_touch_the_database(monkeypatch):
+    """Workers must boot while the database is down; the health check then says so."""
+    monkeypatch.setenv("FORUM_DATABASE_URL", UNREACHABLE)
+    app = create_app({"ENV_NAME": "testing"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == UNREACHABLE
+    client = app.test_client()
+    try:
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert response.is_json and response.get_json()["database"] is False
+
+        for path in ("/login", "/"):
+            response = client.get(path)
+            assert response.status_code in (200, 503), (path, response.status_code)
+            assert response.mimetype == "text/html"
+            assert "Traceback" not in response.get_data(as_text=True)
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

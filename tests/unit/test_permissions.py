@@ -1,0 +1,150 @@
+"""The role x action matrix over permissions.RULES, on plain (unsaved) model objects."""
+from datetime import date, timedelta
+from itertools import count
+from types import SimpleNamespace
+
+import pytest
+from flask_login import AnonymousUserMixin
+
+from forum import clock
+from forum.errors import Forbidden, NotFound
+from forum.models import (
+    ApiToken, Credential, CredentialKind, DoctorProfile, Role, User, UserStatus, VerificationStatus,
+)
+from forum.permissions import RULES, can, require
+
+_ids = count(1)
+
+
+def user(role: Role = Role.MEMBER, status: UserStatus = UserStatus.ACTIVE, doctor: VerificationStatus | None = None,
+         license_expires_on: date | None = None) -> User:
+    someone = User(id=next(_ids), role=role, status=status, email="x@example.test", display_name="X")
+    if doctor is not None:
+        profile = DoctorProfile(id=next(_ids), user=someone, user_id=someone.id, status=doctor)
+        if doctor == VerificationStatus.VERIFIED:
+            expires = license_expires_on or clock.now().date() + timedelta(days=365)
+            profile.credential_checks.append(Credential(kind=CredentialKind.LICENSE, expires_on=expires))
+    return someone
+
+
+ROLES = {
+    "visitor": lambda: None,
+    "member": lambda: user(),
+    "pending doctor": lambda: user(doctor=VerificationStatus.PENDING),
+    "verified doctor": lambda: user(doctor=VerificationStatus.VERIFIED),
+    "rejected doctor": lambda: user(doctor=VerificationStatus.REJECTED),
+    "suspended user": lambda: user(status=UserStatus.SUSPENDED),
+    "moderator": lambda: user(Role.MODERATOR),
+    "admin": lambda: user(Role.ADMIN),
+}
+STAFF = {"moderator", "admin"}
+ACCOUNT_HOLDERS = set(ROLES) - {"visitor", "suspended user"}
+
+# The object each action is asked about; `actor` is the user being checked.
+OBJECTS = {
+    "doctor.decide": lambda actor: user(doctor=VerificationStatus.PENDING).doctor_profile,  # someone else's
+    "api_token.revoke": lambda actor: ApiToken(user_id=actor.id if actor else None),       # the actor's own
+}
+
+# Who may do what. Every rule in permissions.RULES needs a row (see the completeness test).
+ALLOWED = {
+    "account.use": ACCOUNT_HOLDERS,
+    "doctor.apply": {"member", "rejected doctor", "moderator", "admin"},
+    "doctor.answer": {"verified doctor"},
+    "mod.access": STAFF,
+    "doctor.decide": STAFF,
+    "user.manage_staff": {"admin"},
+    "api_token.revoke": ACCOUNT_HOLDERS,
+    "reference.edit": STAFF,
+}
+# Rules whose answer depends on the object more than the role get their own tests below.
+TESTED_ELSEWHERE = {"doctor.view_profile", "article.view"}
+
+
+@pytest.mark.parametrize("action", sorted(ALLOWED))
+@pytest.mark.parametrize("role", list(ROLES))
+def test_role_action_matrix(role, action):
+    actor = ROLES[role]()
+    obj = OBJECTS.get(action, lambda _actor: None)(actor)
+    assert can(actor, action, obj) is (role in ALLOWED[action])
+
+
+def test_every_rule_is_in_the_matrix():
+    assert set(ALLOWED) <= set(RULES), "the matrix names an action that does not exist"
+    untested = set(RULES) - set(ALLOWED) - TESTED_ELSEWHERE
+    assert not untested, f"add these actions to the permission matrix: {sorted(untested)}"
+
+
+def test_an_anonymous_user_object_counts_as_a_visitor():
+    anonymous = AnonymousUserMixin()
+    assert not any(can(anonymous, action, OBJECTS.get(action, lambda _a: None)(None)) for action in ALLOWED)
+
+
+@pytest.mark.parametrize("role", sorted(STAFF))
+def test_staff_never_decide_their_own_application(role):
+    staff = user(Role(role), doctor=VerificationStatus.PENDING)
+    assert can(staff, "doctor.decide", staff.doctor_profile) is False
+    assert can(staff, "doctor.decide", user(doctor=VerificationStatus.PENDING).doctor_profile) is True
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_nobody_revokes_another_users_token(role):
+    other = user()
+    assert can(ROLES[role](), "api_token.revoke", ApiToken(user_id=other.id)) is False
+
+
+@pytest.mark.parametrize(("actor", "allowed"), [
+    (lambda: user(doctor=VerificationStatus.LAPSED), True),
+    (lambda: user(doctor=VerificationStatus.SUSPENDED), False),
+    (lambda: user(status=UserStatus.BANNED), False),
+], ids=["lapsed-doctor", "suspended-doctor", "banned"])
+def test_who_else_may_apply(actor, allowed):
+    assert can(actor(), "doctor.apply") is allowed
+
+
+@pytest.mark.parametrize("actor", [
+    lambda: user(doctor=VerificationStatus.VERIFIED, license_expires_on=clock.now().date() - timedelta(days=1)),
+    lambda: user(doctor=VerificationStatus.LAPSED),
+    lambda: user(doctor=VerificationStatus.SUSPENDED),
+    lambda: user(status=UserStatus.SUSPENDED, doctor=VerificationStatus.VERIFIED),
+    lambda: user(status=UserStatus.BANNED, doctor=VerificationStatus.VERIFIED),
+    lambda: user(Role.ADMIN),
+], ids=["expired-license", "lapsed", "doctor-suspended", "account-suspended", "account-banned", "admin"])
+def test_only_an_active_verified_doctor_with_a_current_license_answers(actor):
+    assert can(actor(), "doctor.answer") is False
+
+
+def test_a_suspension_that_ended_restores_access():
+    returned = user(status=UserStatus.SUSPENDED)
+    returned.suspended_until = clock.now() - timedelta(minutes=1)
+    assert can(returned, "account.use") is True
+
+
+@pytest.mark.parametrize("status", ["active", "suspended", "banned"])
+def test_suspended_or_banned_staff_lose_moderation_access(status):
+    assert can(user(Role.MODERATOR, UserStatus(status)), "mod.access") is (status == "active")
+    assert can(user(Role.ADMIN, UserStatus(status)), "user.manage_staff") is (status == "active")
+
+
+@pytest.mark.parametrize("status", list(VerificationStatus))
+@pytest.mark.parametrize("viewer", ["visitor", "member", "owner", "moderator"])
+def test_who_sees_a_doctor_profile(viewer, status):
+    doctor = user(doctor=status)
+    actor = {"visitor": None, "member": user(), "owner": doctor, "moderator": user(Role.MODERATOR)}[viewer]
+    public = status in (VerificationStatus.VERIFIED, VerificationStatus.LAPSED, VerificationStatus.SUSPENDED)
+    assert can(actor, "doctor.view_profile", doctor.doctor_profile) is (public or viewer in ("owner", "moderator"))
+
+
+@pytest.mark.parametrize("published", [True, False], ids=["published", "draft"])
+@pytest.mark.parametrize("role", list(ROLES))
+def test_who_sees_an_article(role, published):
+    article = SimpleNamespace(is_published=published)
+    assert can(ROLES[role](), "article.view", article) is (published or role in STAFF)
+
+
+def test_require_raises_forbidden_or_hides_as_not_found():
+    require(user(Role.ADMIN), "mod.access")
+    with pytest.raises(Forbidden):
+        require(user(), "mod.access")
+    with pytest.raises(NotFound):
+        require(user(), "api_token.revoke", ApiToken(user_id=-1), hide=True)
