@@ -15,6 +15,7 @@ from forum.cli import register_cli
 from forum.config import CONFIGS, ROOT
 from forum.errors import register_errors
 from forum.extensions import csrf, db, limiter, login_manager, migrate
+from forum.models import include_in_autogenerate
 from forum.web import register_web
 
 
@@ -47,7 +48,7 @@ def _check_config(app: Flask) -> None:
 
 def init_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), include_object=include_in_autogenerate)
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -46,6 +46,9 @@ class Config:
     RATELIMIT_LOGIN = "6 per minute;30 per hour"
     RATELIMIT_LOGIN_ACCOUNT = "100 per hour"
     RATELIMIT_RESET = "5 per hour"
+    RATELIMIT_ASK = "1 per 15 seconds;20 per day"      # SECURITY.md #23, all users
+    RATELIMIT_ANSWER = "1 per 5 seconds;100 per day"
+    RATELIMIT_FOLLOW_UP = "1 per 5 seconds;100 per day"
     TRUSTED_PROXY_COUNT = 0  # set to 1 behind nginx so the real client IP is used
 
     # Mail: "console" logs mail, "smtp" sends it, "memory" keeps it for tests.
@@ -87,6 +90,10 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     MAIL_BACKEND = "memory"
     SITE_URL = "http://localhost"
+    # Tests post several questions in a row; the posting limits have their own tests.
+    RATELIMIT_ASK = "100 per minute"
+    RATELIMIT_ANSWER = "100 per minute"
+    RATELIMIT_FOLLOW_UP = "100 per minute"
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

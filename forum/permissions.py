@@ -6,7 +6,7 @@ from typing import Any, Callable
 from forum.errors import Forbidden, NotFound
 import sqlalchemy as sa
 
-from forum.models import Article, ArticleStatus, Role, VerificationStatus
+from forum.models import Answer, Article, ArticleStatus, Question, Role, VerificationStatus
 
 RULES: dict[str, Callable[[Any, Any], bool]] = {}
 
@@ -110,3 +110,105 @@ def visible_articles(user):
     if _staff(user if user is not None and getattr(user, "is_authenticated", False) else None):
         return sa.true()
     return Article.status == ArticleStatus.PUBLISHED
+
+
+# ---- questions and answers ----
+
+@rule("question.ask")
+def _question_ask(user, _obj) -> bool:
+    """Any active member asks."""
+    return _active(user)
+
+
+@rule("question.view")
+def _question_view(user, question) -> bool:
+    """Hidden questions are visible to their asker and to staff only."""
+    return not question.hidden or (user is not None and (user.id == question.author_id or _staff(user)))
+
+
+@rule("question.see_asker")
+def _question_see_asker(user, question) -> bool:
+    """An anonymous asker's name is shown to the asker and to staff, never to the public."""
+    return not question.anonymous or (user is not None and (user.id == question.author_id or _staff(user)))
+
+
+@rule("question.edit")
+def _question_edit(user, question) -> bool:
+    """The asker edits their own question while it is not locked."""
+    return _active(user) and user.id == question.author_id and not question.locked
+
+
+@rule("question.invite")
+def _question_invite(user, question) -> bool:
+    """The asker invites doctors to an open question."""
+    return _active(user) and user.id == question.author_id and question.is_open
+
+
+@rule("question.follow")
+def _question_follow(user, _question) -> bool:
+    return _active(user)
+
+
+@rule("answer.create")
+def _answer_create(user, question) -> bool:
+    """A verified doctor answers an open question that is not their own."""
+    return _active(user) and user.is_verified_doctor and question.is_open and question.author_id != user.id
+
+
+@rule("answer.view")
+def _answer_view(user, answer) -> bool:
+    """Hidden answers are visible to their author and to staff only."""
+    return not answer.hidden or (user is not None and (user.id == answer.author_id or _staff(user)))
+
+
+@rule("answer.edit")
+def _answer_edit(user, answer) -> bool:
+    """A doctor edits their own answer while verified and while the question is not locked."""
+    return (_active(user) and user.id == answer.author_id and user.is_verified_doctor
+            and not answer.question.locked)
+
+
+@rule("answer.accept")
+def _answer_accept(user, answer) -> bool:
+    """Only the asker accepts an answer."""
+    return _active(user) and user.id == answer.question.author_id and not answer.hidden
+
+
+@rule("answer.helpful")
+def _answer_helpful(user, answer) -> bool:
+    """Members mark other people's answers helpful."""
+    return _active(user) and user.id != answer.author_id and not answer.hidden
+
+
+@rule("answer.review")
+def _answer_review(user, answer) -> bool:
+    """Verified doctors agree or disagree with other doctors' answers."""
+    return _active(user) and user.is_verified_doctor and user.id != answer.author_id and not answer.hidden
+
+
+@rule("followup.create")
+def _followup_create(user, answer) -> bool:
+    """The asker and the answering doctor talk under the answer while the question is not locked."""
+    question = answer.question
+    return (_active(user) and user.id in (question.author_id, answer.author_id) and not question.locked
+            and not answer.hidden and not question.hidden)
+
+
+def visible_questions(user):
+    """SQL filter matching "question.view"."""
+    from_user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    if _staff(from_user):
+        return sa.true()
+    if from_user is not None:
+        return sa.or_(Question.hidden.is_(False), Question.author_id == from_user.id)
+    return Question.hidden.is_(False)
+
+
+def visible_answers(user):
+    """SQL filter matching "answer.view"."""
+    from_user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    if _staff(from_user):
+        return sa.true()
+    if from_user is not None:
+        return sa.or_(Answer.hidden.is_(False), Answer.author_id == from_user.id)
+    return Answer.hidden.is_(False)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, request
+from flask_login import current_user
 
 from forum.extensions import limiter
 
@@ -27,3 +28,13 @@ login = limiter.limit(_config("RATELIMIT_LOGIN"), methods=["POST"], scope="login
 login_account = limiter.limit(_config("RATELIMIT_LOGIN_ACCOUNT"), methods=["POST"], scope="login-account",
                               key_func=_login_account_key, deduct_when=lambda r: r.status_code >= 400)
 password_reset = limiter.limit(_config("RATELIMIT_RESET"), methods=["POST"], scope="reset")
+
+
+def _user_key() -> str:
+    """Posting limits follow the account (falling back to the IP for visitors)."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else f"ip:{request.remote_addr}"
+
+
+ask = limiter.limit(_config("RATELIMIT_ASK"), methods=["POST"], scope="ask", key_func=_user_key)
+answer = limiter.limit(_config("RATELIMIT_ANSWER"), methods=["POST"], scope="answer", key_func=_user_key)
+follow_up = limiter.limit(_config("RATELIMIT_FOLLOW_UP"), methods=["POST"], scope="follow-up", key_func=_user_key)

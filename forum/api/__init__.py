@@ -8,11 +8,12 @@ from forum.api import accounts as accounts_api
 from forum.api import doctors as doctors_api
 from forum.api import moderation as mod_api
 from forum.api import notifications as notes_api
+from forum.api import questions as questions_api
 from forum.api import reference as reference_api
 from forum.api.auth import api_guard, load_user_from_request
 from forum.extensions import csrf, login_manager
 
-BLUEPRINTS = (accounts_api, doctors_api, mod_api, notes_api, reference_api)
+BLUEPRINTS = (accounts_api, doctors_api, mod_api, notes_api, reference_api, questions_api)
 
 
 class ForumApi(Api):

@@ -34,6 +34,13 @@ article_related = sa.Table(
 )
 
 
+doctor_topics = sa.Table(
+    "doctor_topics", db.metadata,
+    sa.Column("doctor_id", sa.ForeignKey("doctor_profiles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("topic_id", sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
 class TopicKind(enum.StrEnum):
     CONCERN = "concern"
     TREATMENT_TYPE = "treatment-type"

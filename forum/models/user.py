@@ -113,6 +113,8 @@ class DoctorProfile(TimestampMixin, db.Model):
     bio: Mapped[str | None] = mapped_column(sa.Text)
     website: Mapped[str | None] = mapped_column(sa.String(255))
     accepts_consultations: Mapped[bool] = mapped_column(default=True)
+    answer_count: Mapped[int] = mapped_column(default=0)   # visible answers, kept by the qa services
+    helpful_count: Mapped[int] = mapped_column(default=0)  # helpful votes on those answers
     status: Mapped[VerificationStatus] = mapped_column(
         str_enum(VerificationStatus), default=VerificationStatus.PENDING, index=True)
     applied_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -122,6 +124,8 @@ class DoctorProfile(TimestampMixin, db.Model):
 
     user: Mapped[User] = relationship(back_populates="doctor_profile", foreign_keys=[user_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    topics: Mapped[list["Topic"]] = relationship(  # noqa: UP037 - defined in models.reference
+        "Topic", secondary="doctor_topics", order_by="Topic.name")
     credential_checks: Mapped[list[Credential]] = relationship(
         back_populates="doctor", order_by="Credential.checked_at.desc()", cascade="all, delete-orphan")
 

@@ -12,6 +12,7 @@ from forum.extensions import db
 from forum.models import Article, ArticleStatus, DoctorProfile, Topic, Treatment, User
 from forum.pagination import Page, paginate
 from forum.permissions import can, require, visible_articles
+from forum.services import search
 from forum.services.moderation import log_action
 from forum.text import slugify
 
@@ -53,6 +54,16 @@ def articles_about(viewer: User | None, *, topic: Topic | None = None, treatment
         stmt = stmt.where(Article.topics.any(Topic.id == topic.id))
     if treatment is not None:
         stmt = stmt.where(Article.treatments.any(Treatment.id == treatment.id))
+    return list(db.session.scalars(stmt.order_by(Article.published_on.desc(), Article.id.desc()).limit(limit)))
+
+
+def articles_for_subjects(topic_ids: list[int], treatment_ids: list[int], limit: int = 3) -> list[Article]:
+    """Published posts sharing any of these topics or treatments."""
+    if not topic_ids and not treatment_ids:
+        return []
+    stmt = select(Article).where(Article.status == ArticleStatus.PUBLISHED,
+                                 Article.topics.any(Topic.id.in_(topic_ids)) |
+                                 Article.treatments.any(Treatment.id.in_(treatment_ids)))
     return list(db.session.scalars(stmt.order_by(Article.published_on.desc(), Article.id.desc()).limit(limit)))
 
 
@@ -176,6 +187,7 @@ def save_article(actor: User, *, slug: str | None = None, data: dict) -> Article
     require(actor, "reference.edit")
     article = apply_article(_get(Article, slug) if slug else None, data)
     db.session.flush()
+    search.index_article(article)
     log_action(actor, "article.edit" if slug else "article.create", "article", article.id, "Editorial change",
                article.title)
     db.session.commit()
@@ -192,6 +204,7 @@ def set_article_published(actor: User, *, slug: str, published: bool, reason: st
     article.status = wanted
     if published and article.published_on is None:
         article.published_on = clock.now().date()
+    search.index_article(article)
     log_action(actor, "article.publish" if published else "article.unpublish", "article", article.id,
                reason or ("Published" if published else "Unpublished"), article.title)
     db.session.commit()

@@ -24,6 +24,7 @@ from forum.passwords import hash_password
 from forum.schemas.accounts import DoctorApplicationIn
 from forum.schemas.common import InputSchema, Text
 from forum.schemas.reference import ArticleSeed, TopicIn, TreatmentIn
+from forum.services import search
 from forum.services.reference import apply_article, apply_topic, apply_treatment, by_slugs
 
 FRONT_MATTER = re.compile(r"\A\+\+\+\s*\n(.*?)\n\+\+\+\s*\n(.*)\Z", re.S)
@@ -189,6 +190,8 @@ def _apply_seed_article(current: Article | None, data: dict) -> Article:
     article.status = data["status"]
     if article.status == ArticleStatus.PUBLISHED:
         article.published_on = data["published_on"] or article.published_on or clock.now().date()
+    db.session.flush()
+    search.index_article(article)
     return article
 
 
@@ -204,9 +207,9 @@ def _load_demo(root: Path, report: SeedReport) -> None:
         user = _demo_user(data.pop("email"), data.pop("display_name"), report, "demo doctors")
         if user.doctor_profile is None:
             expires: date = data.pop("license_expires_on")
-            data.pop("topics")
+            topics = by_slugs(Topic, data.pop("topics"), "topics")
             profile = DoctorProfile(user=user, status=VerificationStatus.VERIFIED, decided_at=clock.now(),
-                                    decision_reason="Demo data", **data)
+                                    decision_reason="Demo data", topics=topics, **data)
             db.session.add(Credential(doctor=profile, kind=CredentialKind.LICENSE, identifier=profile.license_number,
                                       issuer=profile.license_region, source="Demo data: not a real license",
                                       expires_on=expires))

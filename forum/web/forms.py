@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
+from forum.errors import Invalid
+
 
 def load_form(schema: Schema, source=None) -> tuple[dict, dict]:
     """(data, errors) from request.form: an empty required field is missing (so `required`
@@ -34,3 +36,12 @@ def load_form(schema: Schema, source=None) -> tuple[dict, dict]:
     except ValidationError as err:
         messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
         return {}, messages
+
+
+def load_args(schema: Schema) -> dict:
+    """Query-string arguments through a schema; bad ones are a 422 with field messages."""
+    raw = {k: v for k, v in request.args.items() if v != ""}
+    try:
+        return schema.load(raw, unknown=EXCLUDE)
+    except ValidationError as err:
+        raise Invalid("Some filters are not valid.", fields=err.messages) from None

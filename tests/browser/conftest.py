@@ -111,7 +111,7 @@ def _browser_app_config(tmp: Path) -> dict:
         "RATELIMIT_LOGIN": "100 per minute",
         "RATELIMIT_DEFAULT": "10000 per minute",
         # Production cookie settings stay as they are (__Host-session, Secure): Chromium treats
-        # http://127.0.0.1 as a secure context and accepts them; test_cookies.py checks that.
+        # http://127.0.0.1 as a secure context and accepts them (the log-in journey checks).
     }
 
 
@@ -136,21 +136,23 @@ def live_server(tmp_path_factory):
 
     forum_log = logging.getLogger("forum")
     forum_log.addHandler(errors)
-    with app.app_context():
-        flask_migrate.upgrade(directory=str(ROOT / "migrations"))  # schema from migrations only
-        db.session.remove()
-
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              name="forum-live-server", daemon=True)
-    thread.start()
     try:
-        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}",
-                         database_path=tmp / "forum.sqlite3", errors=errors)
+        with app.app_context():
+            flask_migrate.upgrade(directory=str(ROOT / "migrations"))  # schema from migrations only
+            db.session.remove()
+        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                                  name="forum-live-server", daemon=True)
+        thread.start()
+        try:
+            yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}",
+                             database_path=tmp / "forum.sqlite3", errors=errors)
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=10)
+            assert not thread.is_alive(), "the live server thread did not stop"
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
         forum_log.removeHandler(errors)
         with app.app_context():
             db.session.remove()
@@ -163,6 +165,8 @@ def _no_server_errors(request):
     if "live_server" not in request.fixturenames:
         yield
         return
+    if "chromium" in request.fixturenames:
+        request.getfixturevalue("chromium")  # skip (or fail) before starting a server for nothing
     server = request.getfixturevalue("live_server")
     server.errors.take()
     yield
@@ -179,7 +183,7 @@ def chromium():
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         _unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set FORUM_CHROMIUM)")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError as e:
         _unavailable(f"the playwright package is not importable ({e}); pip install -e '.[test]'")
     try:
@@ -189,6 +193,7 @@ def chromium():
     else:
         pytest.fail("Playwright's sync API cannot run inside a running asyncio loop", pytrace=False)
 
+    expect.set_options(timeout=TIMEOUT_MS)  # a 2-core CI machine hashes passwords slowly
     playwright = sync_playwright().start()
     try:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)

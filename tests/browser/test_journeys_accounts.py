@@ -67,9 +67,9 @@ def test_visitor_registers_logs_in_and_logs_out(page, live_server, screenshot):
     expect(nav(page).get_by_role("link", name="Log in")).to_be_visible()
     expect(nav(page).get_by_role("link", name=name)).to_have_count(0)
     expect(page.get_by_role("status").first).to_contain_text("logged out")
-    page.goto("/account")
-    expect(page).to_have_url(re.compile(r"/login\?next="))
     screenshot(page, "accounts-register-login-logout")
+    page.goto("/account")  # the old session is gone
+    expect(page).to_have_url(re.compile(r"/login\?next="))
 
 
 def test_member_applies_as_doctor_and_moderator_verifies(new_context, live_server, screenshot):

@@ -1,6 +1,10 @@
 """Web helpers: cookie access (read, copy, replay, decode) and a second independent browser."""
 from __future__ import annotations
 
+import base64
+import json
+import zlib
+
 import pytest
 
 class Cookies:
@@ -26,6 +30,14 @@ class Cookies:
         """The session cookie's content, read (and signature-checked) as Flask reads it."""
         serializer = self.app.session_interface.get_signing_serializer(self.app)
         return serializer.loads(value or self.get(self.SESSION))
+
+    def readable_payload(self, value: str | None = None) -> dict:
+        """What anyone holding the cookie can read without the key: signed is not encrypted."""
+        value = value or self.get(self.SESSION)
+        compressed = value.startswith(".")
+        payload = value.lstrip(".").split(".")[0]
+        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        return json.loads(zlib.decompress(raw) if compressed else raw)
 
 
 @pytest.fixture

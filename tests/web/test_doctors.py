@@ -99,7 +99,7 @@ def test_a_visitor_is_sent_to_log_in_before_applying(client):
 # ---- verification by a moderator ----
 
 def test_a_moderator_verifies_an_application_and_the_public_profile_shows_the_ledger(
-        browser, new_browser, client):
+        browser, new_browser, client, frozen_clock):
     applicant = make_doctor(status=VerificationStatus.PENDING, full_name="Dr. Ada Example",
                             license_number="CA-A12345", license_region="Medical Board of California")
     profile = applicant.doctor_profile

@@ -174,6 +174,7 @@ def test_the_session_cookie_holds_only_ids_and_the_csrf_nonce(browser, client, c
     client.get("/account")
     raw = cookies.get()
     content = cookies.session()
+    assert set(cookies.readable_payload(raw)) == set(content)  # readable by anyone, key or not
     assert set(content) <= ALLOWED_SESSION_KEYS
     assert content["_user_id"] == user.get_id()
     assert user.email not in raw and "Secretive" not in str(content) and PASSWORD not in str(content)

@@ -1,0 +1,172 @@
+"""API: questions, answers, votes, reviews, follow-ups, follows, invitations, search, dashboard."""
+from flask import jsonify
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from forum import ratelimits
+from forum.api.auth import AUTH, actor
+from forum.permissions import can
+from forum.schemas.qa import (
+    AnswerIn, AnswerOut, FollowUpIn, FollowUpOut, InviteIn, QuestionArgs, QuestionDetailOut,
+    QuestionDetailStaffOut, QuestionIn, QuestionOut, ReviewIn, ReviewOut, SearchArgs, SearchHitOut, SimilarArgs,
+    SimilarOut,
+)
+from forum.schemas.common import page_of
+from forum.services import answers, doctors, questions, search
+
+blp = Blueprint("api_questions", __name__, description="Questions, answers, votes, follow-ups and search")
+
+
+def _detail(question_id: int, status: int = 200, count_view: bool = True):
+    """The question as this viewer may see it: the asker of an anonymous question only for staff and the asker."""
+    page = questions.question_page(current_user, question_id, count_view=count_view)
+    question = page["question"]
+    schema = QuestionDetailStaffOut() if can(current_user, "question.see_asker", question) and question.anonymous \
+        else QuestionDetailOut()
+    body = schema.dump(question)
+    body["answers"] = AnswerOut(many=True).dump(page["answers"])
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+@blp.get("/questions")
+@blp.arguments(QuestionArgs, location="query")
+@blp.response(200, page_of(QuestionOut))
+def list_questions(args):
+    """Visible questions with filters (topic, treatment, answered=yes|no) and sorts (newest, active, helpful)."""
+    return questions.list_questions(current_user, **args)
+
+
+@blp.post("/questions")
+@ratelimits.ask
+@blp.arguments(QuestionIn)
+@blp.response(201, QuestionDetailOut)
+@blp.doc(security=AUTH)
+def ask(data):
+    """Ask a question. `urgent_notice` is true when the text matched a safety red flag: show an urgent-care notice."""
+    result = questions.ask_question(actor(), **data)
+    return _detail(result.question.id, 201, count_view=False)
+
+
+@blp.get("/questions/similar")
+@blp.arguments(SimilarArgs, location="query")
+@blp.response(200, SimilarOut(many=True))
+def similar(args):
+    """Up to five existing questions similar to a title being typed."""
+    return [{"id": h.ref_id, "title": h.title, "url": h.url} for h in questions.similar_questions(args["title"])]
+
+
+@blp.get("/questions/<int:question_id>")
+@blp.response(200, QuestionDetailOut)
+def get_question(question_id):
+    """A question with its visible answers, reviews and follow-ups."""
+    return _detail(question_id)
+
+
+@blp.put("/questions/<int:question_id>")
+@blp.arguments(QuestionIn)
+@blp.response(200, QuestionDetailOut)
+@blp.doc(security=AUTH)
+def edit_question(data, question_id):
+    """The asker edits their question."""
+    questions.edit_question(actor(), question_id=question_id, **data)
+    return _detail(question_id, count_view=False)
+
+
+@blp.post("/questions/<int:question_id>/answers")
+@ratelimits.answer
+@blp.arguments(AnswerIn)
+@blp.response(201, AnswerOut)
+@blp.doc(security=AUTH)
+def post_answer(data, question_id):
+    """A verified doctor answers (once per question), with a conflict-of-interest disclosure."""
+    return answers.post_answer(actor(), question_id=question_id, **data)
+
+
+@blp.put("/answers/<int:answer_id>")
+@blp.arguments(AnswerIn)
+@blp.response(200, AnswerOut)
+@blp.doc(security=AUTH)
+def edit_answer(data, answer_id):
+    """The doctor edits their answer."""
+    return answers.edit_answer(actor(), answer_id=answer_id, **data)
+
+
+@blp.post("/answers/<int:answer_id>/accept")
+@blp.response(200, AnswerOut)
+@blp.doc(security=AUTH)
+def accept(answer_id):
+    """The asker accepts this answer (moving the mark from any other)."""
+    return answers.accept_answer(actor(), answer_id=answer_id)
+
+
+@blp.post("/answers/<int:answer_id>/helpful")
+@blp.response(200, AnswerOut)
+@blp.doc(security=AUTH)
+def helpful(answer_id):
+    """Mark an answer helpful (once; not your own)."""
+    return answers.mark_helpful(actor(), answer_id=answer_id)
+
+
+@blp.post("/answers/<int:answer_id>/reviews")
+@blp.arguments(ReviewIn)
+@blp.response(201, ReviewOut)
+@blp.doc(security=AUTH)
+def review(data, answer_id):
+    """A verified doctor agrees, or disagrees with a reason."""
+    return answers.review_answer(actor(), answer_id=answer_id, **data)
+
+
+@blp.post("/answers/<int:answer_id>/follow-ups")
+@ratelimits.follow_up
+@blp.arguments(FollowUpIn)
+@blp.response(201, FollowUpOut)
+@blp.doc(security=AUTH)
+def follow_up(data, answer_id):
+    """The asker or the answering doctor adds a follow-up."""
+    return answers.add_follow_up(actor(), answer_id=answer_id, **data)
+
+
+@blp.post("/questions/<int:question_id>/follow")
+@blp.response(200, QuestionOut)
+@blp.doc(security=AUTH)
+def follow(question_id):
+    """Follow a question."""
+    return questions.follow_question(actor(), question_id=question_id, follow=True)
+
+
+@blp.delete("/questions/<int:question_id>/follow")
+@blp.response(200, QuestionOut)
+@blp.doc(security=AUTH)
+def unfollow(question_id):
+    """Stop following a question."""
+    return questions.follow_question(actor(), question_id=question_id, follow=False)
+
+
+@blp.post("/questions/<int:question_id>/invitations")
+@blp.arguments(InviteIn)
+@blp.response(201, SimilarOut(many=True))
+@blp.doc(security=AUTH)
+def invite(data, question_id):
+    """The asker invites up to three matching verified doctors (doctor profile ids)."""
+    invitations = questions.invite_doctors(actor(), question_id=question_id, **data)
+    return [{"id": i.doctor_id, "title": i.doctor.doctor_profile.full_name, "url": ""} for i in invitations]
+
+
+@blp.get("/search")
+@blp.arguments(SearchArgs, location="query")
+@blp.response(200, SearchHitOut(many=True))
+def search_content(args):
+    """Full-text search over public questions, answers and reference posts."""
+    return [{"kind": h.kind, "title": h.title, "url": h.url, "snippet": str(h.snippet)}
+            for h in search.search(args["q"], kind=args["kind"], topic=args["topic"], limit=args["limit"])]
+
+
+@blp.get("/doctor/dashboard")
+@blp.response(200, page_of(QuestionOut))
+@blp.doc(security=AUTH)
+def dashboard():
+    """For a verified doctor: invitations, then unanswered questions in their topics."""
+    board = doctors.dashboard(actor())
+    return {"items": board["invited"] + board["unanswered"], "next_cursor": None}

@@ -1,0 +1,233 @@
+"""Questions and answers: Question, Answer, AnswerReview, HelpfulVote, FollowUp, Follow, Invitation."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db
+from forum.models.base import TimestampMixin, str_enum, utcnow
+from forum.models.reference import Topic, Treatment
+from forum.models.user import User
+from forum.text import slugify
+
+question_topics = sa.Table(
+    "question_topics", db.metadata,
+    sa.Column("question_id", sa.ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("topic_id", sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+question_treatments = sa.Table(
+    "question_treatments", db.metadata,
+    sa.Column("question_id", sa.ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("treatment_id", sa.ForeignKey("treatments.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class QuestionStatus(enum.StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+class Verdict(enum.StrEnum):
+    AGREE = "agree"
+    DISAGREE = "disagree"
+
+
+class Question(TimestampMixin, db.Model):
+    __tablename__ = "questions"
+    __table_args__ = (
+        sa.Index("ix_questions_visible_activity", "hidden", "last_activity_at", "id"),
+        sa.Index("ix_questions_visible_created", "hidden", "created_at", "id"),
+        sa.Index("ix_questions_visible_helpful", "hidden", "helpful_count", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(255))
+    body: Mapped[str] = mapped_column(sa.Text)
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[QuestionStatus] = mapped_column(str_enum(QuestionStatus), default=QuestionStatus.OPEN, index=True)
+    locked: Mapped[bool] = mapped_column(default=False)
+    hidden: Mapped[bool] = mapped_column(default=False)
+    urgent: Mapped[bool] = mapped_column(default=False, index=True)  # matched a safety red flag
+    duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("questions.id", ondelete="SET NULL"))
+    # Plain integer (no foreign key, which would make questions and answers depend on each
+    # other); Answer.accepted is the truth, this column saves a lookup in lists and the API.
+    accepted_answer_id: Mapped[int | None]
+    answer_count: Mapped[int] = mapped_column(default=0)
+    view_count: Mapped[int] = mapped_column(default=0)
+    follower_count: Mapped[int] = mapped_column(default=0)
+    helpful_count: Mapped[int] = mapped_column(default=0)  # helpful votes over all its answers
+    first_answer_at: Mapped[datetime | None]
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    topics: Mapped[list[Topic]] = relationship(secondary=question_topics, order_by="Topic.name")
+    treatments: Mapped[list[Treatment]] = relationship(secondary=question_treatments, order_by="Treatment.name")
+    answers: Mapped[list[Answer]] = relationship(back_populates="question", foreign_keys="Answer.question_id",
+                                                 cascade="all, delete-orphan")
+    duplicate_of: Mapped[Question | None] = relationship(remote_side=[id], foreign_keys=[duplicate_of_id])
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)
+
+    @property
+    def is_open(self) -> bool:
+        """Accepting answers: not closed, locked or hidden."""
+        return self.status != QuestionStatus.CLOSED and not self.locked and not self.hidden
+
+
+class Answer(TimestampMixin, db.Model):
+    __tablename__ = "answers"
+    __table_args__ = (sa.UniqueConstraint("question_id", "author_id", name="uq_answers_question_author"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    body: Mapped[str] = mapped_column(sa.Text)
+    offers_treatment: Mapped[bool] = mapped_column(default=False)  # conflict-of-interest disclosure
+    industry_ties: Mapped[str | None] = mapped_column(sa.String(500))
+    helpful_count: Mapped[int] = mapped_column(default=0)
+    agree_count: Mapped[int] = mapped_column(default=0)
+    disagree_count: Mapped[int] = mapped_column(default=0)
+    accepted: Mapped[bool] = mapped_column(default=False)
+    hidden: Mapped[bool] = mapped_column(default=False)
+    edited_at: Mapped[datetime | None]
+
+    question: Mapped[Question] = relationship(back_populates="answers", foreign_keys=[question_id])
+    author: Mapped[User | None] = relationship()
+    reviews: Mapped[list[AnswerReview]] = relationship(back_populates="answer", cascade="all, delete-orphan",
+                                                       order_by="AnswerReview.id")
+    follow_ups: Mapped[list[FollowUp]] = relationship(back_populates="answer", cascade="all, delete-orphan",
+                                                      order_by="FollowUp.id")
+
+    @property
+    def visible_follow_ups(self) -> list[FollowUp]:
+        return [f for f in self.follow_ups if not f.hidden]
+
+
+class AnswerReview(TimestampMixin, db.Model):
+    """A verified doctor agrees or (with a reason) disagrees with another doctor's answer."""
+
+    __tablename__ = "answer_reviews"
+    __table_args__ = (sa.UniqueConstraint("answer_id", "doctor_id", name="uq_answer_reviews_answer_doctor"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(sa.ForeignKey("answers.id", ondelete="CASCADE"))
+    doctor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    verdict: Mapped[Verdict] = mapped_column(str_enum(Verdict))
+    reason: Mapped[str | None] = mapped_column(sa.String(500))
+
+    answer: Mapped[Answer] = relationship(back_populates="reviews")
+    doctor: Mapped[User] = relationship()
+
+
+class HelpfulVote(TimestampMixin, db.Model):
+    __tablename__ = "helpful_votes"
+    __table_args__ = (sa.UniqueConstraint("answer_id", "user_id", name="uq_helpful_votes_answer_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(sa.ForeignKey("answers.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class FollowUp(TimestampMixin, db.Model):
+    """A short exchange under an answer between the asker and the answering doctor."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(sa.ForeignKey("answers.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    hidden: Mapped[bool] = mapped_column(default=False)
+
+    answer: Mapped[Answer] = relationship(back_populates="follow_ups")
+    author: Mapped[User | None] = relationship()
+
+    @property
+    def author_role(self) -> str:
+        return "doctor" if self.author_id == self.answer.author_id else "asker"
+
+
+class Follow(TimestampMixin, db.Model):
+    __tablename__ = "follows"
+    __table_args__ = (sa.UniqueConstraint("user_id", "question_id", name="uq_follows_user_question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+
+
+class Invitation(TimestampMixin, db.Model):
+    """The asker invites a verified doctor to answer."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (sa.UniqueConstraint("question_id", "doctor_id", name="uq_invitations_question_doctor"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id", ondelete="CASCADE"))
+    doctor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+    question: Mapped[Question] = relationship()
+    doctor: Mapped[User] = relationship()
+
+
+class SearchDocument(db.Model):
+    """One searchable text (question, answer, reference post). Only public, visible content is
+    indexed; SQLite's FTS5 table and PostgreSQL's tsvector column follow it by trigger/generation."""
+
+    __tablename__ = "search_documents"
+    __table_args__ = (sa.UniqueConstraint("kind", "ref_id", name="uq_search_documents_kind_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # question | answer | article
+    ref_id: Mapped[int]
+    question_id: Mapped[int | None] = mapped_column(index=True)
+    title: Mapped[str] = mapped_column(sa.String(255))
+    body: Mapped[str] = mapped_column(sa.Text)
+    topics: Mapped[str] = mapped_column(sa.String(1000), default="")  # " slug slug " for topic filters
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# Full-text search structures that SQLAlchemy cannot describe; the migration runs the same DDL.
+SQLITE_SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_documents', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
+    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); END",
+    "CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); "
+    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+)
+POSTGRES_SEARCH_DDL = (
+    "ALTER TABLE search_documents ADD COLUMN tsv tsvector GENERATED ALWAYS AS ("
+    "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
+    "setweight(to_tsvector('english', coalesce(body, '')), 'B')) STORED",
+    "CREATE INDEX ix_search_documents_tsv ON search_documents USING gin (tsv)",
+)
+
+for _statement in SQLITE_SEARCH_DDL:
+    sa.event.listen(SearchDocument.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in POSTGRES_SEARCH_DDL:
+    sa.event.listen(SearchDocument.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="postgresql"))
+sa.event.listen(SearchDocument.__table__, "before_drop",
+                sa.DDL("DROP TABLE IF EXISTS search_fts").execute_if(dialect="sqlite"))
+
+
+def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ARG001
+    """Alembic filter: the FTS5 shadow tables and the generated tsvector are managed by raw DDL."""
+    if type_ == "table" and name and name.startswith("search_fts"):
+        return False
+    if type_ == "column" and name == "tsv":
+        return False
+    if type_ == "index" and name == "ix_search_documents_tsv":
+        return False
+    return True

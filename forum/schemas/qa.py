@@ -1,0 +1,186 @@
+"""Questions, answers, votes, reviews, follow-ups, invitations: In schemas and Out schemas."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from forum.schemas.common import InputSchema, Text
+from forum.schemas.reference import SLUG, TopicRefOut, TreatmentRefOut
+
+SORTS = ("newest", "active", "helpful")
+
+
+def _slugs(max_items: int) -> fields.List:
+    return fields.List(fields.String(validate=[validate.Length(max=80), SLUG]), load_default=list,
+                       validate=validate.Length(max=max_items))
+
+
+class QuestionIn(InputSchema):
+    title = Text(min_len=15, max_len=150)
+    body = Text(min_len=30, max_len=20_000)
+    topics = _slugs(5)
+    treatments = _slugs(5)
+    anonymous = fields.Boolean(load_default=False, metadata={"description": "Hide your name from the public"})
+
+    @validates_schema
+    def _one_to_five(self, data, **_kwargs):
+        total = len(data.get("topics", [])) + len(data.get("treatments", []))
+        if total == 0:
+            raise ValidationError({"topics": ["Choose at least one topic or treatment."]})
+        if total > 5:
+            raise ValidationError({"topics": ["Choose at most five topics and treatments in all."]})
+
+
+class AnswerIn(InputSchema):
+    body = Text(min_len=30, max_len=20_000)
+    offers_treatment = fields.Boolean(load_default=False,
+                                      metadata={"description": "Disclosure: I offer this treatment in my practice"})
+    industry_ties = Text(max_len=500, required=False, metadata={"description": "Disclosure: industry ties, if any"})
+
+
+class FollowUpIn(InputSchema):
+    body = Text(min_len=2, max_len=2000)
+
+
+class ReviewIn(InputSchema):
+    verdict = fields.String(required=True, validate=validate.OneOf(["agree", "disagree"]))
+    reason = Text(max_len=500, required=False)
+
+    @validates_schema
+    def _reason_for_disagreement(self, data, **_kwargs):
+        if data.get("verdict") == "disagree" and len(data.get("reason") or "") < 10:
+            raise ValidationError({"reason": ["Say briefly why you disagree (at least 10 characters)."]})
+
+
+class InviteIn(InputSchema):
+    doctor_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=3))
+
+
+class QuestionArgs(Schema):
+    class Meta:
+        unknown = "raise"
+
+    topic = fields.String(load_default=None, validate=validate.Length(max=80))
+    treatment = fields.String(load_default=None, validate=validate.Length(max=80))
+    answered = fields.String(load_default=None, validate=validate.OneOf(["yes", "no"]))
+    sort = fields.String(load_default="newest", validate=validate.OneOf(SORTS))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class SearchArgs(Schema):
+    class Meta:
+        unknown = "raise"
+
+    q = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    kind = fields.String(load_default=None, validate=validate.OneOf(["question", "answer", "article"]))
+    topic = fields.String(load_default=None, validate=validate.Length(max=80))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
+
+
+class SimilarArgs(Schema):
+    class Meta:
+        unknown = "raise"
+
+    title = fields.String(required=True, validate=validate.Length(min=1, max=150))
+
+
+# ---- output ----
+
+class AuthorOut(Schema):
+    """The public face of an author: never the e-mail."""
+
+    id = fields.Integer()
+    display_name = fields.String()
+
+
+class DoctorRefOut(Schema):
+    id = fields.Integer()
+    full_name = fields.String()
+    credentials = fields.String()
+    specialty = fields.String()
+    verified = fields.Boolean(attribute="is_verified")
+
+
+class ReviewOut(Schema):
+    doctor = fields.Function(lambda r: r.doctor.doctor_profile.full_name if r.doctor.doctor_profile else None)
+    verdict = fields.String()
+    reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class FollowUpOut(Schema):
+    id = fields.Integer()
+    author_role = fields.String(metadata={"description": "asker or doctor"})
+    body = fields.String()
+    created_at = fields.DateTime()
+
+
+class AnswerOut(Schema):
+    id = fields.Integer()
+    question_id = fields.Integer()
+    body = fields.String()
+    doctor = fields.Function(lambda a: DoctorRefOut().dump(a.author.doctor_profile)
+                             if a.author and a.author.doctor_profile else None)
+    disclosure = fields.Function(lambda a: {"offers_treatment": a.offers_treatment,
+                                            "industry_ties": a.industry_ties})
+    helpful_count = fields.Integer()
+    agree_count = fields.Integer()
+    disagree_count = fields.Integer()
+    accepted = fields.Boolean()
+    reviews = fields.List(fields.Nested(ReviewOut))
+    follow_ups = fields.List(fields.Nested(FollowUpOut), attribute="visible_follow_ups")
+    created_at = fields.DateTime()
+    edited_at = fields.DateTime(allow_none=True)
+
+
+class QuestionOut(Schema):
+    """A question as the public sees it: an anonymous asker has no author."""
+
+    id = fields.Integer()
+    title = fields.String()
+    slug = fields.String()
+    body = fields.String()
+    anonymous = fields.Boolean()
+    author = fields.Function(lambda q: None if q.anonymous or q.author is None else AuthorOut().dump(q.author))
+    status = fields.String()
+    locked = fields.Boolean()
+    topics = fields.List(fields.Nested(TopicRefOut))
+    treatments = fields.List(fields.Nested(TreatmentRefOut))
+    answer_count = fields.Integer()
+    view_count = fields.Integer()
+    follower_count = fields.Integer()
+    helpful_count = fields.Integer()
+    accepted_answer_id = fields.Integer(allow_none=True)
+    duplicate_of_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    last_activity_at = fields.DateTime()
+    edited_at = fields.DateTime(allow_none=True)
+
+
+class QuestionStaffOut(QuestionOut):
+    """Moderators (and the asker) also see who asked an anonymous question."""
+
+    author = fields.Function(lambda q: AuthorOut().dump(q.author) if q.author else None)
+
+
+class QuestionDetailOut(QuestionOut):
+    answers = fields.List(fields.Nested(AnswerOut))
+    urgent_notice = fields.Boolean(attribute="urgent")
+
+
+class QuestionDetailStaffOut(QuestionStaffOut):
+    answers = fields.List(fields.Nested(AnswerOut))
+    urgent_notice = fields.Boolean(attribute="urgent")
+
+
+class SearchHitOut(Schema):
+    kind = fields.String()
+    title = fields.String()
+    url = fields.String()
+    snippet = fields.String(metadata={"description": "HTML-escaped text; matches wrapped in <mark>"})
+
+
+class SimilarOut(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    url = fields.String()

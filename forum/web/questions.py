@@ -1,0 +1,191 @@
+"""Question pages: browse, ask, the question page with answers, follow-ups, votes, reviews."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from forum import ratelimits
+from forum.errors import Conflict, Invalid
+from forum.schemas.qa import AnswerIn, FollowUpIn, InviteIn, QuestionArgs, QuestionIn, ReviewIn
+from forum.services import answers, questions, reference, triage
+from forum.web.forms import load_args, load_form
+
+bp = Blueprint("questions", __name__)
+
+
+def _show(question_id, status=200, **extra):
+    page = questions.question_page(current_user, question_id, count_view=status == 200)
+    return render_template("questions/show.html", **page, errors=extra.pop("errors", {}), form=extra.pop("form", {}),
+                           following=questions.is_following(current_user, page["question"]),
+                           candidates=_candidates(page["question"]), urgent_notice=triage.urgent_notice(),
+                           jsonld=_qa_page_jsonld(page["question"], page["answers"])), status
+
+
+def _qa_page_jsonld(question, answers_) -> dict:
+    """schema.org QAPage; an anonymous asker is never named."""
+    url = url_for("questions.show", question_id=question.id, slug=question.slug, _external=True)
+
+    def answer_ld(a):
+        doctor = a.author.doctor_profile if a.author and a.author.doctor_profile else None
+        return {"@type": "Answer", "text": a.body, "upvoteCount": a.helpful_count, "url": f"{url}#answer-{a.id}",
+                "dateCreated": a.created_at.isoformat() + "Z",
+                "author": {"@type": "Person", "name": doctor.full_name if doctor else "Doctor"}}
+    asker = question.author.display_name if question.author and not question.anonymous else "Anonymous member"
+    main = {"@type": "Question", "name": question.title, "text": question.body, "answerCount": len(answers_),
+            "dateCreated": question.created_at.isoformat() + "Z", "author": {"@type": "Person", "name": asker}}
+    accepted = [a for a in answers_ if a.accepted]
+    if accepted:
+        main["acceptedAnswer"] = answer_ld(accepted[0])
+    main["suggestedAnswer"] = [answer_ld(a) for a in answers_ if not a.accepted]
+    return {"@context": "https://schema.org", "@type": "QAPage", "mainEntity": main}
+
+
+def _candidates(question):
+    return questions.invite_candidates(question) if current_user.is_authenticated and \
+        current_user.id == question.author_id else []
+
+
+def _form_page(question=None, status=200, form=None, errors=None):
+    return render_template("questions/form.html", question=question, form=form or {}, errors=errors or {},
+                           topics=reference.list_topics(), treatments=reference.list_treatments()), status
+
+
+@bp.get("/questions")
+def index():
+    args = load_args(QuestionArgs())
+    page = questions.list_questions(current_user, **args)
+    return render_template("questions/index.html", page=page, args=args, topics=reference.list_topics(),
+                           treatments=reference.list_treatments())
+
+
+@bp.route("/questions/ask", methods=["GET", "POST"])
+@login_required
+@ratelimits.ask
+def ask():
+    if request.method == "GET":
+        return _form_page()
+    data, errors = load_form(QuestionIn())
+    if not errors:
+        try:
+            result = questions.ask_question(current_user, **data)
+            if result.red_flags:
+                flash(triage.urgent_notice(), "urgent")
+            return redirect(url_for("questions.show", question_id=result.question.id, slug=result.question.slug), 303)
+        except Invalid as e:
+            errors = e.fields
+    return _form_page(form=request.form, errors=errors, status=422)
+
+
+@bp.get("/questions/<int:question_id>", defaults={"slug": ""})
+@bp.get("/questions/<int:question_id>/<slug>")
+def show(question_id, slug):
+    question = questions.get_question(current_user, question_id)
+    if slug != question.slug:
+        return redirect(url_for("questions.show", question_id=question_id, slug=question.slug), 301)
+    return _show(question_id)
+
+
+@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(question_id):
+    question = questions.get_question(current_user, question_id)
+    if request.method == "GET":
+        return _form_page(question, form=questions.edit_form_values(current_user, question))
+    data, errors = load_form(QuestionIn())
+    if not errors:
+        try:
+            questions.edit_question(current_user, question_id=question_id, **data)
+            return redirect(url_for("questions.show", question_id=question_id, slug=question.slug), 303)
+        except Invalid as e:
+            errors = e.fields
+    return _form_page(question, form=request.form, errors=errors, status=422)
+
+
+@bp.post("/questions/<int:question_id>/answers")
+@login_required
+@ratelimits.answer
+def answer(question_id):
+    data, errors = load_form(AnswerIn())
+    if not errors:
+        try:
+            posted = answers.post_answer(current_user, question_id=question_id, **data)
+            return redirect(url_for("questions.show", question_id=question_id, slug=posted.question.slug,
+                                    _anchor=f"answer-{posted.id}"), 303)
+        except (Invalid, Conflict) as e:
+            errors = e.fields or {"_schema": [e.message]}
+    return _show(question_id, 422, errors={"answer": errors}, form=request.form)
+
+
+@bp.route("/answers/<int:answer_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_answer(answer_id):
+    answer = answers.get_answer(current_user, answer_id)
+    if request.method == "GET":
+        form = {"body": answer.body, "offers_treatment": answer.offers_treatment, "industry_ties": answer.industry_ties}
+        return render_template("questions/answer_form.html", answer=answer, form=form, errors={})
+    data, errors = load_form(AnswerIn())
+    if not errors:
+        answers.edit_answer(current_user, answer_id=answer_id, **data)
+        return redirect(url_for("questions.show", question_id=answer.question_id, slug=answer.question.slug,
+                                _anchor=f"answer-{answer_id}"), 303)
+    return render_template("questions/answer_form.html", answer=answer, form=request.form, errors=errors), 422
+
+
+@bp.post("/answers/<int:answer_id>/<any(accept, helpful):action>")
+@login_required
+def vote(answer_id, action):
+    answer = answers.get_answer(current_user, answer_id)
+    try:
+        (answers.accept_answer if action == "accept" else answers.mark_helpful)(current_user, answer_id=answer_id)
+        flash("Answer accepted." if action == "accept" else "Marked helpful. Thank you.", "success")
+    except Conflict as e:
+        flash(e.message, "error")
+    return redirect(url_for("questions.show", question_id=answer.question_id, slug=answer.question.slug,
+                            _anchor=f"answer-{answer_id}"), 303)
+
+
+@bp.post("/answers/<int:answer_id>/review")
+@login_required
+def review(answer_id):
+    answer = answers.get_answer(current_user, answer_id)
+    data, errors = load_form(ReviewIn())
+    if not errors:
+        answers.review_answer(current_user, answer_id=answer_id, **data)
+        flash("Your review is shown with the answer.", "success")
+        return redirect(url_for("questions.show", question_id=answer.question_id, slug=answer.question.slug,
+                                _anchor=f"answer-{answer_id}"), 303)
+    return _show(answer.question_id, 422, errors={f"review-{answer_id}": errors}, form=request.form)
+
+
+@bp.post("/answers/<int:answer_id>/follow-ups")
+@login_required
+@ratelimits.follow_up
+def follow_up(answer_id):
+    answer = answers.get_answer(current_user, answer_id)
+    data, errors = load_form(FollowUpIn())
+    if not errors:
+        answers.add_follow_up(current_user, answer_id=answer_id, **data)
+        return redirect(url_for("questions.show", question_id=answer.question_id, slug=answer.question.slug,
+                                _anchor=f"answer-{answer_id}"), 303)
+    return _show(answer.question_id, 422, errors={f"follow-up-{answer_id}": errors}, form=request.form)
+
+
+@bp.post("/questions/<int:question_id>/<any(follow, unfollow):action>")
+@login_required
+def follow(question_id, action):
+    question = questions.follow_question(current_user, question_id=question_id, follow=action == "follow")
+    flash("You follow this question." if action == "follow" else "You no longer follow this question.", "success")
+    return redirect(url_for("questions.show", question_id=question_id, slug=question.slug), 303)
+
+
+@bp.post("/questions/<int:question_id>/invite")
+@login_required
+def invite(question_id):
+    data, errors = load_form(InviteIn())
+    if not errors:
+        try:
+            questions.invite_doctors(current_user, question_id=question_id, **data)
+            flash("Invitations sent.", "success")
+            question = questions.get_question(current_user, question_id)
+            return redirect(url_for("questions.show", question_id=question_id, slug=question.slug), 303)
+        except Invalid as e:
+            errors = e.fields
+    return _show(question_id, 422, errors={"invite": errors})

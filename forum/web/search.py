@@ -1,0 +1,35 @@
+"""Site search, Atom feeds and the doctor's dashboard page."""
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user, login_required
+
+from forum import clock
+from forum.schemas.qa import SearchArgs
+from forum.services import doctors, questions, reference, search
+from forum.web.forms import load_args
+
+bp = Blueprint("search", __name__)
+
+
+@bp.get("/search")
+def index():
+    if not request.args.get("q"):
+        return render_template("search/index.html", hits=None, args={}, topics=reference.list_topics())
+    args = load_args(SearchArgs())
+    hits = search.search(args["q"], kind=args["kind"], topic=args["topic"], limit=args["limit"])
+    return render_template("search/index.html", hits=hits, args=args, topics=reference.list_topics())
+
+
+@bp.get("/feeds/questions.atom", defaults={"topic": None})
+@bp.get("/feeds/topics/<topic>.atom")
+def feed(topic):
+    subject = reference.get_topic(topic) if topic else None
+    recent = questions.feed_questions(topic)
+    updated = max((q.last_activity_at for q in recent), default=clock.now())
+    xml = render_template("search/feed.atom.xml", questions=recent, topic=subject, updated=updated)
+    return Response(xml, mimetype="application/atom+xml")
+
+
+@bp.get("/doctor/dashboard")
+@login_required
+def dashboard():
+    return render_template("doctors/dashboard.html", **doctors.dashboard(current_user))
