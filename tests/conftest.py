@@ -48,7 +48,9 @@ def app(app_config):
         if not IS_POSTGRES:
             db.create_all()
         elif not _schema_ready:
-            db.drop_all()
+            with db.engine.begin() as conn:  # drop_all only knows today's tables and keys
+                conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+                conn.exec_driver_sql("CREATE SCHEMA public")
             db.create_all()
             _schema_ready = True
         mail.SENT.clear()

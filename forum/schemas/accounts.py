@@ -1,6 +1,7 @@
 """Account, doctor-application and token schemas."""
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from forum import clock
 from forum.models import Specialty
 from forum.passwords import MAX_LENGTH, password_problem
 from forum.schemas.common import InputSchema, Text
@@ -121,6 +122,12 @@ class DoctorDecisionIn(InputSchema):
                 errors["license_source"] = ["Say where you checked the license."]
             if not data.get("license_expires_on"):
                 errors["license_expires_on"] = ["Give the license's expiry date."]
+            # A credential that has already expired cannot be verified: the doctor would be
+            # "verified" and lapsed at once. Reject instead, or check a current one.
+            today = clock.now().date()
+            for name in ("license_expires_on", "board_expires_on"):
+                if data.get(name) and data[name] < today:
+                    errors[name] = ["This date has passed: the credential has expired."]
             if errors:
                 raise ValidationError(errors)
 

@@ -32,6 +32,13 @@ PUBLIC = {
     "/articles": READ,
     "/articles/<slug>": READ,
     "/sitemap.xml": READ,
+    # questions and answers (issue #4): PRODUCT.md lets visitors read them, search and subscribe
+    "/questions": READ,
+    "/questions/<int:question_id>": READ,
+    "/questions/<int:question_id>/<slug>": READ,
+    "/search": READ,
+    "/feeds/questions.atom": READ,
+    "/feeds/topics/<topic>.atom": READ,
     # API
     "/api/v1/openapi.json": READ,
     "/api/v1/docs": READ,
@@ -46,6 +53,10 @@ PUBLIC = {
     "/api/v1/treatments/<slug>": READ,
     "/api/v1/articles": READ,
     "/api/v1/articles/<slug>": READ,
+    "/api/v1/questions": READ,
+    "/api/v1/questions/<int:question_id>": READ,
+    "/api/v1/questions/similar": READ,
+    "/api/v1/search": READ,
 }
 
 _app = make_app()

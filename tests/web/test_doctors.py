@@ -145,6 +145,8 @@ def test_a_moderator_rejects_an_application_with_a_reason(browser, new_browser):
 
 @pytest.mark.parametrize("form, field", [
     ({"decision": "verify", "reason": "Looks fine"}, "license_source"),
+    (verify_form(license_expires_on="2020-01-31"), "license_expires_on"),
+    (verify_form(board_expires_on="2020-01-31"), "board_expires_on"),
     ({"decision": "reject", "reason": ""}, "reason"),
     ({"reason": "No decision given"}, "decision"),
 ])
