@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Article, ArticleStatus, DoctorProfile, Topic, Treatment, User
+from forum.models import Answer, Article, ArticleStatus, DoctorProfile, FollowUp, Question, Topic, Treatment, User
 from forum.services import reference
 from forum.services.seed import SeedError, load_seed
 from tests.factories import make_moderator
@@ -122,5 +122,12 @@ def test_demo_data_is_loaded_only_when_asked(app):
     assert all(d.user.email.endswith("@example.test") for d in doctors)
     assert all(d.license_number.startswith("DEMO-") for d in doctors)
     assert not any(u.is_staff for u in db.session.scalars(select(User)))
+    questions = db.session.scalars(select(Question)).all()
+    assert len(questions) >= 24 and len({t.slug for q in questions for t in q.topics}) >= 10
+    answered = [q for q in questions if q.answer_count]
+    assert answered and all(q.status.value == "answered" for q in answered)
+    assert sum(q.answer_count for q in questions) == db.session.scalar(select(func.count()).select_from(Answer))
+    assert all(a.author.is_verified_doctor for a in db.session.scalars(select(Answer)))
+    assert db.session.scalar(select(func.count()).select_from(FollowUp)) > 0
     again = load_seed(SEED, demo=True)
     assert again.created == {}

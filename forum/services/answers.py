@@ -28,7 +28,7 @@ def get_answer(viewer: User | None, answer_id: int) -> Answer:
     return answer
 
 
-def _refresh_question_counts(question: Question) -> None:
+def recount_question(question: Question) -> None:
     """Recount a question's visible answers and helpful votes. Runs in the caller's transaction."""
     db.session.flush()
     visible = select(Answer).where(Answer.question_id == question.id, Answer.hidden.is_(False)).subquery()
@@ -39,7 +39,7 @@ def _refresh_question_counts(question: Question) -> None:
         question.status = QuestionStatus.ANSWERED if count else QuestionStatus.OPEN
 
 
-def _refresh_doctor_counts(user: User | None) -> None:
+def recount_doctor(user: User | None) -> None:
     """Recount a doctor's visible answers and helpful votes. Runs in the caller's transaction."""
     if user is None or user.doctor_profile is None:
         return
@@ -74,8 +74,8 @@ def post_answer(actor: User, *, question_id: int, body: str, offers_treatment: b
         raise Conflict("You already answered this question; edit your answer instead.") from None
     question.last_activity_at = now
     question.first_answer_at = question.first_answer_at or now
-    _refresh_question_counts(question)
-    _refresh_doctor_counts(actor)
+    recount_question(question)
+    recount_doctor(actor)
     search.index_answer(answer)
     name = actor.doctor_profile.full_name
     for user in _followers(question, except_ids={actor.id}):
@@ -133,8 +133,8 @@ def mark_helpful(actor: User, *, answer_id: int) -> Answer:
         raise Conflict("You already marked this answer helpful.") from None
     answer.helpful_count = db.session.scalar(select(func.count()).select_from(HelpfulVote)
                                              .where(HelpfulVote.answer_id == answer.id))
-    _refresh_question_counts(answer.question)
-    _refresh_doctor_counts(answer.author)
+    recount_question(answer.question)
+    recount_doctor(answer.author)
     db.session.commit()
     return answer
 

@@ -76,8 +76,11 @@ def edit_question(actor: User, *, question_id: int, title: str, body: str, topic
     """The asker edits; the last-edited time is kept and the search index follows."""
     question = get_question(actor, question_id)
     require(actor, "question.edit", question)
+    # Resolve the slugs before touching the row: an unknown one must leave no half-made edit.
+    chosen_topics = by_slugs(Topic, topics, "topics")
+    chosen_treatments = by_slugs(Treatment, treatments, "treatments")
     question.title, question.body, question.anonymous = title, body, anonymous
-    _link_subjects(question, {"topics": topics, "treatments": treatments})
+    question.topics, question.treatments = chosen_topics, chosen_treatments
     question.edited_at = clock.now()
     question.urgent = question.urgent or bool(triage.red_flags(title, body))
     search.index_question(question)
@@ -246,3 +249,11 @@ def feed_questions(topic: str | None = None, limit: int = 30) -> list[Question]:
     if topic:
         stmt = stmt.where(Question.id.in_(select(question_topics.c.question_id).join(Topic).where(Topic.slug == topic)))
     return list(db.session.scalars(stmt.order_by(Question.created_at.desc(), Question.id.desc()).limit(limit)))
+
+
+def recently_answered(limit: int = 5) -> list[Question]:
+    """Public questions with doctor answers, most recently active first (home page)."""
+    return list(db.session.scalars(
+        select(Question).where(Question.hidden.is_(False), Question.answer_count > 0)
+        .options(selectinload(Question.topics), selectinload(Question.author))
+        .order_by(Question.last_activity_at.desc(), Question.id.desc()).limit(limit)))

@@ -7,24 +7,27 @@ import re
 import secrets
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from forum import clock
 from forum.errors import Invalid
 from forum.extensions import db
 from forum.models import (
-    Article, ArticleStatus, Credential, CredentialKind, DoctorProfile, Topic, Treatment, User,
+    Answer, AnswerReview, Article, ArticleStatus, Credential, CredentialKind, DoctorProfile, Follow, FollowUp,
+    HelpfulVote, Question, Topic, Treatment, User, Verdict,
     VerificationStatus,
 )
 from forum.passwords import hash_password
 from forum.schemas.accounts import DoctorApplicationIn
 from forum.schemas.common import InputSchema, Text
+from forum.schemas.qa import QuestionIn
 from forum.schemas.reference import ArticleSeed, TopicIn, TreatmentIn
 from forum.services import search
+from forum.services.answers import recount_doctor, recount_question
 from forum.services.reference import apply_article, apply_topic, apply_treatment, by_slugs
 
 FRONT_MATTER = re.compile(r"\A\+\+\+\s*\n(.*?)\n\+\+\+\s*\n(.*)\Z", re.S)
@@ -244,6 +247,7 @@ def load_seed(root: Path | str, *, demo: bool = False) -> SeedReport:
         _load_articles(root, report)
         if demo:
             _load_demo(root, report)
+            _load_demo_questions(root, report)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -255,3 +259,100 @@ def database_is_empty() -> bool:
     return db.session.scalar(select(Topic.id).limit(1)) is None and \
         db.session.scalar(select(Article.id).limit(1)) is None
 
+
+
+class DemoDisagreeSeed(InputSchema):
+    doctor = fields.Email(required=True)
+    reason = Text(min_len=10, max_len=300)
+
+
+class DemoFollowUpSeed(InputSchema):
+    by = fields.String(required=True, validate=validate.OneOf(["asker", "doctor"]))
+    body = Text(min_len=2, max_len=600)
+
+
+class DemoAnswerSeed(InputSchema):
+    doctor = fields.Email(required=True)
+    body = Text(min_len=30, max_len=2000)
+    offers_treatment = fields.Boolean(load_default=False)
+    industry_ties = fields.String(load_default="", validate=validate.Length(max=500))
+    hours_after = fields.Integer(required=True, validate=validate.Range(min=1, max=240))
+    helpful_by = fields.List(fields.Email(), load_default=list)
+    agree_by = fields.List(fields.Email(), load_default=list)
+    accepted = fields.Boolean(load_default=False)
+    disagree = fields.List(fields.Nested(DemoDisagreeSeed), load_default=list)
+    follow_ups = fields.List(fields.Nested(DemoFollowUpSeed), load_default=list)
+
+
+class DemoQuestionSeed(QuestionIn):
+    asker = fields.Email(required=True)
+    days_ago = fields.Integer(required=True, validate=validate.Range(min=1, max=120))
+    answers = fields.List(fields.Nested(DemoAnswerSeed), load_default=list)
+
+
+def _load_demo_questions(root: Path, report: SeedReport) -> None:
+    path = root / "demo" / "questions.toml"
+    if not path.exists():
+        return
+    records, text = _records(path, "question")
+    users = {u.email: u for u in db.session.scalars(select(User))}
+    for index, record in enumerate(records):
+        data = _validate(DemoQuestionSeed(), record, path=path, text=text, header="question", index=index)
+        asker = users.get(data["asker"].lower())
+        if asker is None:
+            raise SeedError(f"{path}:{_line_of(text, 'question', index, 'asker')}: asker: unknown demo member")
+        if db.session.scalar(select(Question.id).where(Question.author_id == asker.id,
+                                                       Question.title == data["title"])) is not None:
+            report.count("unchanged", "demo questions")
+            continue
+        try:
+            _demo_question(asker, data, users)
+        except (KeyError, Invalid) as err:
+            raise SeedError(f"{path}:{_line_of(text, 'question', index, None)}: {data['title']!r}: "
+                            f"unknown e-mail or slug {err}") from None
+        report.count("created", "demo questions")
+    db.session.flush()
+
+
+def _demo_question(asker: User, data: dict, users: dict) -> None:
+    asked = clock.now() - timedelta(days=data["days_ago"])
+    question = Question(author=asker, title=data["title"], body=data["body"], anonymous=data["anonymous"],
+                        created_at=asked, last_activity_at=asked)
+    question.topics = by_slugs(Topic, data["topics"], "topics")
+    question.treatments = by_slugs(Treatment, data["treatments"], "treatments")
+    db.session.add(question)
+    db.session.flush()
+    db.session.add(Follow(user_id=asker.id, question_id=question.id, created_at=asked))
+    question.follower_count = 1
+    doctors = set()
+    for item in data["answers"]:
+        doctor = users[item["doctor"].lower()]
+        when = asked + timedelta(hours=item["hours_after"])
+        answer = Answer(question=question, author=doctor, body=item["body"], created_at=when,
+                        offers_treatment=item["offers_treatment"], industry_ties=item["industry_ties"] or None,
+                        accepted=item["accepted"], helpful_count=len(item["helpful_by"]))
+        db.session.add(answer)
+        db.session.flush()
+        for email in item["helpful_by"]:
+            db.session.add(HelpfulVote(answer_id=answer.id, user_id=users[email.lower()].id, created_at=when))
+        for email in item["agree_by"]:
+            db.session.add(AnswerReview(answer_id=answer.id, doctor_id=users[email.lower()].id,
+                                        verdict=Verdict.AGREE, created_at=when))
+        for review in item["disagree"]:
+            db.session.add(AnswerReview(answer_id=answer.id, doctor_id=users[review["doctor"].lower()].id,
+                                        verdict=Verdict.DISAGREE, reason=review["reason"], created_at=when))
+        answer.agree_count, answer.disagree_count = len(item["agree_by"]), len(item["disagree"])
+        for offset, follow_up in enumerate(item["follow_ups"], start=1):
+            author = asker if follow_up["by"] == "asker" else doctor
+            db.session.add(FollowUp(answer=answer, author=author, body=follow_up["body"],
+                                    created_at=when + timedelta(hours=offset)))
+        if item["accepted"]:
+            question.accepted_answer_id = answer.id
+        question.first_answer_at = min(filter(None, [question.first_answer_at, when]))
+        question.last_activity_at = max(question.last_activity_at, when)
+        doctors.add(doctor)
+        search.index_answer(answer)
+    recount_question(question)
+    for doctor in doctors:
+        recount_doctor(doctor)
+    search.index_question(question)

@@ -9,9 +9,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum.extensions import db
-from forum.services import reference
+from forum.services import questions, reference
 from forum.text import slugify
-from forum.models import Article, ArticleStatus, DoctorProfile, Topic, Treatment, VerificationStatus
+from forum.models import (
+    Answer, Article, ArticleStatus, DoctorProfile, Question, Topic, Treatment, VerificationStatus,
+)
 
 STATS_TTL_SECONDS = 60
 
@@ -25,9 +27,10 @@ def home_stats() -> dict:
     stats = {
         "verified_doctors": db.session.scalar(select(func.count()).select_from(DoctorProfile).where(
             DoctorProfile.status == VerificationStatus.VERIFIED)) or 0,
-        # Questions and answers arrive with issue #4; until then there are none to count.
-        "doctor_answers": 0,
-        "answered_questions": 0,
+        "doctor_answers": db.session.scalar(select(func.count()).select_from(Answer).where(
+            Answer.hidden.is_(False))) or 0,
+        "answered_questions": db.session.scalar(select(func.count()).select_from(Question).where(
+            Question.hidden.is_(False), Question.answer_count > 0)) or 0,
     }
     cache.update(expires=time.monotonic() + STATS_TTL_SECONDS, stats=stats)
     return stats
@@ -43,6 +46,10 @@ def sitemap_entries() -> list[tuple[str, str, object]]:
         entries.append(("reference.topic", {"slug": slug}, updated))
     for slug, updated in db.session.execute(select(Treatment.slug, Treatment.updated_at)):
         entries.append(("reference.treatment", {"slug": slug}, updated))
+    for question_id, title, updated in db.session.execute(select(
+            Question.id, Question.title, Question.last_activity_at).where(Question.hidden.is_(False))
+            .order_by(Question.id.desc()).limit(40_000)):
+        entries.append(("questions.show", {"question_id": question_id, "slug": slugify(title)}, updated))
     for doctor_id, name, updated in db.session.execute(select(
             DoctorProfile.id, DoctorProfile.full_name, DoctorProfile.decided_at).where(
             DoctorProfile.status == VerificationStatus.VERIFIED)):
@@ -61,4 +68,5 @@ def database_ok() -> bool:
 
 def home_page() -> dict:
     """Everything the home page shows: counts, featured reference posts, topics."""
-    return {"stats": home_stats(), "featured": reference.featured_articles(limit=3), "topics": reference.list_topics()}
+    return {"stats": home_stats(), "featured": reference.featured_articles(limit=3), "topics": reference.list_topics(),
+            "recent": questions.recently_answered(limit=5)}

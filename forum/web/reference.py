@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from forum.errors import Invalid
 from forum.schemas.reference import ArticleIn, ArticleReviewIn, EditorialActionIn, TopicIn, TreatmentIn
-from forum.services import doctors, reference, site
+from forum.services import doctors, questions, reference, site
 from forum.web.forms import load_form
 
 bp = Blueprint("reference", __name__)
@@ -18,8 +18,9 @@ def topics():
 @bp.get("/topics/<slug>")
 def topic(slug):
     topic = reference.get_topic(slug)
-    articles = reference.articles_about(current_user, topic=topic)
-    return render_template("reference/topic.html", topic=topic, articles=articles)
+    return render_template("reference/topic.html", topic=topic, articles=reference.articles_about(current_user, topic=topic),
+                           questions=questions.list_questions(current_user, topic=slug, limit=10),
+                           median_hours=questions.median_first_answer_hours(topic))
 
 
 @bp.get("/treatments")
@@ -30,8 +31,9 @@ def treatments():
 @bp.get("/treatments/<slug>")
 def treatment(slug):
     treatment = reference.get_treatment(slug)
-    articles = reference.articles_about(current_user, treatment=treatment)
-    return render_template("reference/treatment.html", treatment=treatment, articles=articles)
+    return render_template("reference/treatment.html", treatment=treatment,
+                           articles=reference.articles_about(current_user, treatment=treatment),
+                           questions=questions.list_questions(current_user, treatment=slug, limit=10))
 
 
 @bp.get("/articles")
