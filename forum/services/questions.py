@@ -113,6 +113,12 @@ def list_questions(viewer: User | None, *, topic: str | None = None, treatment: 
 def question_page(viewer: User | None, question_id: int, *, count_view: bool = True) -> dict:
     """The question with answers (accepted first, then most helpful), each with its doctor,
     reviews and follow-ups; a fixed number of queries whatever the number of answers."""
+    if count_view:
+        # Count first: the commit expires every loaded object, which would make the template
+        # reload each answer, doctor and follow-up one by one. Hidden questions are not counted.
+        db.session.execute(update(Question).where(Question.id == question_id, Question.hidden.is_(False))
+                           .values(view_count=Question.view_count + 1).execution_options(synchronize_session=False))
+        db.session.commit()
     question = db.session.scalar(select(Question).where(Question.id == question_id).options(
         selectinload(Question.topics), selectinload(Question.treatments), selectinload(Question.author),
         selectinload(Question.duplicate_of)))
@@ -125,10 +131,6 @@ def question_page(viewer: User | None, question_id: int, *, count_view: bool = T
                  selectinload(Answer.reviews).selectinload(AnswerReview.doctor).selectinload(User.doctor_profile),
                  selectinload(Answer.follow_ups).selectinload(FollowUp.author))
         .order_by(Answer.accepted.desc(), Answer.helpful_count.desc(), Answer.id)).all()
-    if count_view:
-        db.session.execute(update(Question).where(Question.id == question.id)
-                           .values(view_count=Question.view_count + 1).execution_options(synchronize_session=False))
-        db.session.commit()
     return {"question": question, "answers": answers,
             "related": related_questions(question), "related_articles": _related_articles(question)}
 
@@ -151,7 +153,7 @@ def _related_articles(question: Question):
 
 def similar_questions(title: str, limit: int = 5) -> list[search.Hit]:
     """Up to five existing questions like a title being typed."""
-    return search.search(title, kind="question", limit=limit)
+    return search.search(title, kind="question", limit=limit, match_any=True)
 
 
 def follow_question(actor: User, *, question_id: int, follow: bool = True) -> Question:

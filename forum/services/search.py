@@ -93,9 +93,10 @@ def _snippet(raw: str | None) -> Markup:
     return Markup(str(escape(raw or "")).replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S704
 
 
-def search(query: str, *, kind: str | None = None, topic: str | None = None, limit: int = 20) -> list[Hit]:
-    """Ranked hits with highlighted snippets. Any input is safe: it is reduced to words and
-    passed as a bound parameter."""
+def search(query: str, *, kind: str | None = None, topic: str | None = None, limit: int = 20,
+           match_any: bool = False) -> list[Hit]:
+    """Ranked hits with highlighted snippets; all words must match unless `match_any` (used
+    for "similar questions"). Any input is safe: it is reduced to words and bound as a parameter."""
     words = terms(query)
     if not words:
         return []
@@ -107,15 +108,15 @@ def search(query: str, *, kind: str | None = None, topic: str | None = None, lim
         filters += " AND d.topics LIKE :topic"
         params["topic"] = f"% {topic} %"
     if db.engine.dialect.name == "postgresql":
-        params["q"] = " ".join(words)
+        params["q"] = (" or " if match_any else " ").join(words)
         params["opts"] = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
         sql = text(  # nosec B608 - filters are fixed strings; values are bound parameters
             "SELECT d.kind, d.ref_id, d.question_id, d.title, "
             "ts_headline('english', d.body, query, :opts) AS snip "
-            "FROM search_documents d, plainto_tsquery('english', :q) AS query "
+            "FROM search_documents d, websearch_to_tsquery('english', :q) AS query "
             f"WHERE d.tsv @@ query{filters} ORDER BY ts_rank(d.tsv, query) DESC, d.id DESC LIMIT :limit")
     else:
-        params["q"] = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+        params["q"] = (" OR " if match_any else " ").join('"' + w.replace('"', '""') + '"' for w in words)
         sql = text(  # nosec B608 - filters are fixed strings; values are bound parameters
             "SELECT d.kind, d.ref_id, d.question_id, d.title, "
             f"snippet(search_fts, 1, '{START}', '{STOP}', '…', 24) AS snip "
@@ -123,6 +124,6 @@ def search(query: str, *, kind: str | None = None, topic: str | None = None, lim
             f"WHERE search_fts MATCH :q{filters} ORDER BY bm25(search_fts, 4.0, 1.0), d.id DESC LIMIT :limit")
     rows = db.session.execute(sql, params).all()
     article_ids = [r.ref_id for r in rows if r.kind == "article"]
-    slugs = dict(db.session.execute(select(Article.id, Article.slug).where(Article.id.in_(article_ids)))
-                 .tuples().all()) if article_ids else {}
+    slugs = {row.id: row.slug for row in db.session.execute(
+        select(Article.id, Article.slug).where(Article.id.in_(article_ids)))} if article_ids else {}
     return [Hit(r.kind, r.ref_id, r.question_id, r.title, _snippet(r.snip), slugs.get(r.ref_id, "")) for r in rows]

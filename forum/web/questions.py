@@ -65,9 +65,7 @@ def ask():
     data, errors = load_form(QuestionIn())
     if not errors:
         try:
-            result = questions.ask_question(current_user, **data)
-            if result.red_flags:
-                flash(triage.urgent_notice(), "urgent")
+            result = questions.ask_question(current_user, **data)  # the page shows the asker any urgent notice
             return redirect(url_for("questions.show", question_id=result.question.id, slug=result.question.slug), 303)
         except Invalid as e:
             errors = e.fields
@@ -104,14 +102,15 @@ def edit(question_id):
 @ratelimits.answer
 def answer(question_id):
     data, errors = load_form(AnswerIn())
+    status = 422
     if not errors:
         try:
             posted = answers.post_answer(current_user, question_id=question_id, **data)
             return redirect(url_for("questions.show", question_id=question_id, slug=posted.question.slug,
                                     _anchor=f"answer-{posted.id}"), 303)
-        except (Invalid, Conflict) as e:
-            errors = e.fields or {"_schema": [e.message]}
-    return _show(question_id, 422, errors={"answer": errors}, form=request.form)
+        except (Invalid, Conflict) as e:  # a second answer is a 409, shown on the page like a field error
+            errors, status = e.fields or {"_schema": [e.message]}, e.status
+    return _show(question_id, status, errors={"answer": errors}, form=request.form)
 
 
 @bp.route("/answers/<int:answer_id>/edit", methods=["GET", "POST"])
