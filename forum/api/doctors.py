@@ -2,19 +2,19 @@
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from forum.schemas.accounts import DoctorOut
-from forum.schemas.common import CursorArgs, page_of
+from forum.schemas.accounts import DoctorArgs, DoctorOut
+from forum.schemas.common import page_of
 from forum.services import doctors
 
 blp = Blueprint("api_doctors", __name__, description="Verified doctors and their checked credentials")
 
 
 @blp.get("/doctors")
-@blp.arguments(CursorArgs, location="query")
+@blp.arguments(DoctorArgs, location="query")
 @blp.response(200, page_of(DoctorOut))
 def list_doctors(args):
-    """Verified doctors, cursor-paginated."""
-    return doctors.list_doctors(cursor=args["cursor"], limit=args["limit"])
+    """Verified doctors, filtered by specialty and location, sorted by answers, helpful votes or newest."""
+    return doctors.list_doctors(**args)
 
 
 @blp.get("/doctors/<int:doctor_id>")

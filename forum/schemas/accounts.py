@@ -100,6 +100,20 @@ class DoctorApplicationIn(InputSchema):
     bio = Text(max_len=4000, required=False)
     website = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"},
                          validate=validate.Length(max=255))
+    topics = fields.List(fields.String(validate=validate.Length(max=80)), load_default=list,
+                         validate=validate.Length(max=8),
+                         metadata={"description": "Topic slugs you focus on (used to match questions)"})
+
+
+class DoctorArgs(Schema):
+    class Meta:
+        unknown = "raise"
+
+    specialty = fields.Enum(Specialty, by_value=True, load_default=None)
+    location = fields.String(load_default=None, validate=validate.Length(max=80))
+    sort = fields.String(load_default="answers", validate=validate.OneOf(["answers", "helpful", "newest"]))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class DoctorDecisionIn(InputSchema):
@@ -162,6 +176,9 @@ class DoctorOut(Schema):
     bio = fields.String()
     website = fields.String()
     accepts_consultations = fields.Boolean()
+    answer_count = fields.Integer()
+    helpful_count = fields.Integer()
+    topics = fields.Function(lambda d: [t.slug for t in d.topics])
     status = fields.String(attribute="public_status")
     verified_credentials = fields.List(fields.Nested(CredentialOut), attribute="credential_checks")
 

@@ -59,8 +59,9 @@ class QuestionArgs(Schema):
     class Meta:
         unknown = "raise"
 
-    topic = fields.String(load_default=None, validate=validate.Length(max=80))
-    treatment = fields.String(load_default=None, validate=validate.Length(max=80))
+    # Slugs only: anything else (a NUL byte, LIKE wildcards) never reaches the database.
+    topic = fields.String(load_default=None, validate=[validate.Length(max=80), SLUG])
+    treatment = fields.String(load_default=None, validate=[validate.Length(max=80), SLUG])
     answered = fields.String(load_default=None, validate=validate.OneOf(["yes", "no"]))
     sort = fields.String(load_default="newest", validate=validate.OneOf(SORTS))
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
@@ -73,7 +74,7 @@ class SearchArgs(Schema):
 
     q = fields.String(required=True, validate=validate.Length(min=1, max=100))
     kind = fields.String(load_default=None, validate=validate.OneOf(["question", "answer", "article"]))
-    topic = fields.String(load_default=None, validate=validate.Length(max=80))
+    topic = fields.String(load_default=None, validate=[validate.Length(max=80), SLUG])
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
 
 

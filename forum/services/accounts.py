@@ -12,11 +12,12 @@ from forum import clock, mail
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
 from forum.models import (
-    ApiToken, AuthToken, AuthTokenPurpose, DoctorProfile, Role, User, UserStatus,
+    ApiToken, AuthToken, AuthTokenPurpose, DoctorProfile, Role, Topic, User, UserStatus,
     VerificationStatus,
 )
 from forum.passwords import hash_password, verify_password
 from forum.permissions import require
+from forum.services.reference import by_slugs
 from forum.seclog import security_event
 
 GENERIC_LOGIN_ERROR = "E-mail or password is incorrect, or this account cannot log in."
@@ -225,6 +226,7 @@ def apply_as_doctor(actor: User, **details) -> DoctorProfile:
     """A member applies with credentials; the application is pending until a moderator decides."""
     require(actor, "doctor.apply")
     profile = actor.doctor_profile or DoctorProfile(user=actor)
+    profile.topics = by_slugs(Topic, details.pop("topics", []), "topics")
     for key, value in details.items():
         setattr(profile, key, value)
     profile.status = VerificationStatus.PENDING

@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from forum.errors import NotFound
 from forum.extensions import db
-from forum.models import Answer, DoctorProfile, Invitation, Question, Specialty, User, VerificationStatus
+from forum.models import Answer, DoctorProfile, Invitation, Question, User, VerificationStatus
 from forum.models.qa import question_topics
 from forum.pagination import Page, paginate
 from forum.permissions import can, require
@@ -28,13 +28,23 @@ def get_doctor(viewer: User | None, profile_id: int) -> DoctorProfile:
     return profile
 
 
-def list_doctors(*, specialty: str | None = None, location: str | None = None, sort: str = "answers",
+def profile_page(viewer: User | None, profile_id: int) -> dict:
+    """A public profile with the doctor's recent visible answers."""
+    profile = get_doctor(viewer, profile_id)
+    recent = list(db.session.scalars(
+        select(Answer).join(Question).where(Answer.author_id == profile.user_id, Answer.hidden.is_(False),
+                                            Question.hidden.is_(False))
+        .options(selectinload(Answer.question)).order_by(Answer.id.desc()).limit(10)))
+    return {"doctor": profile, "recent_answers": recent}
+
+
+def list_doctors(*, specialty=None, location: str | None = None, sort: str = "answers",
                  cursor: str | None = None, limit: int = 20) -> Page:
     """Verified doctors, filtered by specialty and location, sorted by answers or helpful votes."""
     stmt = (select(DoctorProfile).where(DoctorProfile.status == VerificationStatus.VERIFIED)
             .options(selectinload(DoctorProfile.credential_checks), selectinload(DoctorProfile.topics)))
     if specialty:
-        stmt = stmt.where(DoctorProfile.specialty == Specialty(specialty))
+        stmt = stmt.where(DoctorProfile.specialty == specialty)
     if location:
         pattern = "%" + location.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
         stmt = stmt.where(DoctorProfile.city.ilike(pattern) | DoctorProfile.region.ilike(pattern)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from forum import clock, mail
-from forum.errors import Conflict, NotFound
+from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
 from forum.models import (
     Credential, CredentialKind, DoctorProfile, ModerationLog, User, VerificationStatus,
@@ -55,11 +55,21 @@ def lapse_expired_verifications() -> int:
     return lapsed
 
 
+def _needs_decision():
+    """Pending or lapsed applications, and verified doctors whose license has expired (they
+    stopped counting as verified at expiry; `forum lapse-expired` records the lapse)."""
+    today = clock.now().date()
+    valid_license = select(Credential.id).where(
+        Credential.doctor_id == DoctorProfile.id, Credential.kind == CredentialKind.LICENSE,
+        or_(Credential.expires_on.is_(None), Credential.expires_on >= today))
+    return or_(DoctorProfile.status.in_(QUEUE_STATUSES),
+               and_(DoctorProfile.status == VerificationStatus.VERIFIED, ~exists(valid_license)))
+
+
 def application_queue(actor: User, *, cursor: str | None = None, limit: int = 20) -> Page:
-    """Pending and lapsed applications, oldest first."""
+    """Applications waiting for a decision, oldest first. Reading the queue changes nothing."""
     require(actor, "mod.access")
-    lapse_expired_verifications()
-    stmt = (select(DoctorProfile).where(DoctorProfile.status.in_(QUEUE_STATUSES))
+    stmt = (select(DoctorProfile).where(_needs_decision())
             .options(selectinload(DoctorProfile.user), selectinload(DoctorProfile.credential_checks)))
     return paginate(stmt, columns=[DoctorProfile.applied_at, DoctorProfile.id], cursor=cursor,
                     limit=limit, descending=False)
@@ -81,8 +91,11 @@ def decide_doctor_application(actor: User, *, profile_id: int, decision: str, re
     application, with a reason; logged and the applicant notified."""
     profile = get_application(actor, profile_id)
     require(actor, "doctor.decide", profile)
-    if profile.status not in QUEUE_STATUSES:
+    if profile.public_status not in QUEUE_STATUSES:
         raise Conflict(f"This application is already {profile.status.value}.")
+    if decision == "verify" and not (license_source and license_expires_on):
+        raise Invalid("Record where the license was checked and when it expires.",
+                      fields={"license_source": ["Say where you checked the license."]})
     now = clock.now()
     if decision == "verify":
         db.session.add(Credential(doctor=profile, kind=CredentialKind.LICENSE,

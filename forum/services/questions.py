@@ -83,9 +83,7 @@ def edit_question(actor: User, *, question_id: int, title: str, body: str, topic
     question.topics, question.treatments = chosen_topics, chosen_treatments
     question.edited_at = clock.now()
     question.urgent = question.urgent or bool(triage.red_flags(title, body))
-    search.index_question(question)
-    for answer in question.answers:
-        search.index_answer(answer)
+    search.index_question(question)  # and its answers, which carry its title and topics
     db.session.commit()
     return question
 
@@ -179,8 +177,9 @@ def is_following(user: User | None, question: Question) -> bool:
                                                      Follow.question_id == question.id)) is not None
 
 
-def invite_candidates(question: Question, limit: int = 10) -> list[DoctorProfile]:
-    """Verified doctors whose topics match the question's, who have not answered it yet."""
+def invite_candidates(question: Question, limit: int = 10, doctor_ids: list[int] | None = None) -> list[DoctorProfile]:
+    """Verified, active doctors whose topics match the question's (or who answered in them), who
+    have not answered it yet; `doctor_ids` narrows the search to those profiles."""
     topic_ids = [t.id for t in question.topics]
     answered = select(Answer.author_id).where(Answer.question_id == question.id)
     stmt = (select(DoctorProfile).where(DoctorProfile.status == VerificationStatus.VERIFIED,
@@ -191,14 +190,16 @@ def invite_candidates(question: Question, limit: int = 10) -> list[DoctorProfile
     answered_topic = select(Answer.author_id).join(question_topics, question_topics.c.question_id ==
                                                     Answer.question_id).where(question_topics.c.topic_id.in_(topic_ids))
     stmt = stmt.where(DoctorProfile.topics.any(Topic.id.in_(topic_ids)) | DoctorProfile.user_id.in_(answered_topic))
-    return [d for d in db.session.scalars(stmt.limit(limit)) if d.is_verified]
+    if doctor_ids is not None:
+        stmt = stmt.where(DoctorProfile.id.in_(doctor_ids))
+    return [d for d in db.session.scalars(stmt.limit(limit)) if d.user.is_verified_doctor]
 
 
 def invite_doctors(actor: User, *, question_id: int, doctor_ids: list[int]) -> list[Invitation]:
     """The asker invites up to three matching verified doctors in all; each is notified."""
     question = get_question(actor, question_id)
     require(actor, "question.invite", question)
-    candidates = {d.id: d for d in invite_candidates(question, limit=100)}
+    candidates = {d.id: d for d in invite_candidates(question, limit=len(doctor_ids) or 1, doctor_ids=doctor_ids)}
     unknown = [i for i in doctor_ids if i not in candidates]
     if unknown:
         raise Invalid(fields={"doctor_ids": ["Invite verified doctors whose topics match your question."]})

@@ -64,6 +64,8 @@ def index_question(question: Question) -> None:
         return
     _upsert("question", question.id, question_id=question.id, title=question.title, body=question.body,
             topics=_topics(question))
+    for answer in question.answers:  # they carry the question's title and topics; unhiding brings them back
+        index_answer(answer)
 
 
 def index_answer(answer: Answer) -> None:

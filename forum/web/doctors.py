@@ -3,10 +3,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum.models import Specialty
-from forum.schemas.accounts import DoctorApplicationIn
-from forum.services import accounts, doctors
+from forum.schemas.accounts import DoctorApplicationIn, DoctorArgs
+from forum.services import accounts, doctors, reference
 from forum.text import slugify
-from forum.web.forms import load_form
+from forum.web.forms import load_args, load_form
 
 bp = Blueprint("doctors", __name__)
 SPECIALTIES = [(s.value, s.value.capitalize()) for s in Specialty]
@@ -17,7 +17,7 @@ SPECIALTIES = [(s.value, s.value.capitalize()) for s in Specialty]
 def apply_form():
     profile = current_user.doctor_profile
     return render_template("doctors/apply.html", profile=profile, form=_profile_form(profile),
-                           errors={}, specialties=SPECIALTIES)
+                           errors={}, specialties=SPECIALTIES, topics=reference.list_topics())
 
 
 @bp.post("/doctor/apply")
@@ -29,13 +29,14 @@ def apply():
         flash("Application received. A moderator will check your credentials.", "success")
         return redirect(url_for("doctors.apply_form"), 303)
     return render_template("doctors/apply.html", profile=current_user.doctor_profile, form=request.form,
-                           errors=errors, specialties=SPECIALTIES), 422
+                           errors=errors, specialties=SPECIALTIES, topics=reference.list_topics()), 422
 
 
 @bp.get("/doctors")
 def index():
-    page = doctors.list_doctors(cursor=request.args.get("cursor"))
-    return render_template("doctors/index.html", page=page)
+    args = load_args(DoctorArgs())
+    return render_template("doctors/index.html", page=doctors.list_doctors(**args), args=args,
+                           specialties=SPECIALTIES)
 
 
 @bp.get("/doctors/<int:doctor_id>", defaults={"slug": ""})
@@ -45,12 +46,13 @@ def show(doctor_id, slug):
     canonical = slugify(profile.full_name)
     if slug != canonical:
         return redirect(url_for("doctors.show", doctor_id=doctor_id, slug=canonical), 301)
-    return render_template("doctors/show.html", doctor=profile)
+    return render_template("doctors/show.html", **doctors.profile_page(current_user, doctor_id))
 
 
 def _profile_form(profile) -> dict:
     """Prefill a re-application with the previous details."""
     if profile is None:
         return {}
-    names = DoctorApplicationIn().fields
-    return {name: getattr(getattr(profile, name), "value", getattr(profile, name)) for name in names}
+    names = [n for n in DoctorApplicationIn().fields if n != "topics"]
+    values = {name: getattr(getattr(profile, name), "value", getattr(profile, name)) for name in names}
+    return {**values, "topics": [t.slug for t in profile.topics]}

@@ -453,12 +453,27 @@ def test_four_doctors_at_once_are_refused(asker, question):
     lambda: doctor_for("enlarged-pores", status=VerificationStatus.PENDING),
     lambda: doctor_for("enlarged-pores", status=VerificationStatus.REJECTED),
     lambda: doctor_for("enlarged-pores", license_expires_on=clock.now().date() - timedelta(days=1)),
-], ids=["other-topics", "pending", "rejected", "lapsed"])
+    lambda: doctor_for("enlarged-pores", user=make_user(status=UserStatus.SUSPENDED)),
+], ids=["other-topics", "pending", "rejected", "lapsed", "suspended"])
 def test_only_matching_verified_doctors_can_be_invited(asker, question, make_invitee):
     invitee = make_invitee()
     with pytest.raises(Invalid):
         questions.invite_doctors(asker, question_id=question.id, doctor_ids=[invitee.doctor_profile.id])
     assert count(Invitation) == 0 and notes(invitee) == []
+
+
+def test_a_doctor_who_answered_cannot_be_invited(asker, question):
+    doctor = doctor_for("enlarged-pores")
+    answer(doctor, question)
+    with pytest.raises(Invalid):
+        questions.invite_doctors(asker, question_id=question.id, doctor_ids=[doctor.doctor_profile.id])
+
+
+def test_a_doctor_who_answered_in_the_topic_can_be_invited(asker, question):
+    doctor = doctor_for()  # no topics on the profile, but answers in this one
+    answer(doctor, ask(make_user()))
+    questions.invite_doctors(asker, question_id=question.id, doctor_ids=[doctor.doctor_profile.id])
+    assert len(notes(doctor, "invitation")) == 1
 
 
 def test_only_the_asker_invites(question):

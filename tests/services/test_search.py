@@ -112,6 +112,18 @@ def test_a_hidden_question_and_its_answers_never_appear(content):
     assert search.search("dermaroller") == []
 
 
+def test_unhiding_a_question_brings_back_it_and_its_answers(content):
+    question = content["question"]
+    question.hidden = True
+    search.index_question(question)
+    db.session.commit()
+    question.hidden = False
+    search.index_question(question)
+    db.session.commit()
+    assert [h.ref_id for h in search.search("microneedling", kind="question")] == [question.id]
+    assert [h.ref_id for h in search.search("dermaroller")] == [content["answer"].id]
+
+
 def test_a_hidden_answer_never_appears(content):
     answer = content["answer"]
     answer.hidden = True

@@ -725,6 +725,13 @@ def test_hostile_search_strings_never_give_a_500(client, question, query):
         assert response.status_code in (200, 422), (query, response.status_code)
 
 
+@pytest.mark.parametrize("path, status", [("/search?q=pores&topic=%00", 422), ("/questions?topic=%00", 422),
+                                          ("/questions?treatment=%25", 422), ("/feeds/topics/%00.atom", 404),
+                                          ("/feeds/topics/ACNE.atom", 404)])
+def test_nul_bytes_and_odd_slugs_in_filters_never_give_a_500(client, path, status):
+    assert client.get(path).status_code == status
+
+
 def test_an_overlong_or_bad_search_is_a_422_page(client):
     assert client.get("/search?q=" + "x" * 101).status_code == 422
     assert client.get("/search?q=pores&kind=users").status_code == 422
