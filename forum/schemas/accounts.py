@@ -128,7 +128,7 @@ class DoctorDecisionIn(InputSchema):
     board_source = Text(max_len=255, required=False)
     board_expires_on = fields.Date(load_default=None, allow_none=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _verify_needs_source(self, data, **_kwargs):
         if data.get("decision") == "verify":
             errors = {}
