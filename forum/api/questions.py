@@ -8,7 +8,7 @@ from forum.api.auth import AUTH, actor
 from forum.permissions import can
 from forum.schemas.qa import (
     AnswerIn, AnswerOut, FollowUpIn, FollowUpOut, InviteIn, QuestionArgs, QuestionDetailOut,
-    QuestionDetailStaffOut, QuestionIn, QuestionOut, ReviewIn, ReviewOut, SearchArgs, SearchHitOut, SimilarArgs,
+    QuestionDetailStaffOut, QuestionEditIn, QuestionIn, QuestionOut, ReviewIn, ReviewOut, SearchArgs, SearchHitOut, SimilarArgs,
     SimilarOut,
 )
 from forum.schemas.common import page_of
@@ -65,7 +65,7 @@ def get_question(question_id):
 
 
 @blp.put("/questions/<int:question_id>")
-@blp.arguments(QuestionIn)
+@blp.arguments(QuestionEditIn)
 @blp.response(200, QuestionDetailOut)
 @blp.doc(security=AUTH)
 def edit_question(data, question_id):

@@ -1,5 +1,5 @@
 """Every model module, imported so Alembic's autogenerate sees all tables."""
-from forum.models.moderation import ModerationLog  # noqa: F401
+from forum.models.moderation import Flag, FlagReason, FlagStatus, FlagTarget, ModerationLog  # noqa: F401
 from forum.models.qa import (  # noqa: F401
     Answer, AnswerReview, Follow, FollowUp, HelpfulVote, Invitation, Question, QuestionStatus, SearchDocument,
     Verdict, include_in_autogenerate, question_topics, question_treatments,

@@ -64,6 +64,8 @@ class Question(TimestampMixin, db.Model):
     first_answer_at: Mapped[datetime | None]
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
+    moderator_edited_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]  # deleted by a moderator: hidden from everyone but staff
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     topics: Mapped[list[Topic]] = relationship(secondary=question_topics, order_by="Topic.name")
@@ -98,6 +100,8 @@ class Answer(TimestampMixin, db.Model):
     accepted: Mapped[bool] = mapped_column(default=False)
     hidden: Mapped[bool] = mapped_column(default=False)
     edited_at: Mapped[datetime | None]
+    moderator_edited_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
 
     question: Mapped[Question] = relationship(back_populates="answers", foreign_keys=[question_id])
     author: Mapped[User | None] = relationship()
@@ -146,6 +150,8 @@ class FollowUp(TimestampMixin, db.Model):
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(sa.Text)
     hidden: Mapped[bool] = mapped_column(default=False)
+    moderator_edited_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
 
     answer: Mapped[Answer] = relationship(back_populates="follow_ups")
     author: Mapped[User | None] = relationship()

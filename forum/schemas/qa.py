@@ -30,6 +30,14 @@ class QuestionIn(InputSchema):
             raise ValidationError({"topics": ["Choose at most five topics and treatments in all."]})
 
 
+class QuestionEditIn(QuestionIn):
+    """An edit through the API: leaving out `anonymous` keeps the current choice, so a client
+    that only fixes a typo never reveals an anonymous asker."""
+
+    anonymous = fields.Boolean(load_default=None, allow_none=False,
+                               metadata={"description": "Hide your name from the public; omitted: unchanged"})
+
+
 class AnswerIn(InputSchema):
     body = Text(min_len=30, max_len=20_000)
     offers_treatment = fields.Boolean(load_default=False,

@@ -28,6 +28,13 @@ def get_answer(viewer: User | None, answer_id: int) -> Answer:
     return answer
 
 
+def answer_for_edit(actor: User, answer_id: int) -> Answer:
+    """The actor's own answer for the edit form; anyone else is refused before seeing a form."""
+    answer = get_answer(actor, answer_id)
+    require(actor, "answer.edit", answer)
+    return answer
+
+
 def recount_question(question: Question) -> None:
     """Recount a question's visible answers and helpful votes. Runs in the caller's transaction."""
     db.session.flush()

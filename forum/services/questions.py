@@ -72,14 +72,17 @@ def ask_question(actor: User, *, title: str, body: str, topics: list[str], treat
 
 
 def edit_question(actor: User, *, question_id: int, title: str, body: str, topics: list[str],
-                  treatments: list[str], anonymous: bool = False) -> Question:
-    """The asker edits; the last-edited time is kept and the search index follows."""
+                  treatments: list[str], anonymous: bool | None = None) -> Question:
+    """The asker edits; the last-edited time is kept and the search index follows. `anonymous`
+    None keeps the current choice."""
     question = get_question(actor, question_id)
     require(actor, "question.edit", question)
     # Resolve the slugs before touching the row: an unknown one must leave no half-made edit.
     chosen_topics = by_slugs(Topic, topics, "topics")
     chosen_treatments = by_slugs(Treatment, treatments, "treatments")
-    question.title, question.body, question.anonymous = title, body, anonymous
+    question.title, question.body = title, body
+    if anonymous is not None:
+        question.anonymous = anonymous
     question.topics, question.treatments = chosen_topics, chosen_treatments
     question.edited_at = clock.now()
     question.urgent = question.urgent or bool(triage.red_flags(title, body))

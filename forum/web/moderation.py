@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from forum.errors import Invalid
 from forum.schemas.accounts import DoctorDecisionIn
-from forum.services import moderation
+from forum.services import moderation, questions
 from forum.web.forms import load_form
 
 bp = Blueprint("moderation", __name__, url_prefix="/mod")
@@ -14,7 +14,7 @@ bp = Blueprint("moderation", __name__, url_prefix="/mod")
 @login_required
 def dashboard():
     queue = moderation.application_queue(current_user, limit=5)
-    return render_template("moderation/dashboard.html", queue=queue)
+    return render_template("moderation/dashboard.html", queue=queue, urgent=questions.urgent_questions(current_user))
 
 
 @bp.get("/applications")

@@ -116,7 +116,7 @@ def answer(question_id):
 @bp.route("/answers/<int:answer_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_answer(answer_id):
-    answer = answers.get_answer(current_user, answer_id)
+    answer = answers.answer_for_edit(current_user, answer_id)
     if request.method == "GET":
         form = {"body": answer.body, "offers_treatment": answer.offers_treatment, "industry_ties": answer.industry_ties}
         return render_template("questions/answer_form.html", answer=answer, form=form, errors={})

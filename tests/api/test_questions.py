@@ -129,6 +129,16 @@ def test_the_asker_edits_and_the_edit_time_is_kept(client, bearer, asker, questi
     error_of(client.put("/api/v1/questions/999999", json=QUESTION, headers=bearer(asker)), 404)
 
 
+def test_an_api_edit_that_leaves_out_anonymous_keeps_the_asker_hidden(client, bearer, asker):
+    question = ask(asker, anonymous=True)
+    assert client.put(f"/api/v1/questions/{question.id}", json=QUESTION, headers=bearer(asker)).status_code == 200
+    assert client.get(f"/api/v1/questions/{question.id}").json["author"] is None
+    response = client.put(f"/api/v1/questions/{question.id}", json={**QUESTION, "anonymous": False},
+                          headers=bearer(asker))
+    assert response.json["anonymous"] is False
+    assert client.get(f"/api/v1/questions/{question.id}").json["author"]["display_name"] == "Pat Asker"
+
+
 def test_similar_questions_are_suggested_while_typing(client, asker):
     for i in range(7):
         ask(asker, title=f"Pores on my chin keep getting bigger, case {i}")

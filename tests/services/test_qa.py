@@ -169,6 +169,13 @@ def test_the_asker_edits_and_the_last_edited_time_is_kept(asker, question, froze
     assert again.edited_at == frozen_clock.current
 
 
+def test_an_edit_keeps_anonymity_unless_told_otherwise(asker):
+    question = ask(asker, anonymous=True)
+    edit = {"title": question.title, "body": question.body, "topics": ["acne"], "treatments": []}
+    assert questions.edit_question(asker, question_id=question.id, **edit).anonymous is True
+    assert questions.edit_question(asker, question_id=question.id, anonymous=False, **edit).anonymous is False
+
+
 def test_a_failed_edit_changes_nothing(asker, question):
     title = question.title
     with pytest.raises(Invalid):

@@ -170,6 +170,17 @@ def test_the_asker_edits_and_the_page_says_edited(browser, client, asker, questi
     assert "· edited" in client.get(url(edited)).get_data(as_text=True)
 
 
+def test_asking_anonymously_hides_the_name_from_visitors(browser, client, new_browser, asker):
+    browser.login(asker)
+    response = browser.post_form("/questions/ask", {**ASK_FORM, "anonymous": "1"})
+    question = db.session.scalars(select(Question)).one()
+    assert question.anonymous is True
+    assert "Pat Asker</span>" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Pat Asker" not in text(new_browser().get(response.headers["Location"]))
+    form = client.get(f"/questions/{question.id}/edit").get_data(as_text=True)
+    assert re.search(r'name="anonymous" value="1" checked', form)  # an edit keeps the choice unless changed
+
+
 def test_a_bad_edit_is_shown_at_its_field_and_changes_nothing(browser, asker, question):
     browser.login(asker)
     response = browser.post_form(f"/questions/{question.id}/edit", {**ASK_FORM, "topics": ["no-such-topic"]})
@@ -298,8 +309,10 @@ def test_the_doctor_edits_their_answer_and_the_page_says_edited(browser, client,
 def test_another_doctor_cannot_edit_the_answer(browser, client, question):
     posted = answer(make_doctor(), question)
     browser.login(make_doctor())
-    assert browser.post_form(f"/answers/{posted.id}/edit", {"body": "Hijacked answer text, long enough."},
-                             token_from=url(question)).status_code == 403
+    assert client.get(f"/answers/{posted.id}/edit").status_code == 403
+    for form in ({"body": "Hijacked answer text, long enough to pass."}, {"body": ""}):
+        assert browser.post_form(f"/answers/{posted.id}/edit", form, token_from=url(question)).status_code == 403
+    assert db.session.get(Answer, posted.id).body == posted.body
 
 
 # ---- accepting, helpful votes ----
