@@ -49,6 +49,7 @@ class Config:
     RATELIMIT_ASK = "1 per 15 seconds;20 per day"      # SECURITY.md #23, all users
     RATELIMIT_ANSWER = "1 per 5 seconds;100 per day"
     RATELIMIT_FOLLOW_UP = "1 per 5 seconds;100 per day"
+    RATELIMIT_FLAG = "10 per hour;30 per day"
     TRUSTED_PROXY_COUNT = 0  # set to 1 behind nginx so the real client IP is used
 
     # Mail: "console" logs mail, "smtp" sends it, "memory" keeps it for tests.
@@ -94,6 +95,7 @@ class TestConfig(Config):
     RATELIMIT_ASK = "100 per minute"
     RATELIMIT_ANSWER = "100 per minute"
     RATELIMIT_FOLLOW_UP = "100 per minute"
+    RATELIMIT_FLAG = "100 per minute"
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

@@ -122,8 +122,10 @@ def _question_ask(user, _obj) -> bool:
 
 @rule("question.view")
 def _question_view(user, question) -> bool:
-    """Hidden questions are visible to their asker and to staff only."""
-    return not question.hidden or (user is not None and (user.id == question.author_id or _staff(user)))
+    """Hidden questions are visible to their asker and to staff only; deleted ones to staff only."""
+    if not question.hidden:
+        return True
+    return user is not None and (_staff(user) or (user.id == question.author_id and question.deleted_at is None))
 
 
 @rule("question.see_asker")
@@ -157,8 +159,10 @@ def _answer_create(user, question) -> bool:
 
 @rule("answer.view")
 def _answer_view(user, answer) -> bool:
-    """Hidden answers are visible to their author and to staff only."""
-    return not answer.hidden or (user is not None and (user.id == answer.author_id or _staff(user)))
+    """Hidden answers are visible to their author and to staff only; deleted ones to staff only."""
+    if not answer.hidden:
+        return True
+    return user is not None and (_staff(user) or (user.id == answer.author_id and answer.deleted_at is None))
 
 
 @rule("answer.edit")
@@ -200,7 +204,8 @@ def visible_questions(user):
     if _staff(from_user):
         return sa.true()
     if from_user is not None:
-        return sa.or_(Question.hidden.is_(False), Question.author_id == from_user.id)
+        return sa.or_(Question.hidden.is_(False),
+                      sa.and_(Question.author_id == from_user.id, Question.deleted_at.is_(None)))
     return Question.hidden.is_(False)
 
 
@@ -210,5 +215,29 @@ def visible_answers(user):
     if _staff(from_user):
         return sa.true()
     if from_user is not None:
-        return sa.or_(Answer.hidden.is_(False), Answer.author_id == from_user.id)
+        return sa.or_(Answer.hidden.is_(False), sa.and_(Answer.author_id == from_user.id, Answer.deleted_at.is_(None)))
     return Answer.hidden.is_(False)
+
+
+
+# ---- moderation ----
+
+@rule("content.flag")
+def _content_flag(user, target) -> bool:
+    """Any active user flags content they did not write."""
+    return _active(user) and getattr(target, "author_id", getattr(target, "user_id", None)) != user.id
+
+
+@rule("content.moderate")
+def _content_moderate(user, _target) -> bool:
+    """Moderators and admins act on content."""
+    return _staff(user)
+
+
+@rule("user.moderate")
+def _user_moderate(user, target) -> bool:
+    """Admins act on anyone but themselves; moderators only on members (never on admins or on
+    other moderators)."""
+    if not _staff(user) or target is None or target.id == user.id:
+        return False
+    return user.role == Role.ADMIN or target.role == Role.MEMBER

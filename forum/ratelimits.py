@@ -38,3 +38,4 @@ def _user_key() -> str:
 ask = limiter.limit(_config("RATELIMIT_ASK"), methods=["POST"], scope="ask", key_func=_user_key)
 answer = limiter.limit(_config("RATELIMIT_ANSWER"), methods=["POST"], scope="answer", key_func=_user_key)
 follow_up = limiter.limit(_config("RATELIMIT_FOLLOW_UP"), methods=["POST"], scope="follow-up", key_func=_user_key)
+flag = limiter.limit(_config("RATELIMIT_FLAG"), methods=["POST"], scope="flag", key_func=_user_key)

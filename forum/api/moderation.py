@@ -1,11 +1,15 @@
-"""API: the moderators' doctor-application queue, decisions and log."""
+"""API: flags and every moderator action: content, users, doctor applications, the log."""
 from flask_smorest import Blueprint
 
+from forum import ratelimits
 from forum.api.auth import AUTH, actor
 from forum.schemas.accounts import DoctorApplicationOut, DoctorDecisionIn
-from forum.schemas.moderation import LogEntryOut
+from forum.schemas.moderation import (
+    FlagIn, FlaggedItemOut, FlagOut, LogArgs, LogEntryOut, ModeratedOut, ModerationActionIn, UserActionIn, UserAdminOut,
+    UserSearchArgs,
+)
 from forum.schemas.common import CursorArgs, page_of
-from forum.services import moderation
+from forum.services import moderation, moderation_content, moderation_users
 
 blp = Blueprint("api_moderation", __name__, description="Moderator-only: doctor verification and the log")
 
@@ -37,9 +41,56 @@ def decide(data, profile_id):
 
 
 @blp.get("/mod/log")
-@blp.arguments(CursorArgs, location="query")
+@blp.arguments(LogArgs, location="query")
 @blp.response(200, page_of(LogEntryOut))
 @blp.doc(security=AUTH)
 def log(args):
-    """The append-only moderation log, newest first."""
-    return moderation.moderation_log(actor(), cursor=args["cursor"], limit=args["limit"])
+    """The append-only moderation log, newest first; filter by actor_id, action, target_type, target_id."""
+    return moderation.moderation_log(actor(), **args)
+
+
+@blp.post("/flags")
+@ratelimits.flag
+@blp.arguments(FlagIn)
+@blp.response(201, FlagOut)
+@blp.doc(security=AUTH)
+def flag(data):
+    """Report a question, answer, follow-up or doctor profile (one open flag per item)."""
+    return moderation_content.flag_content(actor(), **data)
+
+
+@blp.get("/mod/flags")
+@blp.response(200, FlaggedItemOut(many=True))
+@blp.doc(security=AUTH)
+def flags():
+    """Open flags grouped per item, the longest-waiting first (moderators)."""
+    return moderation_content.open_flags(actor())
+
+
+@blp.post("/mod/content/<any(question, answer, follow_up, doctor):target_type>/<int:target_id>/<action>")
+@blp.arguments(ModerationActionIn)
+@blp.response(200, ModeratedOut)
+@blp.doc(security=AUTH)
+def act_on_content(data, target_type, target_id, action):
+    """A moderator action with a reason: hide, unhide, delete, restore, lock, unlock, close_duplicate
+    (duplicate_of_id), reopen, edit (title/body), dismiss, suspend_verification, restore_verification."""
+    moderation_content.moderate_content(actor(), target_type=target_type, target_id=target_id, action=action, **data)
+    return {"target_type": target_type, "target_id": target_id, "message": f"{action} done and logged"}
+
+
+@blp.get("/mod/users")
+@blp.arguments(UserSearchArgs, location="query")
+@blp.response(200, page_of(UserAdminOut))
+@blp.doc(security=AUTH)
+def users(args):
+    """Search users by e-mail or name (moderators)."""
+    return moderation_users.search_users(actor(), **args)
+
+
+@blp.post("/mod/users/<int:user_id>/<any(suspend, ban, restore, promote, demote):action>")
+@blp.arguments(UserActionIn)
+@blp.response(200, UserAdminOut)
+@blp.doc(security=AUTH)
+def act_on_user(data, user_id, action):
+    """Suspend (days), ban, restore; admins also promote and demote moderators."""
+    return moderation_users.moderate_user(actor(), user_id=user_id, action=action, **data)

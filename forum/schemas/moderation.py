@@ -1,6 +1,56 @@
-"""Moderation output schemas (flags and actions arrive with issue #5)."""
-from marshmallow import Schema, fields
+"""Moderation schemas: flags, moderator actions, user actions, log filters, and their output."""
+from marshmallow import Schema, fields, validate
 
+from forum.models import FlagReason, FlagTarget
+from forum.schemas.common import InputSchema, Text
+
+CONTENT_ACTIONS = ["hide", "unhide", "delete", "restore", "lock", "unlock", "close_duplicate", "reopen", "edit",
+                   "dismiss", "suspend_verification", "restore_verification"]
+
+
+class FlagIn(InputSchema):
+    target_type = fields.Enum(FlagTarget, by_value=True, required=True)
+    target_id = fields.Integer(required=True)
+    reason = fields.Enum(FlagReason, by_value=True, required=True)
+    note = Text(max_len=500, required=False)
+
+
+class ModerationActionIn(InputSchema):
+    """Every moderator action needs a reason; some need more (a duplicate's original, edited text)."""
+
+    reason = Text(min_len=3, max_len=500)
+    duplicate_of_id = fields.Integer(load_default=None, allow_none=True)
+    title = Text(min_len=15, max_len=150, required=False)
+    body = Text(min_len=2, max_len=20_000, required=False)
+
+
+class UserActionIn(InputSchema):
+    reason = Text(min_len=3, max_len=500)
+    days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=3650))
+
+
+class LogArgs(Schema):
+    class Meta:
+        unknown = "raise"
+
+    actor_id = fields.Integer(load_default=None)
+    action = fields.String(load_default=None, validate=validate.Length(max=40))
+    target_type = fields.String(load_default=None, validate=validate.Length(max=30))
+    target_id = fields.String(load_default=None, validate=validate.Length(max=40))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+
+
+class UserSearchArgs(Schema):
+    class Meta:
+        unknown = "raise"
+
+    q = fields.String(load_default=None, validate=validate.Length(max=100))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=30, validate=validate.Range(min=1, max=100))
+
+
+# ---- output ----
 
 class LogEntryOut(Schema):
     id = fields.Integer()
@@ -11,3 +61,39 @@ class LogEntryOut(Schema):
     target_label = fields.String()
     reason = fields.String()
     created_at = fields.DateTime()
+
+
+class FlagOut(Schema):
+    id = fields.Integer()
+    target_type = fields.String()
+    target_id = fields.Integer()
+    reason = fields.String()
+    note = fields.String(allow_none=True)
+    status = fields.String()
+    created_at = fields.DateTime()
+
+
+class FlaggedItemOut(Schema):
+    target_type = fields.String()
+    target_id = fields.Integer()
+    hidden = fields.Function(lambda i: bool(getattr(i.target, "hidden", False)))
+    flags = fields.List(fields.Nested(FlagOut))
+
+
+class UserAdminOut(Schema):
+    """A user as moderators see them (never the password hash)."""
+
+    id = fields.Integer()
+    email = fields.String()
+    display_name = fields.String()
+    role = fields.String()
+    status = fields.String()
+    suspended_until = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    is_verified_doctor = fields.Boolean()
+
+
+class ModeratedOut(Schema):
+    target_type = fields.String()
+    target_id = fields.Integer()
+    message = fields.String()

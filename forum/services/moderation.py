@@ -122,7 +122,18 @@ def decide_doctor_application(actor: User, *, profile_id: int, decision: str, re
     return profile
 
 
-def moderation_log(actor: User, *, cursor: str | None = None, limit: int = 50) -> Page:
+def moderation_log(actor: User, *, cursor: str | None = None, limit: int = 50, actor_id: int | None = None,
+                   action: str | None = None, target_type: str | None = None,
+                   target_id: str | None = None) -> Page:
+    """The append-only log, newest first, filterable by moderator, action and target."""
     require(actor, "mod.access")
     stmt = select(ModerationLog).options(selectinload(ModerationLog.actor))
+    if actor_id is not None:
+        stmt = stmt.where(ModerationLog.actor_id == actor_id)
+    if action:
+        stmt = stmt.where(ModerationLog.action == action)
+    if target_type:
+        stmt = stmt.where(ModerationLog.target_type == target_type)
+    if target_id:
+        stmt = stmt.where(ModerationLog.target_id == target_id)
     return paginate(stmt, columns=[ModerationLog.id], cursor=cursor, limit=limit)

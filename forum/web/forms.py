@@ -7,11 +7,16 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from forum.errors import Invalid
 
 
+HONEYPOT = "homepage"  # a hidden field people never see or fill; bots that fill every field do
+
+
 def load_form(schema: Schema, source=None) -> tuple[dict, dict]:
     """(data, errors) from request.form: an empty required field is missing (so `required`
     fires), an empty optional field is None (so clearing it is kept), an unticked checkbox is
     False, list fields come from getlist, unknown keys (csrf_token) are ignored."""
     form = source if source is not None else request.form
+    if form.get(HONEYPOT):
+        return {}, {"_schema": ["This looked automated and was not saved. If you are a person, please try again."]}
     raw: dict = {}
     for name, field in schema.fields.items():
         key = field.data_key or name

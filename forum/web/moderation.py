@@ -1,11 +1,13 @@
-"""Moderator pages: dashboard, doctor-application queue and decisions, the log."""
+"""Moderator pages: dashboard, flags and content actions, users, doctor applications, the log."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum.errors import Invalid
 from forum.schemas.accounts import DoctorDecisionIn
-from forum.services import moderation, questions
-from forum.web.forms import load_form
+from forum.schemas.moderation import LogArgs, ModerationActionIn, UserActionIn, UserSearchArgs
+from forum.services import moderation, moderation_content, moderation_users, questions
+from forum.web.auth import safe_next
+from forum.web.forms import load_args, load_form
 
 bp = Blueprint("moderation", __name__, url_prefix="/mod")
 
@@ -13,8 +15,61 @@ bp = Blueprint("moderation", __name__, url_prefix="/mod")
 @bp.get("")
 @login_required
 def dashboard():
-    queue = moderation.application_queue(current_user, limit=5)
-    return render_template("moderation/dashboard.html", queue=queue, urgent=questions.urgent_questions(current_user))
+    return render_template("moderation/dashboard.html", queue=moderation.application_queue(current_user, limit=5),
+                           urgent=questions.urgent_questions(current_user),
+                           flagged=moderation_content.open_flags(current_user, limit=5),
+                           recent=moderation_users.recent_from_new_accounts(current_user, limit=10))
+
+
+@bp.get("/flags")
+@login_required
+def flags():
+    return render_template("moderation/flags.html", items=moderation_content.open_flags(current_user), errors={})
+
+
+@bp.post("/content/<any(question, answer, follow_up, doctor):target_type>/<int:target_id>/<action>")
+@login_required
+def act_on_content(target_type, target_id, action):
+    data, errors = load_form(ModerationActionIn())
+    if not errors:
+        try:
+            moderation_content.moderate_content(current_user, target_type=target_type, target_id=target_id,
+                                                action=action, **data)
+            flash("Done, and logged.", "success")
+            return redirect(safe_next(url_for("moderation.flags")), 303)
+        except Invalid as e:
+            errors = e.fields or {"_schema": [e.message]}
+    return render_template("moderation/flags.html", items=moderation_content.open_flags(current_user),
+                           errors={f"{target_type}-{target_id}": errors}), 422
+
+
+@bp.get("/users")
+@login_required
+def users():
+    args = load_args(UserSearchArgs())
+    return render_template("moderation/users.html", page=moderation_users.search_users(current_user, **args),
+                           args=args)
+
+
+@bp.get("/users/<int:user_id>")
+@login_required
+def user(user_id):
+    return render_template("moderation/user.html", **moderation_users.user_record(current_user, user_id), errors={})
+
+
+@bp.post("/users/<int:user_id>/<any(suspend, ban, restore, promote, demote):action>")
+@login_required
+def act_on_user(user_id, action):
+    data, errors = load_form(UserActionIn())
+    if not errors:
+        try:
+            moderation_users.moderate_user(current_user, user_id=user_id, action=action, **data)
+            flash("Done, and logged.", "success")
+            return redirect(url_for("moderation.user", user_id=user_id), 303)
+        except Invalid as e:
+            errors = e.fields or {"_schema": [e.message]}
+    return render_template("moderation/user.html", **moderation_users.user_record(current_user, user_id),
+                           errors={action: errors}), 422
 
 
 @bp.get("/applications")
@@ -49,5 +104,5 @@ def decide(profile_id):
 @bp.get("/log")
 @login_required
 def log():
-    page = moderation.moderation_log(current_user, cursor=request.args.get("cursor"))
-    return render_template("moderation/log.html", page=page)
+    args = load_args(LogArgs())
+    return render_template("moderation/log.html", page=moderation.moderation_log(current_user, **args), args=args)

@@ -1,0 +1,225 @@
+"""Moderating content: flags (with the three-flag auto-hide) and moderator actions on content."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from forum import clock, mail
+from forum.errors import Conflict, Invalid, NotFound
+from forum.extensions import db
+from forum.models import (
+    Answer, DoctorProfile, Flag, FlagStatus, FlagTarget, FollowUp, Question, QuestionStatus, User,
+    VerificationStatus,
+)
+from forum.permissions import require
+from forum.services import notifications, search
+from forum.services.answers import recount_doctor, recount_question
+from forum.services.moderation import log_action
+
+AUTO_HIDE_FLAGGERS = 3
+MODELS = {FlagTarget.QUESTION: Question, FlagTarget.ANSWER: Answer, FlagTarget.FOLLOW_UP: FollowUp,
+          FlagTarget.DOCTOR: DoctorProfile}
+CONTENT_ACTIONS = {
+    FlagTarget.QUESTION: {"hide", "unhide", "delete", "restore", "lock", "unlock", "close_duplicate", "reopen",
+                          "edit", "dismiss"},
+    FlagTarget.ANSWER: {"hide", "unhide", "delete", "restore", "edit", "dismiss"},
+    FlagTarget.FOLLOW_UP: {"hide", "unhide", "delete", "restore", "edit", "dismiss"},
+    FlagTarget.DOCTOR: {"suspend_verification", "restore_verification", "dismiss"},
+}
+
+
+def load_target(target_type: str, target_id: int):
+    """The flagged or moderated object, or NotFound."""
+    try:
+        model = MODELS[FlagTarget(target_type)]
+    except ValueError:
+        raise NotFound() from None
+    obj = db.session.get(model, target_id)
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def author_of(obj) -> User | None:
+    return obj.user if isinstance(obj, DoctorProfile) else obj.author
+
+
+def _question_of(obj) -> Question | None:
+    if isinstance(obj, Question):
+        return obj
+    if isinstance(obj, Answer):
+        return obj.question
+    if isinstance(obj, FollowUp):
+        return obj.answer.question
+    return None
+
+
+def _link(obj) -> str:
+    question = _question_of(obj)
+    if question is None:
+        return f"/doctors/{obj.id}"
+    return f"/questions/{question.id}" + (f"#answer-{obj.id}" if isinstance(obj, Answer) else "")
+
+
+def _label(obj) -> str:
+    if isinstance(obj, DoctorProfile):
+        return obj.full_name
+    question = _question_of(obj)
+    return question.title if question else ""
+
+
+def _refresh(obj) -> None:
+    """Counts and the search index follow a visibility change. Runs in the caller's transaction."""
+    question = _question_of(obj)
+    if isinstance(obj, Question):
+        search.index_question(obj)
+        for answer in obj.answers:
+            search.index_answer(answer)
+    elif isinstance(obj, Answer):
+        search.index_answer(obj)
+        recount_question(obj.question)
+        recount_doctor(obj.author)
+    if question is not None and isinstance(obj, Question):
+        recount_question(question)
+
+
+# ---- flags ----
+
+def flag_content(actor: User, *, target_type: str, target_id: int, reason: str, note: str | None = None) -> Flag:
+    """Report an item. One open flag per user per item; three different users hide it at once
+    pending review, and its author is told."""
+    obj = load_target(target_type, target_id)
+    if isinstance(obj, (Question, Answer, FollowUp)) and obj.hidden and obj.deleted_at is not None:
+        raise NotFound()
+    require(actor, "content.flag", obj)
+    exists = db.session.scalar(select(Flag.id).where(
+        Flag.reporter_id == actor.id, Flag.target_type == target_type, Flag.target_id == target_id,
+        Flag.status == FlagStatus.OPEN))
+    if exists is not None:
+        raise Conflict("You already flagged this; a moderator will review it.")
+    flag = Flag(reporter_id=actor.id, target_type=FlagTarget(target_type), target_id=target_id, reason=reason,
+                note=note)
+    db.session.add(flag)
+    db.session.flush()
+    flaggers = db.session.scalar(select(func.count(func.distinct(Flag.reporter_id))).where(
+        Flag.target_type == target_type, Flag.target_id == target_id, Flag.status == FlagStatus.OPEN))
+    if flaggers >= AUTO_HIDE_FLAGGERS and hasattr(obj, "hidden") and not obj.hidden:
+        obj.hidden = True
+        _refresh(obj)
+        log_action(None, f"{target_type}.auto_hide", target_type, target_id,
+                   f"Hidden automatically after flags from {flaggers} users", _label(obj))
+        author = author_of(obj)
+        if author is not None:
+            notifications.notify(author, "content_under_review",
+                                 "Your post was hidden after several reports and is under review by a moderator.",
+                                 link=_link(obj))
+    db.session.commit()
+    mail.flush_outbox()
+    return flag
+
+
+@dataclass
+class FlaggedItem:
+    target_type: str
+    target_id: int
+    target: object
+    flags: list = field(default_factory=list)
+
+    @property
+    def oldest(self):
+        return min(f.created_at for f in self.flags)
+
+
+def open_flags(actor: User, limit: int = 50) -> list[FlaggedItem]:
+    """Open flags grouped per item, the item flagged longest ago first."""
+    require(actor, "content.moderate")
+    flags = db.session.scalars(select(Flag).where(Flag.status == FlagStatus.OPEN)
+                               .options(selectinload(Flag.reporter)).order_by(Flag.created_at, Flag.id)
+                               .limit(limit * 10)).all()
+    grouped: dict = defaultdict(list)
+    for flag in flags:
+        grouped[(flag.target_type, flag.target_id)].append(flag)
+    items = []
+    for (target_type, target_id), group in grouped.items():
+        target = db.session.get(MODELS[target_type], target_id)
+        if target is not None:
+            items.append(FlaggedItem(target_type.value, target_id, target, group))
+    return sorted(items, key=lambda i: i.oldest)[:limit]
+
+
+def _close_flags(actor: User, target_type: str, target_id: int, status: FlagStatus) -> int:
+    result = db.session.execute(update(Flag).where(
+        Flag.target_type == target_type, Flag.target_id == target_id, Flag.status == FlagStatus.OPEN)
+        .values(status=status, handled_by_id=actor.id, handled_at=clock.now()))
+    return result.rowcount or 0
+
+
+# ---- moderator actions on content ----
+
+def moderate_content(actor: User, *, target_type: str, target_id: int, action: str, reason: str,
+                     duplicate_of_id: int | None = None, title: str | None = None,
+                     body: str | None = None) -> object:
+    """One moderator action on a question, answer, follow-up or doctor profile, with a reason.
+    Logged; open flags on the item are resolved (or dismissed); the author is told."""
+    require(actor, "content.moderate")
+    obj = load_target(target_type, target_id)
+    kind = FlagTarget(target_type)
+    if action not in CONTENT_ACTIONS[kind]:
+        raise Invalid(fields={"action": [f"Not an action on a {kind.value.replace('_', '-')}."]})
+    outcome = _apply(actor, obj, action, duplicate_of_id=duplicate_of_id, title=title, body=body)
+    _close_flags(actor, target_type, target_id,
+                 FlagStatus.DISMISSED if action in ("dismiss", "restore", "unhide") else FlagStatus.RESOLVED)
+    log_action(actor, f"{target_type}.{action}", target_type, target_id, reason, _label(obj))
+    author = author_of(obj)
+    if outcome and author is not None and author.id != actor.id:
+        notifications.notify(author, "moderation", f"A moderator {outcome}: {reason}", link=_link(obj))
+    db.session.commit()
+    mail.flush_outbox()
+    return obj
+
+
+def _apply(actor: User, obj, action: str, *, duplicate_of_id, title, body) -> str | None:
+    """Change the object; return what to tell its author (None: nothing to tell)."""
+    now = clock.now()
+    if action == "dismiss":
+        return None
+    if action in ("hide", "delete", "unhide", "restore"):
+        obj.hidden = action in ("hide", "delete")
+        obj.deleted_at = now if action == "delete" else (None if action == "restore" else obj.deleted_at)
+        if action == "unhide" and obj.deleted_at is not None:
+            raise Conflict("This post was deleted; restore it instead.")
+        _refresh(obj)
+        return {"hide": "hid your post", "delete": "deleted your post", "unhide": "made your post visible again",
+                "restore": "restored your post"}[action]
+    if action in ("lock", "unlock"):
+        obj.locked = action == "lock"
+        return "locked your question" if obj.locked else "unlocked your question"
+    if action == "close_duplicate":
+        original = db.session.get(Question, duplicate_of_id) if duplicate_of_id else None
+        if original is None or original.id == obj.id or original.hidden:
+            raise Invalid(fields={"duplicate_of_id": ["Give the id of a visible, different question."]})
+        obj.status, obj.duplicate_of_id = QuestionStatus.CLOSED, original.id
+        return "closed your question as a duplicate"
+    if action == "reopen":
+        obj.duplicate_of_id = None
+        obj.status = QuestionStatus.ANSWERED if obj.answer_count else QuestionStatus.OPEN
+        return "reopened your question"
+    if action == "edit":
+        if not body or len(body) < 2 or (isinstance(obj, Question) and not title):
+            raise Invalid(fields={"body": ["Give the edited text."]})
+        if isinstance(obj, Question):
+            obj.title = title
+        obj.body, obj.moderator_edited_at = body, now
+        _refresh(obj)
+        return "edited your post"
+    if action in ("suspend_verification", "restore_verification"):
+        suspending = action == "suspend_verification"
+        expected = VerificationStatus.VERIFIED if suspending else VerificationStatus.SUSPENDED
+        if obj.status != expected:
+            raise Conflict(f"This doctor's verification is {obj.status.value}.")
+        obj.status = VerificationStatus.SUSPENDED if suspending else VerificationStatus.VERIFIED
+        return "suspended your doctor verification" if suspending else "restored your doctor verification"
+    raise Invalid(fields={"action": ["Unknown action."]})
