@@ -70,6 +70,14 @@ class Config:
 
     SEED_PATH = str(ROOT / "seed")
 
+    # Consultations: encryption keys (comma-separated Fernet keys, newest first; derived from
+    # SECRET_KEY when unset) and photo storage outside static/ (default: instance/photos).
+    CONSULTATION_KEYS = None
+    PHOTO_DIR = None
+    PHOTO_MAX_BYTES = 4 * 1024 * 1024
+    CONSULTATION_MAX_CONTENT_LENGTH = 5 * 4 * 1024 * 1024 + 256 * 1024
+    RATELIMIT_CONSULTATION = "5 per hour;10 per day"
+
 
 class DevelopmentConfig(Config):
     """Local serving over plain http on 127.0.0.1 (README's first command)."""
@@ -96,6 +104,7 @@ class TestConfig(Config):
     RATELIMIT_ANSWER = "100 per minute"
     RATELIMIT_FOLLOW_UP = "100 per minute"
     RATELIMIT_FLAG = "100 per minute"
+    RATELIMIT_CONSULTATION = "100 per minute"
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

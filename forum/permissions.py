@@ -241,3 +241,36 @@ def _user_moderate(user, target) -> bool:
     if not _staff(user) or target is None or target.id == user.id:
         return False
     return user.role == Role.ADMIN or target.role == Role.MEMBER
+
+
+# ---- consultations (private: a refusal is always "not found") ----
+
+@rule("consultation.request")
+def _consultation_request(user, _obj) -> bool:
+    """Any active member may ask a doctor for a private consultation."""
+    return _active(user)
+
+
+@rule("consultation.view")
+def _consultation_view(user, consultation) -> bool:
+    """Only the requester and the chosen doctor see a request (moderators only through a flag,
+    checked and logged in the service)."""
+    return _active(user) and user.id in (consultation.requester_id, consultation.doctor_id)
+
+
+@rule("consultation.respond")
+def _consultation_respond(user, consultation) -> bool:
+    """The chosen doctor, while verified, accepts, declines, schedules and completes."""
+    return _active(user) and user.id == consultation.doctor_id and user.is_verified_doctor
+
+
+@rule("consultation.withdraw")
+def _consultation_withdraw(user, consultation) -> bool:
+    return _active(user) and user.id == consultation.requester_id
+
+
+@rule("consultation.message")
+def _consultation_message(user, consultation) -> bool:
+    """Both sides write in the thread until the request is declined or withdrawn."""
+    return (_consultation_view(user, consultation)
+            and consultation.status.value not in ("declined", "withdrawn"))

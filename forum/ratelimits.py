@@ -39,3 +39,5 @@ ask = limiter.limit(_config("RATELIMIT_ASK"), methods=["POST"], scope="ask", key
 answer = limiter.limit(_config("RATELIMIT_ANSWER"), methods=["POST"], scope="answer", key_func=_user_key)
 follow_up = limiter.limit(_config("RATELIMIT_FOLLOW_UP"), methods=["POST"], scope="follow-up", key_func=_user_key)
 flag = limiter.limit(_config("RATELIMIT_FLAG"), methods=["POST"], scope="flag", key_func=_user_key)
+consultation = limiter.limit(_config("RATELIMIT_CONSULTATION"), methods=["POST"], scope="consultation",
+                             key_func=_user_key)

@@ -5,6 +5,7 @@ from flask import Flask, current_app, render_template
 from flask_smorest import Api
 
 from forum.api import accounts as accounts_api
+from forum.api import consultations as consultations_api
 from forum.api import doctors as doctors_api
 from forum.api import moderation as mod_api
 from forum.api import notifications as notes_api
@@ -13,7 +14,7 @@ from forum.api import reference as reference_api
 from forum.api.auth import api_guard, load_user_from_request
 from forum.extensions import csrf, login_manager
 
-BLUEPRINTS = (accounts_api, doctors_api, mod_api, notes_api, reference_api, questions_api)
+BLUEPRINTS = (accounts_api, doctors_api, mod_api, notes_api, reference_api, questions_api, consultations_api)
 
 
 class ForumApi(Api):

@@ -67,7 +67,7 @@ def flags():
     return moderation_content.open_flags(actor())
 
 
-@blp.post("/mod/content/<any(question, answer, follow_up, doctor):target_type>/<int:target_id>/<action>")
+@blp.post("/mod/content/<any(question, answer, follow_up, doctor, consultation):target_type>/<target_id>/<action>")
 @blp.arguments(ModerationActionIn)
 @blp.response(200, ModeratedOut)
 @blp.doc(security=AUTH)

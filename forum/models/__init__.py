@@ -1,4 +1,7 @@
 """Every model module, imported so Alembic's autogenerate sees all tables."""
+from forum.models.consultation import (  # noqa: F401
+    ConsultationDraft, ConsultationMessage, ConsultationPhoto, ConsultationRequest, ConsultationStatus,
+)
 from forum.models.moderation import Flag, FlagReason, FlagStatus, FlagTarget, ModerationLog  # noqa: F401
 from forum.models.qa import (  # noqa: F401
     Answer, AnswerReview, Follow, FollowUp, HelpfulVote, Invitation, Question, QuestionStatus, SearchDocument,

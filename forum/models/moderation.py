@@ -56,6 +56,7 @@ class FlagTarget(enum.StrEnum):
     ANSWER = "answer"
     FOLLOW_UP = "follow_up"
     DOCTOR = "doctor"
+    CONSULTATION = "consultation"
 
 
 class Flag(db.Model):
@@ -71,7 +72,7 @@ class Flag(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reporter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     target_type: Mapped[FlagTarget] = mapped_column(str_enum(FlagTarget))
-    target_id: Mapped[int]
+    target_id: Mapped[str] = mapped_column(sa.String(40))  # consultation ids are random strings
     reason: Mapped[FlagReason] = mapped_column(str_enum(FlagReason, 30))
     note: Mapped[str | None] = mapped_column(sa.String(500))
     status: Mapped[FlagStatus] = mapped_column(str_enum(FlagStatus), default=FlagStatus.OPEN, index=True)

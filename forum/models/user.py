@@ -63,7 +63,8 @@ class User(TimestampMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
 
     doctor_profile: Mapped[DoctorProfile | None] = relationship(
-        back_populates="user", uselist=False, foreign_keys="DoctorProfile.user_id")
+        back_populates="user", uselist=False, foreign_keys="DoctorProfile.user_id",
+        cascade="all, delete-orphan", passive_deletes=True)
 
     # Flask-Login protocol
     is_anonymous = False

@@ -10,7 +10,7 @@ CONTENT_ACTIONS = ["hide", "unhide", "delete", "restore", "lock", "unlock", "clo
 
 class FlagIn(InputSchema):
     target_type = fields.Enum(FlagTarget, by_value=True, required=True)
-    target_id = fields.Integer(required=True)
+    target_id = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{1,40}$"))
     reason = fields.Enum(FlagReason, by_value=True, required=True)
     note = Text(max_len=500, required=False)
 
@@ -66,7 +66,7 @@ class LogEntryOut(Schema):
 class FlagOut(Schema):
     id = fields.Integer()
     target_type = fields.String()
-    target_id = fields.Integer()
+    target_id = fields.String()
     reason = fields.String()
     note = fields.String(allow_none=True)
     status = fields.String()
@@ -75,7 +75,7 @@ class FlagOut(Schema):
 
 class FlaggedItemOut(Schema):
     target_type = fields.String()
-    target_id = fields.Integer()
+    target_id = fields.String()
     hidden = fields.Function(lambda i: bool(getattr(i.target, "hidden", False)))
     flags = fields.List(fields.Nested(FlagOut))
 
@@ -95,5 +95,5 @@ class UserAdminOut(Schema):
 
 class ModeratedOut(Schema):
     target_type = fields.String()
-    target_id = fields.Integer()
+    target_id = fields.String()
     message = fields.String()

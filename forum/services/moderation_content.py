@@ -11,8 +11,8 @@ from forum import clock, mail
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
 from forum.models import (
-    Answer, DoctorProfile, Flag, FlagStatus, FlagTarget, FollowUp, Question, QuestionStatus, User,
-    VerificationStatus,
+    Answer, ConsultationRequest, DoctorProfile, Flag, FlagStatus, FlagTarget, FollowUp, Question, QuestionStatus,
+    User, VerificationStatus,
 )
 from forum.permissions import require
 from forum.services import notifications, search
@@ -21,29 +21,33 @@ from forum.services.moderation import log_action
 
 AUTO_HIDE_FLAGGERS = 3
 MODELS = {FlagTarget.QUESTION: Question, FlagTarget.ANSWER: Answer, FlagTarget.FOLLOW_UP: FollowUp,
-          FlagTarget.DOCTOR: DoctorProfile}
+          FlagTarget.DOCTOR: DoctorProfile, FlagTarget.CONSULTATION: ConsultationRequest}
 CONTENT_ACTIONS = {
     FlagTarget.QUESTION: {"hide", "unhide", "delete", "restore", "lock", "unlock", "close_duplicate", "reopen",
                           "edit", "dismiss"},
     FlagTarget.ANSWER: {"hide", "unhide", "delete", "restore", "edit", "dismiss"},
     FlagTarget.FOLLOW_UP: {"hide", "unhide", "delete", "restore", "edit", "dismiss"},
     FlagTarget.DOCTOR: {"suspend_verification", "restore_verification", "dismiss"},
+    FlagTarget.CONSULTATION: {"dismiss"},
 }
 
 
-def load_target(target_type: str, target_id: int):
+def load_target(target_type: str, target_id: int | str):
     """The flagged or moderated object, or NotFound."""
     try:
         model = MODELS[FlagTarget(target_type)]
-    except ValueError:
+        key = str(target_id) if model is ConsultationRequest else int(target_id)
+    except (ValueError, KeyError):
         raise NotFound() from None
-    obj = db.session.get(model, target_id)
+    obj = db.session.get(model, key)
     if obj is None:
         raise NotFound()
     return obj
 
 
 def author_of(obj) -> User | None:
+    if isinstance(obj, ConsultationRequest):
+        return None  # nobody is told about moderation of a private request
     return obj.user if isinstance(obj, DoctorProfile) else obj.author
 
 
@@ -58,6 +62,8 @@ def _question_of(obj) -> Question | None:
 
 
 def _link(obj) -> str:
+    if isinstance(obj, ConsultationRequest):
+        return f"/consultations/{obj.id}"
     question = _question_of(obj)
     if question is None:
         return f"/doctors/{obj.id}"
@@ -67,6 +73,8 @@ def _link(obj) -> str:
 def _label(obj) -> str:
     if isinstance(obj, DoctorProfile):
         return obj.full_name
+    if isinstance(obj, ConsultationRequest):
+        return "private consultation"  # never any health detail in the log
     question = _question_of(obj)
     return question.title if question else ""
 
@@ -94,7 +102,11 @@ def flag_content(actor: User, *, target_type: str, target_id: int, reason: str, 
     obj = load_target(target_type, target_id)
     if isinstance(obj, (Question, Answer, FollowUp)) and obj.hidden and obj.deleted_at is not None:
         raise NotFound()
-    require(actor, "content.flag", obj)
+    if isinstance(obj, ConsultationRequest):
+        require(actor, "consultation.view", obj, hide=True)  # only its two participants may report it
+    else:
+        require(actor, "content.flag", obj)
+    target_id = str(target_id)
     exists = db.session.scalar(select(Flag.id).where(
         Flag.reporter_id == actor.id, Flag.target_type == target_type, Flag.target_id == target_id,
         Flag.status == FlagStatus.OPEN))
@@ -144,7 +156,10 @@ def open_flags(actor: User, limit: int = 50) -> list[FlaggedItem]:
         grouped[(flag.target_type, flag.target_id)].append(flag)
     items = []
     for (target_type, target_id), group in grouped.items():
-        target = db.session.get(MODELS[target_type], target_id)
+        try:
+            target = load_target(target_type, target_id)
+        except NotFound:
+            continue
         if target is not None:
             items.append(FlaggedItem(target_type.value, target_id, target, group))
     return sorted(items, key=lambda i: i.oldest)[:limit]
@@ -170,7 +185,7 @@ def moderate_content(actor: User, *, target_type: str, target_id: int, action: s
     if action not in CONTENT_ACTIONS[kind]:
         raise Invalid(fields={"action": [f"Not an action on a {kind.value.replace('_', '-')}."]})
     outcome = _apply(actor, obj, action, duplicate_of_id=duplicate_of_id, title=title, body=body)
-    _close_flags(actor, target_type, target_id,
+    _close_flags(actor, target_type, str(target_id),
                  FlagStatus.DISMISSED if action in ("dismiss", "restore", "unhide") else FlagStatus.RESOLVED)
     log_action(actor, f"{target_type}.{action}", target_type, target_id, reason, _label(obj))
     author = author_of(obj)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from forum import clock, mail
@@ -48,11 +48,11 @@ def user_record(actor: User, user_id: int) -> dict:
 def _flags_against(user: User, limit: int = 50) -> list[Flag]:
     owned = or_(
         (Flag.target_type == FlagTarget.QUESTION) & Flag.target_id.in_(
-            select(Question.id).where(Question.author_id == user.id)),
+            select(cast(Question.id, String)).where(Question.author_id == user.id)),
         (Flag.target_type == FlagTarget.ANSWER) & Flag.target_id.in_(
-            select(Answer.id).where(Answer.author_id == user.id)),
+            select(cast(Answer.id, String)).where(Answer.author_id == user.id)),
         (Flag.target_type == FlagTarget.FOLLOW_UP) & Flag.target_id.in_(
-            select(FollowUp.id).where(FollowUp.author_id == user.id)),
+            select(cast(FollowUp.id, String)).where(FollowUp.author_id == user.id)),
     )
     return list(db.session.scalars(select(Flag).where(owned).order_by(Flag.id.desc()).limit(limit)))
 

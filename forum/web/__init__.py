@@ -11,7 +11,7 @@ from forum.permissions import can
 from forum.services import accounts as accounts_service
 from forum.services import notifications as notifications_service
 from forum.text import render_markdown, slugify
-from forum.web import account, auth, doctors, flags, main, moderation, questions, reference, search
+from forum.web import account, auth, consultations, doctors, flags, main, moderation, questions, reference, search
 from forum.web import notifications as notifications_bp
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -19,7 +19,7 @@ CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'n
 
 
 def register_web(app: Flask) -> None:
-    for module in (main, auth, account, doctors, moderation, notifications_bp, reference, questions, search, flags):
+    for module in (main, auth, account, doctors, moderation, notifications_bp, reference, questions, search, flags, consultations):
         app.register_blueprint(module.bp)
     _init_login(app)
     app.before_request(_enforce_session_limits)
@@ -65,7 +65,8 @@ def _security_headers(response):
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if "_user_id" in session or request.headers.get("Authorization"):
+    private = request.path.startswith(("/consultations", "/api/v1/consultations", "/account", "/api/v1/account"))
+    if private or "_user_id" in session or request.headers.get("Authorization"):
         headers["Cache-Control"] = "no-store"
         headers.add("Vary", "Cookie")
     return response

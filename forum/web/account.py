@@ -1,10 +1,13 @@
-"""The member's own account: password, API tokens, e-mail confirmation."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+"""The member's own account: password, API tokens, e-mail confirmation, export, deletion."""
+import json
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from forum.errors import Invalid
 from forum.schemas.accounts import PasswordChangeIn, TokenIn
-from forum.services import accounts
+from forum.schemas.consultations import AccountDeleteIn
+from forum.services import account_data, accounts
 from forum.web.auth import end_session
 from forum.web.forms import load_form
 
@@ -13,7 +16,7 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 def _page(status=200, **extra):
     tokens = accounts.list_tokens(current_user)
-    context = {"tokens": tokens, "errors": {}, "new_token": None, **extra}
+    context = {"tokens": tokens, "errors": {}, "delete_errors": {}, "new_token": None, **extra}
     return render_template("account/settings.html", **context), status
 
 
@@ -63,3 +66,27 @@ def resend_verification():
     accounts.resend_verification(current_user)
     flash("We sent a new confirmation link.", "success")
     return redirect(url_for("account.settings"), 303)
+
+
+@bp.get("/export")
+@login_required
+def export():
+    data = account_data.export_user_data(current_user)
+    body = json.dumps(data, indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="ask-a-cosmetic-doctor-export.json"', "Cache-Control": "no-store"})
+
+
+@bp.post("/delete")
+@login_required
+def delete():
+    data, errors = load_form(AccountDeleteIn())
+    if not errors:
+        try:
+            account_data.delete_account(current_user._get_current_object(), **data)
+            end_session()
+            flash("Your account was deleted.", "success")
+            return redirect(url_for("main.index"), 303)
+        except Invalid as e:
+            errors = e.fields
+    return _page(422, delete_errors=errors)

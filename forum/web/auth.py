@@ -31,10 +31,16 @@ def end_session() -> None:
     logout_user()
 
 
+CARRIED_OVER = ("consultation_draft",)  # random ids of what a visitor started before logging in
+
+
 def start_session(user, remember: bool) -> None:
-    """A fresh session at log-in (no fixation): clear, then log in."""
+    """A fresh session at log-in (no fixation): clear, then log in. Only the id of a
+    consultation form the visitor filled in before logging in is carried over."""
+    kept = {key: session[key] for key in CARRIED_OVER if key in session}
     session.clear()
     login_user(user, remember=remember)
+    session.update(kept)
     session["_started"] = session["_seen"] = clock.now().timestamp()
 
 

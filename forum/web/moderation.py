@@ -27,7 +27,7 @@ def flags():
     return render_template("moderation/flags.html", items=moderation_content.open_flags(current_user), errors={})
 
 
-@bp.post("/content/<any(question, answer, follow_up, doctor):target_type>/<int:target_id>/<action>")
+@bp.post("/content/<any(question, answer, follow_up, doctor, consultation):target_type>/<target_id>/<action>")
 @login_required
 def act_on_content(target_type, target_id, action):
     data, errors = load_form(ModerationActionIn())

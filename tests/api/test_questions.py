@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from forum import clock
+from forum import clock, mail
 from forum.extensions import db
 from forum.models import (
-    Answer, AnswerReview, FollowUp, HelpfulVote, Invitation, Notification, Question, QuestionStatus, Topic,
-    VerificationStatus,
+    Answer, AnswerReview, FollowUp, HelpfulVote, Invitation, Notification, OutboxMail, Question, QuestionStatus,
+    Topic, VerificationStatus,
 )
 from forum.services import answers, questions, search
 from forum.services.seed import load_seed
@@ -225,6 +225,20 @@ def test_the_doctor_edits_their_answer_only(client, bearer, question):
                           headers=bearer(doctor))
     assert response.status_code == 200 and response.json["edited_at"] and response.json["body"].startswith("Edited")
     error_of(client.put(f"/api/v1/answers/{posted.id}", json=ANSWER, headers=bearer(make_doctor())), 403)
+
+
+def test_an_answer_is_saved_and_its_mail_kept_when_the_mail_server_is_down(client, bearer, monkeypatch, asker,
+                                                                          question):
+    def down(self, message):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(mail.MemorySender, "send", down)
+    response = client.post(f"/api/v1/questions/{question.id}/answers", json=ANSWER, headers=bearer(make_doctor()))
+    assert response.status_code == 201
+    (queued,) = db.session.scalars(select(OutboxMail)).all()
+    assert queued.to_address == asker.email and queued.sent_at is None and "connection refused" in queued.last_error
+    monkeypatch.undo()
+    assert mail.flush_outbox() == 1 and [m["To"] for m in mail.SENT] == [asker.email]
 
 
 # ---- accepting and helpful votes ----
@@ -462,13 +476,18 @@ def test_search_finds_answers_with_highlighted_snippets(client, question):
     assert client.get("/api/v1/search?q=pores&kind=question&topic=acne").json == []
 
 
-@pytest.mark.parametrize("query", ['"', "'", "pores' OR 1=1 --", "AND", "NEAR(a b)", "*", "pore*", "^", "(", ")",
-                                   "😀", "مسام", "\u202e", "x" * 100, "\\", "%", "a:b", "<script>", "pores\x00acne"])
-def test_hostile_search_strings_never_give_a_500(client, question, query):
-    response = client.get("/api/v1/search", query_string={"q": query, "kind": "question", "topic": "acne"})
-    assert response.status_code in (200, 422), (query, response.status_code)
-    response = client.get("/api/v1/search", query_string={"q": query})
-    assert response.status_code in (200, 422) and isinstance(response.json, (list, dict))
+HOSTILE = ['"', "'", "pores' OR 1=1 --", "AND", "NEAR(a b)", "*", "pore*", "^", "(", ")", "😀", "مسام", "\u202e",
+           "x" * 100, "\\", "%", "a:b", "<script>", "pores\x00acne", "\x00", "ＰＯＲＥＳ", "pores -acne | retinol & !x"]
+
+
+def test_hostile_search_strings_never_give_a_500(client, question):
+    for query in HOSTILE:
+        for args in ({"q": query}, {"q": query, "kind": "question", "topic": "acne"}):
+            response = client.get("/api/v1/search", query_string=args)
+            assert response.status_code in (200, 422), (query, response.status_code)
+            assert isinstance(response.json, list if response.status_code == 200 else dict)
+        response = client.get("/api/v1/questions/similar", query_string={"title": query})
+        assert response.status_code in (200, 422), (query, response.status_code)
 
 
 @pytest.mark.parametrize("path", ["/api/v1/search?q=pores&topic=%00", "/api/v1/search?q=pores&topic=%25",

@@ -18,7 +18,7 @@ from forum.models import (
     Question, QuestionStatus, Topic, UserStatus, VerificationStatus,
 )
 from forum.schemas.qa import QuestionIn, ReviewIn
-from forum.services import answers, questions
+from forum.services import answers, questions, search
 from forum.services.seed import load_seed
 from tests.factories import make_doctor, make_moderator, make_user
 
@@ -67,7 +67,6 @@ def count(model) -> int:
 
 def hide(obj) -> None:
     """What a moderator's hide does to the row (the moderation service owns the action)."""
-    from forum.services import search
     obj.hidden = True
     if isinstance(obj, Question):
         search.index_question(obj)

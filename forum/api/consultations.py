@@ -1,0 +1,123 @@
+"""API: private consultations (participants only; everyone else gets 404), account data."""
+from flask import Response, current_app, request
+from flask_smorest import Blueprint
+
+from forum import ratelimits
+from forum.api.auth import AUTH, actor
+from forum.errors import Invalid
+from forum.schemas.common import MessageOut, page_of
+from forum.schemas.consultations import (
+    AcceptingIn, AccountDeleteIn, ConsultationIn, ConsultationOut, ConsultationSummaryOut, InboxArgs, MessageIn,
+    TransitionIn,
+)
+from forum.services import account_data, consultations
+
+blp = Blueprint("api_consultations", __name__, description="Private consultations and your own data")
+
+
+def _out(consultation_id: str) -> dict:
+    user = actor()
+    page = consultations.consultation_page(user, consultation_id)
+    consultation = page["consultation"]
+    return {**consultations.summary(user, consultation), "requested_specialty": consultation.requested_specialty,
+            "scheduled_for": consultation.scheduled_for, "details": page["details"], "messages": page["messages"],
+            "photos": [{"id": p.id, "content_type": p.content_type, "size": p.size,
+                        "url": f"/api/v1/consultations/{consultation.id}/photos/{p.id}"} for p in consultation.photos]}
+
+
+@blp.get("/consultations")
+@blp.arguments(InboxArgs, location="query")
+@blp.response(200, page_of(ConsultationSummaryOut))
+@blp.doc(security=AUTH)
+def inbox(args):
+    """Your requests, and (for a doctor) incoming requests, newest first."""
+    user = actor()
+    page = consultations.inbox(user, **args)
+    return {"items": [consultations.summary(user, c) for c in page.items], "next_cursor": page.next_cursor}
+
+
+@blp.post("/consultations")
+@ratelimits.consultation
+@blp.arguments(ConsultationIn)
+@blp.response(201, ConsultationOut)
+@blp.doc(security=AUTH)
+def create(data):
+    """Send a private request (JSON; attach photos with POST .../photos). `consent` must be true."""
+    created = consultations.request_consultation(actor(), **data)
+    return _out(created.id)
+
+
+@blp.get("/consultations/<consultation_id>")
+@blp.response(200, ConsultationOut)
+@blp.doc(security=AUTH)
+def get(consultation_id):
+    """One request with its thread (404 for anyone but its two participants)."""
+    return _out(consultation_id)
+
+
+@blp.post("/consultations/<consultation_id>/photos")
+@blp.response(201, ConsultationOut)
+@blp.doc(security=AUTH, description="multipart/form-data with up to five `photos` files")
+def add_photos(consultation_id):
+    """Attach photos (multipart `photos`) to your own request while it is open."""
+    request.max_content_length = current_app.config["CONSULTATION_MAX_CONTENT_LENGTH"]
+    uploads = [(f.read(), f.filename or "") for f in request.files.getlist("photos") if f and f.filename]
+    if not uploads:
+        raise Invalid(fields={"photos": ["Attach at least one photo as multipart field `photos`."]})
+    consultations.add_photos(actor(), consultation_id=consultation_id, photos_in=uploads)
+    return _out(consultation_id)
+
+
+@blp.get("/consultations/<consultation_id>/photos/<photo_id>")
+@blp.doc(security=AUTH)
+def photo(consultation_id, photo_id):
+    """A photo, for the two participants only."""
+    data, content_type = consultations.photo_file(actor(), consultation_id, photo_id)
+    return Response(data, mimetype=content_type, headers={"Cache-Control": "no-store",
+                                                          "Content-Disposition": "attachment"})
+
+
+@blp.post("/consultations/<consultation_id>/<any(accept, decline, schedule, complete, withdraw):action>")
+@blp.arguments(TransitionIn)
+@blp.response(200, ConsultationOut)
+@blp.doc(security=AUTH)
+def act(data, consultation_id, action):
+    """Doctor: accept, decline (message required), schedule (scheduled_for), complete. Requester: withdraw."""
+    consultations.transition(actor(), consultation_id=consultation_id, action=action, **data)
+    return _out(consultation_id)
+
+
+@blp.post("/consultations/<consultation_id>/messages")
+@blp.arguments(MessageIn)
+@blp.response(201, ConsultationOut)
+@blp.doc(security=AUTH)
+def message(data, consultation_id):
+    """A private message in the thread."""
+    consultations.send_message(actor(), consultation_id=consultation_id, **data)
+    return _out(consultation_id)
+
+
+@blp.put("/doctor/accepting")
+@blp.arguments(AcceptingIn)
+@blp.response(200, MessageOut)
+@blp.doc(security=AUTH)
+def accepting(data):
+    """A verified doctor turns new consultation requests on or off."""
+    consultations.set_accepting(actor(), accepting=data["accepting"])
+    return {"message": "accepting" if data["accepting"] else "not accepting"}
+
+
+@blp.get("/account/export")
+@blp.doc(security=AUTH)
+def export():
+    """All your data as JSON."""
+    return account_data.export_user_data(actor())
+
+
+@blp.delete("/account")
+@blp.arguments(AccountDeleteIn)
+@blp.response(204)
+@blp.doc(security=AUTH)
+def delete_account(data):
+    """Delete your account (password required)."""
+    account_data.delete_account(actor(), **data)

@@ -1,0 +1,115 @@
+"""Consultation schemas: the request form, transitions, messages, and the participants' JSON."""
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+
+from forum.models import ConsultationStatus, Specialty
+from forum.schemas.common import InputSchema, Text
+from forum.schemas.reference import SLUG
+
+SKIN_TYPES = ["I", "II", "III", "IV", "V", "VI"]
+BUDGETS = ["not sure", "under $500", "$500 to $1,000", "$1,000 to $3,000", "over $3,000"]
+CONTACT_METHODS = ["in-app messages", "video call", "phone call", "e-mail"]
+ACTIONS = ["accept", "decline", "schedule", "complete", "withdraw"]
+
+
+def _slugs() -> fields.List:
+    return fields.List(fields.String(validate=[validate.Length(max=80), SLUG]), load_default=list,
+                       validate=validate.Length(max=5))
+
+
+class ConsultationIn(InputSchema):
+    doctor_id = fields.Integer(load_default=None, allow_none=True,
+                               metadata={"description": "A verified doctor's profile id; or give `specialty`"})
+    specialty = fields.Enum(Specialty, by_value=True, load_default=None, allow_none=True,
+                            metadata={"description": "Any verified doctor of this specialty"})
+    concern = Text(min_len=3, max_len=200, metadata={"description": "Concern and area, e.g. enlarged pores on the nose"})
+    topics = _slugs()
+    treatments = _slugs()
+    description = Text(min_len=20, max_len=5000)
+    tried_before = Text(max_len=2000, required=False)
+    history = Text(max_len=2000, required=False,
+                   metadata={"description": "Relevant history: medications (e.g. isotretinoin), pregnancy ..."})
+    skin_type = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(SKIN_TYPES),
+                              metadata={"description": "Fitzpatrick skin type I-VI"})
+    budget = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(BUDGETS))
+    contact_method = fields.String(required=True, validate=validate.OneOf(CONTACT_METHODS))
+    contact_times = Text(max_len=200, required=False)
+    consent = fields.Boolean(required=True, metadata={"description": "Consent to share this with the chosen doctor"})
+
+    @validates("consent")
+    def _consent(self, value, **_kwargs):
+        if value is not True:
+            raise ValidationError("You must agree to share this with the doctor.")
+
+    @validates_schema
+    def _doctor_or_specialty(self, data, **_kwargs):
+        if not data.get("doctor_id") and not data.get("specialty"):
+            raise ValidationError({"doctor_id": ["Choose a doctor, or any verified doctor of a specialty."]})
+
+
+class TransitionIn(InputSchema):
+    message = Text(max_len=2000, required=False)
+    scheduled_for = fields.DateTime(load_default=None, allow_none=True,
+                                    metadata={"description": "Proposed time (UTC) when scheduling"})
+
+
+class MessageIn(InputSchema):
+    body = Text(min_len=1, max_len=5000)
+
+
+class AcceptingIn(InputSchema):
+    accepting = fields.Boolean(required=True)
+
+
+class InboxArgs(Schema):
+    class Meta:
+        unknown = "raise"
+
+    status = fields.Enum(ConsultationStatus, by_value=True, load_default=None)
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class AccountDeleteIn(InputSchema):
+    RAW_FIELDS = ("password",)
+    password = fields.String(required=True, validate=validate.Length(min=1, max=512))
+    delete_questions = fields.Boolean(load_default=False)
+
+
+# ---- output (participants only) ----
+
+class PartyOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class ConsultationSummaryOut(Schema):
+    id = fields.String()
+    status = fields.String()
+    role = fields.String(metadata={"description": "requester or doctor: your side of it"})
+    other_party = fields.Nested(PartyOut, allow_none=True)
+    concern = fields.String()
+    unread = fields.Boolean()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class ConsultationMessageOut(Schema):
+    kind = fields.String()
+    author = fields.String()
+    body = fields.String()
+    created_at = fields.DateTime()
+
+
+class PhotoOut(Schema):
+    id = fields.String()
+    url = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+
+
+class ConsultationOut(ConsultationSummaryOut):
+    requested_specialty = fields.String(allow_none=True)
+    scheduled_for = fields.DateTime(allow_none=True)
+    details = fields.Dict()
+    messages = fields.List(fields.Nested(ConsultationMessageOut))
+    photos = fields.List(fields.Nested(PhotoOut))

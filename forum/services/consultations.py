@@ -1,0 +1,384 @@
+"""Private consultations: request (with routing and photos), status workflow, message thread,
+inboxes, photos, doctors' availability and response times, pre-log-in drafts.
+
+Privacy rules: anyone but the requester and the doctor gets NotFound; a moderator sees a
+request only while handling an open flag on it, and that access is logged. Notifications and
+e-mails say what happened and link to the request, never any health detail."""
+from __future__ import annotations
+
+import secrets
+import statistics
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
+
+from forum import clock, crypto, mail
+from forum.errors import Conflict, Invalid, NotFound
+from forum.extensions import db
+from forum.models import (
+    ConsultationDraft, ConsultationMessage, ConsultationPhoto, ConsultationRequest, ConsultationStatus, DoctorProfile,
+    Flag, FlagStatus, FlagTarget, Role, User, VerificationStatus,
+)
+from forum.pagination import Page, paginate
+from forum.permissions import can, require
+from forum.seclog import security_event
+from forum.services import notifications, photos, reference
+from forum.services.moderation import log_action
+
+S = ConsultationStatus
+OPEN_STATUSES = (S.SUBMITTED, S.ACCEPTED, S.SCHEDULED)
+# (from, action) -> to; who may act is a permission ("consultation.respond" or ".withdraw").
+TRANSITIONS = {
+    (S.SUBMITTED, "accept"): S.ACCEPTED,
+    (S.SUBMITTED, "decline"): S.DECLINED,
+    (S.ACCEPTED, "schedule"): S.SCHEDULED,
+    (S.SCHEDULED, "schedule"): S.SCHEDULED,
+    (S.SCHEDULED, "complete"): S.COMPLETED,
+    (S.SUBMITTED, "withdraw"): S.WITHDRAWN,
+    (S.ACCEPTED, "withdraw"): S.WITHDRAWN,
+    (S.SCHEDULED, "withdraw"): S.WITHDRAWN,
+}
+NOTICES = {
+    "submitted": "You have a new private consultation request.",
+    "accept": "Your consultation request was accepted.",
+    "decline": "Your consultation request was declined.",
+    "schedule": "A time was proposed for your consultation.",
+    "complete": "Your consultation was marked completed.",
+    "withdraw": "A consultation request was withdrawn.",
+    "message": "You have a new message about a consultation.",
+}
+DETAIL_FIELDS = ("concern", "topics", "treatments", "description", "tried_before", "history", "skin_type", "budget",
+                 "contact_method", "contact_times")
+DRAFT_LIFETIME = timedelta(hours=1)
+
+
+def _link(consultation: ConsultationRequest) -> str:
+    return f"/consultations/{consultation.id}"
+
+
+def _tell(user: User | None, event: str, consultation: ConsultationRequest) -> None:
+    """In-app notification and e-mail with a link only. Runs in the caller's transaction."""
+    if user is not None:
+        notifications.notify(user, "consultation", NOTICES[event], link=_link(consultation))
+
+
+# ---- requesting ----
+
+def route_to_doctor(specialty: str, *, exclude_user_id: int | None = None) -> User:
+    """A verified, active doctor of the specialty who accepts consultations, with the fewest
+    open requests (ties: the longest-verified), so the load spreads."""
+    open_count = (select(func.count()).select_from(ConsultationRequest)
+                  .where(ConsultationRequest.doctor_id == DoctorProfile.user_id,
+                         ConsultationRequest.status.in_(OPEN_STATUSES)).scalar_subquery())
+    candidates = db.session.scalars(
+        select(DoctorProfile).where(DoctorProfile.specialty == specialty,
+                                    DoctorProfile.status == VerificationStatus.VERIFIED,
+                                    DoctorProfile.accepts_consultations.is_(True))
+        .options(selectinload(DoctorProfile.user), selectinload(DoctorProfile.credential_checks))
+        .order_by(open_count, DoctorProfile.id)).all()
+    for profile in candidates:
+        if profile.user.is_verified_doctor and profile.user_id != exclude_user_id:
+            return profile.user
+    raise Invalid("No verified doctor of that specialty is accepting requests right now.",
+                  fields={"specialty": ["No verified doctor of that specialty is accepting requests right now."]})
+
+
+def _chosen_doctor(actor: User, doctor_id: int | None, specialty) -> User:
+    if not doctor_id:
+        return route_to_doctor(specialty, exclude_user_id=actor.id)
+    profile = db.session.get(DoctorProfile, doctor_id)
+    if profile is None or not profile.user.is_verified_doctor:
+        raise Invalid(fields={"doctor_id": ["Choose a verified doctor."]})
+    if profile.user_id == actor.id:
+        raise Invalid(fields={"doctor_id": ["You cannot request a consultation with yourself."]})
+    if not profile.accepts_consultations:
+        raise Invalid(fields={"doctor_id": ["This doctor is not accepting consultation requests right now."]})
+    return profile.user
+
+
+def request_consultation(actor: User, *, photos_in: list[tuple[bytes, str]] = (), doctor_id: int | None = None,
+                         specialty=None, consent: bool = False, **details) -> ConsultationRequest:
+    """A member sends a private request (consent required) to a chosen doctor, or to any
+    verified doctor of a specialty; up to five photos, cleaned and encrypted."""
+    require(actor, "consultation.request")
+    if consent is not True:
+        raise Invalid(fields={"consent": ["You must agree to share this with the doctor."]})
+    if len(photos_in) > photos.MAX_PHOTOS:
+        raise Invalid(fields={"photos": [f"Attach at most {photos.MAX_PHOTOS} photos."]})
+    doctor = _chosen_doctor(actor, doctor_id, specialty)
+    cleaned = [photos.clean_photo(raw, name) for raw, name in photos_in]  # all checked before anything is stored
+    now = clock.now()
+    consultation = ConsultationRequest(
+        requester_id=actor.id, doctor_id=doctor.id, requested_specialty=specialty, consent_at=now,
+        details_enc=crypto.encrypt_json({k: details.get(k) for k in DETAIL_FIELDS}), created_at=now, updated_at=now)
+    db.session.add(consultation)
+    stored = []
+    try:
+        for photo in cleaned:
+            name = photos.store(photo)
+            stored.append(name)
+            consultation.photos.append(ConsultationPhoto(stored_name=name, content_type=photo.content_type,
+                                                         size=len(photo.data)))
+        _tell(doctor, "submitted", consultation)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for name in stored:  # nothing partial: no orphaned files either
+            photos.remove(name)
+        raise
+    security_event("consultation_created", user_id=actor.id, consultation=consultation.id)
+    mail.flush_outbox()
+    return consultation
+
+
+# ---- reading ----
+
+def _moderator_flag(viewer: User | None, consultation: ConsultationRequest) -> Flag | None:
+    if viewer is None or not viewer.is_authenticated or viewer.role not in (Role.MODERATOR, Role.ADMIN):
+        return None
+    return db.session.scalar(select(Flag).where(Flag.target_type == FlagTarget.CONSULTATION,
+                                                Flag.target_id == consultation.id,
+                                                Flag.status == FlagStatus.OPEN).limit(1))
+
+
+def get_consultation(viewer: User | None, consultation_id: str) -> ConsultationRequest:
+    """The request for its requester or doctor; for a moderator only with an open flag on it
+    (and that access is logged). Everyone else: NotFound."""
+    consultation = db.session.get(ConsultationRequest, consultation_id) if consultation_id else None
+    if consultation is None:
+        raise NotFound()
+    if can(viewer, "consultation.view", consultation):
+        security_event("consultation_read", user_id=viewer.id, consultation=consultation.id)
+        return consultation
+    flag = _moderator_flag(viewer, consultation)
+    if flag is None:
+        raise NotFound()
+    log_action(viewer, "consultation.view", "consultation", consultation.id, f"Reviewing flag #{flag.id}",
+               "private consultation")
+    db.session.commit()
+    return consultation
+
+
+def details_of(consultation: ConsultationRequest) -> dict:
+    return crypto.decrypt_json(consultation.details_enc)
+
+
+def consultation_page(viewer: User, consultation_id: str) -> dict:
+    """Everything a participant sees, decrypted; opening it clears their unread mark."""
+    consultation = get_consultation(viewer, consultation_id)
+    if viewer.id == consultation.requester_id and consultation.requester_unread:
+        consultation.requester_unread = False
+        db.session.commit()
+    elif viewer.id == consultation.doctor_id and consultation.doctor_unread:
+        consultation.doctor_unread = False
+        db.session.commit()
+    messages = [{"kind": m.kind, "author": _party_name(m.author, consultation), "created_at": m.created_at,
+                 "body": message_body(m)} for m in consultation.messages]
+    return {"consultation": consultation, "details": details_of(consultation), "messages": messages,
+            "role": role_of(viewer, consultation)}
+
+
+def message_body(message: ConsultationMessage) -> str:
+    return crypto.decrypt_json(message.body_enc)
+
+
+def role_of(viewer: User, consultation: ConsultationRequest) -> str:
+    if viewer.id == consultation.requester_id:
+        return "requester"
+    return "doctor" if viewer.id == consultation.doctor_id else "moderator"
+
+
+def _party_name(user: User | None, consultation: ConsultationRequest) -> str:
+    if user is None:
+        return "A former user"
+    if user.id == consultation.doctor_id and user.doctor_profile:
+        return user.doctor_profile.full_name
+    return user.display_name
+
+
+def inbox(actor: User, *, status=None, cursor: str | None = None, limit: int = 20) -> Page:
+    """The member's requests and the doctor's incoming requests, newest first."""
+    stmt = (select(ConsultationRequest)
+            .where((ConsultationRequest.requester_id == actor.id) | (ConsultationRequest.doctor_id == actor.id))
+            .options(selectinload(ConsultationRequest.requester),
+                     selectinload(ConsultationRequest.doctor).selectinload(User.doctor_profile)))
+    if status is not None:
+        stmt = stmt.where(ConsultationRequest.status == status)
+    return paginate(stmt, columns=[ConsultationRequest.created_at, ConsultationRequest.id], cursor=cursor,
+                    limit=limit)
+
+
+def summary(viewer: User, consultation: ConsultationRequest) -> dict:
+    """One inbox row: the other party, the concern, the unread mark."""
+    role = role_of(viewer, consultation)
+    other = consultation.doctor if role == "requester" else consultation.requester
+    return {"id": consultation.id, "status": consultation.status.value, "role": role,
+            "other_party": {"id": other.id, "name": _party_name(other, consultation)} if other else None,
+            "concern": details_of(consultation).get("concern"), "created_at": consultation.created_at,
+            "updated_at": consultation.updated_at,
+            "unread": consultation.requester_unread if role == "requester" else consultation.doctor_unread}
+
+
+def photo_file(viewer: User, consultation_id: str, photo_id: str) -> tuple[bytes, str]:
+    consultation = get_consultation(viewer, consultation_id)
+    photo = next((p for p in consultation.photos if p.id == photo_id), None)
+    if photo is None:
+        raise NotFound()
+    return photos.read(photo.stored_name), photo.content_type
+
+
+def add_photos(actor: User, *, consultation_id: str, photos_in: list[tuple[bytes, str]]) -> ConsultationRequest:
+    """The requester attaches photos to an open request (five in all)."""
+    consultation = get_consultation(actor, consultation_id)
+    require(actor, "consultation.withdraw", consultation, hide=True)
+    if consultation.is_closed:
+        raise Conflict("This request is closed.")
+    if len(consultation.photos) + len(photos_in) > photos.MAX_PHOTOS:
+        raise Invalid(fields={"photos": [f"Attach at most {photos.MAX_PHOTOS} photos in all."]})
+    cleaned = [photos.clean_photo(raw, name) for raw, name in photos_in]
+    stored = []
+    try:
+        for photo in cleaned:
+            stored.append(photos.store(photo))
+            consultation.photos.append(ConsultationPhoto(stored_name=stored[-1], content_type=photo.content_type,
+                                                         size=len(photo.data)))
+        consultation.doctor_unread = True
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for name in stored:
+            photos.remove(name)
+        raise
+    return consultation
+
+
+# ---- workflow and thread ----
+
+def _post(consultation: ConsultationRequest, author: User, kind: str, body: str | None) -> None:
+    """Add a thread entry and mark it unread for the other side. Runs in the caller's transaction."""
+    consultation.messages.append(ConsultationMessage(author_id=author.id, kind=kind,
+                                                     body_enc=crypto.encrypt_json(body or "")))
+    consultation.updated_at = clock.now()
+    if author.id == consultation.requester_id:
+        consultation.doctor_unread = True
+    else:
+        consultation.requester_unread = True
+
+
+def transition(actor: User, *, consultation_id: str, action: str, message: str | None = None,
+               scheduled_for=None) -> ConsultationRequest:
+    """Move a request along submitted -> accepted/declined -> scheduled -> completed; the
+    requester may withdraw before completion. Illegal moves are a Conflict."""
+    consultation = get_consultation(actor, consultation_id)
+    require(actor, "consultation.withdraw" if action == "withdraw" else "consultation.respond", consultation,
+            hide=role_of(actor, consultation) == "moderator")
+    target = TRANSITIONS.get((consultation.status, action))
+    if target is None:
+        raise Conflict(f"A {consultation.status.value} request cannot be {action}ed." if action != "withdraw"
+                       else f"A {consultation.status.value} request can no longer be withdrawn.")
+    if action == "decline" and not message:
+        raise Invalid(fields={"message": ["Tell the member briefly why you decline."]})
+    if action == "schedule":
+        if scheduled_for is None or scheduled_for.replace(tzinfo=None) <= clock.now():
+            raise Invalid(fields={"scheduled_for": ["Propose a time in the future."]})
+        consultation.scheduled_for = scheduled_for.replace(tzinfo=None)
+    if action in ("accept", "decline") and consultation.responded_at is None:
+        consultation.responded_at = clock.now()
+    consultation.status = target
+    _post(consultation, actor, action, message)
+    other = consultation.doctor if actor.id == consultation.requester_id else consultation.requester
+    _tell(other, action, consultation)
+    db.session.commit()
+    mail.flush_outbox()
+    return consultation
+
+
+def send_message(actor: User, *, consultation_id: str, body: str) -> ConsultationRequest:
+    """A private message in the thread; the other side is told (without the text)."""
+    consultation = get_consultation(actor, consultation_id)
+    require(actor, "consultation.message", consultation, hide=role_of(actor, consultation) == "moderator")
+    _post(consultation, actor, "message", body)
+    other = consultation.doctor if actor.id == consultation.requester_id else consultation.requester
+    _tell(other, "message", consultation)
+    db.session.commit()
+    mail.flush_outbox()
+    return consultation
+
+
+# ---- doctors ----
+
+def set_accepting(actor: User, *, accepting: bool) -> DoctorProfile:
+    """A verified doctor turns new consultation requests on or off."""
+    require(actor, "doctor.answer")
+    actor.doctor_profile.accepts_consultations = accepting
+    db.session.commit()
+    return actor.doctor_profile
+
+
+def median_response_hours(profile: DoctorProfile, sample: int = 200) -> float | None:
+    """Median hours from a request to the doctor's accept or decline."""
+    rows = db.session.execute(select(ConsultationRequest.created_at, ConsultationRequest.responded_at).where(
+        ConsultationRequest.doctor_id == profile.user_id, ConsultationRequest.responded_at.is_not(None))
+        .order_by(ConsultationRequest.created_at.desc()).limit(sample)).all()
+    if not rows:
+        return None
+    return round(statistics.median((r - c).total_seconds() / 3600 for c, r in rows), 1)
+
+
+# ---- drafts kept while a visitor logs in ----
+
+def save_draft(values: dict) -> str:
+    """Keep a visitor's form (encrypted, one hour); returns the random id for their session."""
+    draft_id = secrets.token_urlsafe(32)
+    db.session.execute(delete(ConsultationDraft).where(ConsultationDraft.expires_at < clock.now()))
+    db.session.add(ConsultationDraft(id=draft_id, payload_enc=crypto.encrypt_json(values),
+                                     expires_at=clock.now() + DRAFT_LIFETIME))
+    db.session.commit()
+    return draft_id
+
+
+def load_draft(draft_id: str | None) -> dict | None:
+    draft = db.session.get(ConsultationDraft, draft_id) if draft_id else None
+    if draft is None or draft.expires_at < clock.now():
+        return None
+    return crypto.decrypt_json(draft.payload_enc)
+
+
+def drop_draft(draft_id: str | None) -> None:
+    if draft_id:
+        db.session.execute(delete(ConsultationDraft).where(ConsultationDraft.id == draft_id))
+        db.session.commit()
+
+
+# ---- the form ----
+
+FORM_FIELDS = ("doctor_id", "specialty", "concern", "topics", "treatments", "description", "tried_before", "history",
+               "skin_type", "budget", "contact_method", "contact_times", "consent")
+
+
+def draft_values(form) -> dict:
+    """The submitted form as plain values (lists for topics and treatments); files are not kept."""
+    return {k: (form.getlist(k) if k in ("topics", "treatments") else form.get(k)) for k in FORM_FIELDS}
+
+
+def prefill(args) -> dict:
+    """Where the visitor came from: a doctor's profile, a topic, a treatment or a question."""
+    values: dict = {"topics": [], "treatments": []}
+    if (args.get("doctor") or "").isdigit():
+        values["doctor_id"] = args["doctor"]
+    if args.get("topic"):
+        values["topics"] = [args["topic"]]
+    if args.get("treatment"):
+        values["treatments"] = [args["treatment"]]
+    return values
+
+
+def form_choices(form: dict) -> dict:
+    """Doctors who accept requests, specialties, topics and treatments for the form."""
+    doctors = [d for d in db.session.scalars(
+        select(DoctorProfile).where(DoctorProfile.status == VerificationStatus.VERIFIED,
+                                    DoctorProfile.accepts_consultations.is_(True))
+        .options(selectinload(DoctorProfile.credential_checks), selectinload(DoctorProfile.user))
+        .order_by(DoctorProfile.full_name)) if d.user.is_verified_doctor]
+    return {"doctors": doctors, "topics": reference.list_topics(), "treatments": reference.list_treatments()}

@@ -1,0 +1,104 @@
+"""Private consultations: the request form (kept across log-in), inbox, request page, photos."""
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from forum import ratelimits
+from forum.errors import Conflict, Invalid
+from forum.schemas.consultations import AcceptingIn, ConsultationIn, InboxArgs, MessageIn, TransitionIn
+from forum.services import consultations
+from forum.web.forms import load_args, load_form
+
+bp = Blueprint("consultations", __name__)
+DRAFT_KEY = "consultation_draft"  # the session holds only this random id, never the form itself
+
+
+def _form_page(form, errors=None, status=200):
+    return render_template("consultations/form.html", form=form, errors=errors or {},
+                           **consultations.form_choices(form)), status
+
+
+@bp.get("/consultations/new")
+def new():
+    draft = consultations.load_draft(session.get(DRAFT_KEY)) if current_user.is_authenticated else None
+    return _form_page(draft or consultations.prefill(request.args))
+
+
+@bp.post("/consultations/new")
+@ratelimits.consultation
+def create():
+    if not current_user.is_authenticated:
+        session[DRAFT_KEY] = consultations.save_draft(consultations.draft_values(request.form))
+        flash("Log in or create an account to send your request. What you wrote is kept for an hour "
+              "(attach photos after logging in).", "info")
+        return redirect(url_for("auth.login", next=url_for("consultations.new")), 303)
+    request.max_content_length = current_app.config["CONSULTATION_MAX_CONTENT_LENGTH"]
+    data, errors = load_form(ConsultationIn())
+    if not errors:
+        try:
+            uploads = [(f.read(), f.filename or "") for f in request.files.getlist("photos") if f and f.filename]
+            created = consultations.request_consultation(current_user, photos_in=uploads, **data)
+            consultations.drop_draft(session.pop(DRAFT_KEY, None))
+            flash("Your private request was sent. Only you and the doctor can see it.", "success")
+            return redirect(url_for("consultations.show", consultation_id=created.id), 303)
+        except Invalid as e:
+            errors = e.fields or {"_schema": [e.message]}
+    return _form_page(consultations.draft_values(request.form), errors, 422)
+
+
+@bp.get("/consultations")
+@login_required
+def index():
+    args = load_args(InboxArgs())
+    page = consultations.inbox(current_user, **args)
+    rows = [consultations.summary(current_user, c) for c in page.items]
+    return render_template("consultations/index.html", page=page, rows=rows, args=args)
+
+
+@bp.get("/consultations/<consultation_id>")
+@login_required
+def show(consultation_id):
+    page = consultations.consultation_page(current_user, consultation_id)
+    return render_template("consultations/show.html", **page, errors={})
+
+
+@bp.post("/consultations/<consultation_id>/<any(accept, decline, schedule, complete, withdraw):action>")
+@login_required
+def act(consultation_id, action):
+    data, errors = load_form(TransitionIn())
+    if not errors:
+        try:
+            consultations.transition(current_user, consultation_id=consultation_id, action=action, **data)
+            return redirect(url_for("consultations.show", consultation_id=consultation_id), 303)
+        except (Invalid, Conflict) as e:
+            errors = e.fields or {"_schema": [e.message]}
+    page = consultations.consultation_page(current_user, consultation_id)
+    return render_template("consultations/show.html", **page, errors={action: errors}), 422
+
+
+@bp.post("/consultations/<consultation_id>/messages")
+@login_required
+def message(consultation_id):
+    data, errors = load_form(MessageIn())
+    if not errors:
+        consultations.send_message(current_user, consultation_id=consultation_id, **data)
+        return redirect(url_for("consultations.show", consultation_id=consultation_id, _anchor="thread"), 303)
+    page = consultations.consultation_page(current_user, consultation_id)
+    return render_template("consultations/show.html", **page, errors={"message": errors}), 422
+
+
+@bp.get("/consultations/<consultation_id>/photos/<photo_id>")
+@login_required
+def photo(consultation_id, photo_id):
+    data, content_type = consultations.photo_file(current_user, consultation_id, photo_id)
+    return Response(data, mimetype=content_type, headers={
+        "Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="photo-{photo_id[:8]}"'})
+
+
+@bp.post("/doctor/consultations/accepting")
+@login_required
+def accepting():
+    data, errors = load_form(AcceptingIn())
+    consultations.set_accepting(current_user, accepting=bool(data.get("accepting")))
+    flash("You accept new consultation requests." if data.get("accepting") else
+          "You no longer accept new consultation requests.", "success")
+    return redirect(url_for("search.dashboard"), 303)
