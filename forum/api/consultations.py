@@ -1,5 +1,6 @@
 """API: private consultations (participants only; everyone else gets 404), account data."""
 from flask import Response, current_app, request
+from flask_login import current_user
 from flask_smorest import Blueprint
 
 from forum import ratelimits
@@ -16,7 +17,7 @@ blp = Blueprint("api_consultations", __name__, description="Private consultation
 
 
 def _out(consultation_id: str) -> dict:
-    user = actor()
+    user = current_user._get_current_object()  # a visitor gets 404 like everyone else
     page = consultations.consultation_page(user, consultation_id)
     consultation = page["consultation"]
     return {**consultations.summary(user, consultation), "requested_specialty": consultation.requested_specialty,
@@ -72,7 +73,7 @@ def add_photos(consultation_id):
 @blp.doc(security=AUTH)
 def photo(consultation_id, photo_id):
     """A photo, for the two participants only."""
-    data, content_type = consultations.photo_file(actor(), consultation_id, photo_id)
+    data, content_type = consultations.photo_file(current_user._get_current_object(), consultation_id, photo_id)
     return Response(data, mimetype=content_type, headers={"Cache-Control": "no-store",
                                                           "Content-Disposition": "attachment"})
 

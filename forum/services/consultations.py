@@ -148,7 +148,7 @@ def get_consultation(viewer: User | None, consultation_id: str) -> ConsultationR
     consultation = db.session.get(ConsultationRequest, consultation_id) if consultation_id else None
     if consultation is None:
         raise NotFound()
-    if can(viewer, "consultation.view", consultation):
+    if viewer is not None and viewer.is_authenticated and can(viewer, "consultation.view", consultation):
         security_event("consultation_read", user_id=viewer.id, consultation=consultation.id)
         return consultation
     flag = _moderator_flag(viewer, consultation)

@@ -10,6 +10,7 @@ from forum.models import Answer, DoctorProfile, Invitation, Question, User, Veri
 from forum.models.qa import question_topics
 from forum.pagination import Page, paginate
 from forum.permissions import can, require
+from forum.services import consultations
 
 DIRECTORY_SORTS = {
     "answers": lambda: [DoctorProfile.answer_count, DoctorProfile.id],
@@ -35,7 +36,8 @@ def profile_page(viewer: User | None, profile_id: int) -> dict:
         select(Answer).join(Question).where(Answer.author_id == profile.user_id, Answer.hidden.is_(False),
                                             Question.hidden.is_(False))
         .options(selectinload(Answer.question)).order_by(Answer.id.desc()).limit(10)))
-    return {"doctor": profile, "recent_answers": recent}
+    return {"doctor": profile, "recent_answers": recent,
+            "median_response_hours": consultations.median_response_hours(profile)}
 
 
 def list_doctors(*, specialty=None, location: str | None = None, sort: str = "answers",

@@ -55,8 +55,7 @@ def index():
 
 
 @bp.get("/consultations/<consultation_id>")
-@login_required
-def show(consultation_id):
+def show(consultation_id):  # no log-in redirect: to anyone else a request simply does not exist
     page = consultations.consultation_page(current_user, consultation_id)
     return render_template("consultations/show.html", **page, errors={})
 
@@ -87,7 +86,6 @@ def message(consultation_id):
 
 
 @bp.get("/consultations/<consultation_id>/photos/<photo_id>")
-@login_required
 def photo(consultation_id, photo_id):
     data, content_type = consultations.photo_file(current_user, consultation_id, photo_id)
     return Response(data, mimetype=content_type, headers={
