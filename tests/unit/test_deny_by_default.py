@@ -39,6 +39,9 @@ PUBLIC = {
     "/search": READ,
     "/feeds/questions.atom": READ,
     "/feeds/topics/<topic>.atom": READ,
+    # consultations (issue #6): a visitor may fill in the form; sending it asks them to log in
+    # (POST keeps an encrypted draft and answers 303 to /login, checked in tests/web)
+    "/consultations/new": ALL,
     # API
     "/api/v1/openapi.json": READ,
     "/api/v1/docs": READ,
@@ -58,6 +61,10 @@ PUBLIC = {
     "/api/v1/questions/similar": READ,
     "/api/v1/search": READ,
 }
+
+# private pages that answer 404 to a visitor, exactly as to any other non-participant: a log-in
+# redirect would be harmless, but 404 is what everyone else gets (issue #6, item 6)
+NOT_FOUND_FOR_VISITORS = {"/consultations/<consultation_id>", "/consultations/<consultation_id>/photos/<photo_id>"}
 
 _app = make_app()
 ROUTES = sorted({(rule.rule, method) for rule in _app.url_map.iter_rules()
@@ -87,6 +94,9 @@ def assert_turned_away(client, rule: str, method: str) -> None:
         response = client.open(url, method=method, json=None if method == "GET" else {})
         assert response.status_code == 401, f"{method} {url} answered {response.status_code} to an anonymous caller"
         assert response.get_json()["error"]["code"] == "unauthorized"
+    elif rule in NOT_FOUND_FOR_VISITORS:
+        response = client.open(url, method=method)
+        assert response.status_code == 404, f"{method} {url} answered {response.status_code} to an anonymous visitor"
     else:
         data = None if method == "GET" else {"csrf_token": csrf_token(client)}
         response = client.open(url, method=method, data=data)
