@@ -74,8 +74,9 @@ def flags():
 def act_on_content(data, target_type, target_id, action):
     """A moderator action with a reason: hide, unhide, delete, restore, lock, unlock, close_duplicate
     (duplicate_of_id), reopen, edit (title/body), dismiss, suspend_verification, restore_verification."""
-    moderation_content.moderate_content(actor(), target_type=target_type, target_id=target_id, action=action, **data)
-    return {"target_type": target_type, "target_id": target_id, "message": f"{action} done and logged"}
+    target = moderation_content.moderate_content(actor(), target_type=target_type, target_id=target_id,
+                                                 action=action, **data)
+    return {"target_type": target_type, "target_id": str(target.id), "message": f"{action} done and logged"}
 
 
 @blp.get("/mod/users")

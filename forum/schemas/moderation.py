@@ -20,8 +20,10 @@ class ModerationActionIn(InputSchema):
 
     reason = Text(min_len=3, max_len=500)
     duplicate_of_id = fields.Integer(load_default=None, allow_none=True)
-    title = Text(min_len=15, max_len=150, required=False)
-    body = Text(min_len=2, max_len=20_000, required=False)
+    # Optional, but when given held to the same bounds as the author's own text (Text() drops
+    # min_len for optional fields).
+    title = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=15, max=150))
+    body = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=2, max=20_000))
 
 
 class UserActionIn(InputSchema):

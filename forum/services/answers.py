@@ -12,7 +12,7 @@ from forum.models import (
     Answer, AnswerReview, Follow, FollowUp, HelpfulVote, Question, QuestionStatus, User, Verdict,
 )
 from forum.permissions import can, require
-from forum.services import notifications, search
+from forum.services import notifications, search, spam
 from forum.services.questions import get_question
 
 
@@ -67,6 +67,7 @@ def post_answer(actor: User, *, question_id: int, body: str, offers_treatment: b
     """A verified doctor answers an open question once; never their own. Followers are notified."""
     question = get_question(actor, question_id)
     require(actor, "answer.create", question)
+    spam.check_links(actor, "body", body)
     if db.session.scalar(select(Answer.id).where(Answer.question_id == question.id,
                                                  Answer.author_id == actor.id)) is not None:
         raise Conflict("You already answered this question; edit your answer instead.")
@@ -97,6 +98,7 @@ def edit_answer(actor: User, *, answer_id: int, body: str, offers_treatment: boo
     """The doctor edits their answer and disclosure; the edit time is shown."""
     answer = get_answer(actor, answer_id)
     require(actor, "answer.edit", answer)
+    spam.check_links(actor, "body", body)
     answer.body, answer.offers_treatment, answer.industry_ties = body, offers_treatment, industry_ties
     answer.edited_at = clock.now()
     search.index_answer(answer)
@@ -175,6 +177,7 @@ def add_follow_up(actor: User, *, answer_id: int, body: str) -> FollowUp:
     """The asker and the answering doctor exchange follow-ups; the other one is notified."""
     answer = get_answer(actor, answer_id)
     require(actor, "followup.create", answer)
+    spam.check_links(actor, "body", body)
     follow_up = FollowUp(answer=answer, author=actor, body=body)
     db.session.add(follow_up)
     answer.question.last_activity_at = clock.now()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 import statistics
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
@@ -20,6 +20,7 @@ from forum.models import (
     ConsultationDraft, ConsultationMessage, ConsultationPhoto, ConsultationRequest, ConsultationStatus, DoctorProfile,
     Flag, FlagStatus, FlagTarget, Role, User, VerificationStatus,
 )
+from forum.models.consultation import random_id
 from forum.pagination import Page, paginate
 from forum.permissions import can, require
 from forum.seclog import security_event
@@ -109,8 +110,8 @@ def request_consultation(actor: User, *, photos_in: list[tuple[bytes, str]] = ()
     doctor = _chosen_doctor(actor, doctor_id, specialty)
     cleaned = [photos.clean_photo(raw, name) for raw, name in photos_in]  # all checked before anything is stored
     now = clock.now()
-    consultation = ConsultationRequest(
-        requester_id=actor.id, doctor_id=doctor.id, requested_specialty=specialty, consent_at=now,
+    consultation = ConsultationRequest(  # the id is set now: the doctor's notification links to it
+        id=random_id(), requester_id=actor.id, doctor_id=doctor.id, requested_specialty=specialty, consent_at=now,
         details_enc=crypto.encrypt_json({k: details.get(k) for k in DETAIL_FIELDS}), created_at=now, updated_at=now)
     db.session.add(consultation)
     stored = []
@@ -280,9 +281,11 @@ def transition(actor: User, *, consultation_id: str, action: str, message: str |
     if action == "decline" and not message:
         raise Invalid(fields={"message": ["Tell the member briefly why you decline."]})
     if action == "schedule":
-        if scheduled_for is None or scheduled_for.replace(tzinfo=None) <= clock.now():
+        if scheduled_for is not None and scheduled_for.tzinfo is not None:  # stored as naive UTC
+            scheduled_for = scheduled_for.astimezone(timezone.utc).replace(tzinfo=None)
+        if scheduled_for is None or scheduled_for <= clock.now():
             raise Invalid(fields={"scheduled_for": ["Propose a time in the future."]})
-        consultation.scheduled_for = scheduled_for.replace(tzinfo=None)
+        consultation.scheduled_for = scheduled_for
     if action in ("accept", "decline") and consultation.responded_at is None:
         consultation.responded_at = clock.now()
     consultation.status = target

@@ -72,14 +72,15 @@ def dashboard(actor: User, limit: int = 20) -> dict:
     invited = list(db.session.scalars(
         select(Question).join(Invitation, Invitation.question_id == Question.id)
         .where(Invitation.doctor_id == actor.id, *open_for_me)
-        .options(selectinload(Question.topics)).order_by(Invitation.id.desc()).limit(limit)))
+        .options(selectinload(Question.topics), selectinload(Question.author))
+        .order_by(Invitation.id.desc()).limit(limit)))
     topic_ids = [t.id for t in profile.topics]
     unanswered = select(Question).where(*open_for_me, Question.answer_count == 0,
                                         Question.id.not_in([q.id for q in invited]))
     if topic_ids:
         unanswered = unanswered.where(Question.id.in_(select(question_topics.c.question_id)
                                                       .where(question_topics.c.topic_id.in_(topic_ids))))
-    questions = list(db.session.scalars(unanswered.options(selectinload(Question.topics))
+    questions = list(db.session.scalars(unanswered.options(selectinload(Question.topics), selectinload(Question.author))
                                         .order_by(Question.created_at.desc()).limit(limit)))
     recent = list(db.session.scalars(
         select(Answer).where(Answer.author_id == actor.id).options(selectinload(Answer.question))

@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from forum import clock, mail
@@ -14,7 +15,7 @@ from forum.models import (
     Answer, ConsultationRequest, DoctorProfile, Flag, FlagStatus, FlagTarget, FollowUp, Question, QuestionStatus,
     User, VerificationStatus,
 )
-from forum.permissions import require
+from forum.permissions import can, require
 from forum.services import notifications, search
 from forum.services.answers import recount_doctor, recount_question
 from forum.services.moderation import log_action
@@ -24,7 +25,7 @@ MODELS = {FlagTarget.QUESTION: Question, FlagTarget.ANSWER: Answer, FlagTarget.F
           FlagTarget.DOCTOR: DoctorProfile, FlagTarget.CONSULTATION: ConsultationRequest}
 CONTENT_ACTIONS = {
     FlagTarget.QUESTION: {"hide", "unhide", "delete", "restore", "lock", "unlock", "close_duplicate", "reopen",
-                          "edit", "dismiss"},
+                          "edit", "dismiss", "clear_urgent"},
     FlagTarget.ANSWER: {"hide", "unhide", "delete", "restore", "edit", "dismiss"},
     FlagTarget.FOLLOW_UP: {"hide", "unhide", "delete", "restore", "edit", "dismiss"},
     FlagTarget.DOCTOR: {"suspend_verification", "restore_verification", "dismiss"},
@@ -96,32 +97,54 @@ def _refresh(obj) -> None:
 
 # ---- flags ----
 
-def flag_content(actor: User, *, target_type: str, target_id: int, reason: str, note: str | None = None) -> Flag:
+def _visible_to(viewer: User, obj) -> bool:
+    """Whether the viewer can see the item at all (a hidden or deleted post is "not found" to
+    everyone but its author and staff, so flagging must not reveal it)."""
+    if isinstance(obj, DoctorProfile):
+        return can(viewer, "doctor.view_profile", obj)
+    if isinstance(obj, FollowUp):
+        return (not obj.hidden or _is_staff(viewer)) and _visible_to(viewer, obj.answer)
+    if isinstance(obj, Answer):
+        return can(viewer, "answer.view", obj) and can(viewer, "question.view", obj.question)
+    return can(viewer, "question.view", obj)
+
+
+def _is_staff(user: User) -> bool:
+    return can(user, "content.moderate")
+
+
+def flag_content(actor: User, *, target_type: str, target_id: int | str, reason: str,
+                 note: str | None = None) -> Flag:
     """Report an item. One open flag per user per item; three different users hide it at once
     pending review, and its author is told."""
     obj = load_target(target_type, target_id)
-    if isinstance(obj, (Question, Answer, FollowUp)) and obj.hidden and obj.deleted_at is not None:
-        raise NotFound()
+    target_type = FlagTarget(target_type)
     if isinstance(obj, ConsultationRequest):
         require(actor, "consultation.view", obj, hide=True)  # only its two participants may report it
     else:
+        if not _visible_to(actor, obj):
+            raise NotFound()
         require(actor, "content.flag", obj)
-    target_id = str(target_id)
+    target_id = str(obj.id)  # canonical: "012" and "12" are the same item
+    duplicate = Conflict("You already flagged this; a moderator will review it.")
     exists = db.session.scalar(select(Flag.id).where(
         Flag.reporter_id == actor.id, Flag.target_type == target_type, Flag.target_id == target_id,
         Flag.status == FlagStatus.OPEN))
     if exists is not None:
-        raise Conflict("You already flagged this; a moderator will review it.")
-    flag = Flag(reporter_id=actor.id, target_type=FlagTarget(target_type), target_id=target_id, reason=reason,
-                note=note)
+        raise duplicate
+    flag = Flag(reporter_id=actor.id, target_type=target_type, target_id=target_id, reason=reason, note=note)
     db.session.add(flag)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # a concurrent double submit hit the one-open-flag index
+        db.session.rollback()
+        raise duplicate from None
     flaggers = db.session.scalar(select(func.count(func.distinct(Flag.reporter_id))).where(
         Flag.target_type == target_type, Flag.target_id == target_id, Flag.status == FlagStatus.OPEN))
     if flaggers >= AUTO_HIDE_FLAGGERS and hasattr(obj, "hidden") and not obj.hidden:
         obj.hidden = True
         _refresh(obj)
-        log_action(None, f"{target_type}.auto_hide", target_type, target_id,
+        log_action(None, f"{target_type.value}.auto_hide", target_type.value, target_id,
                    f"Hidden automatically after flags from {flaggers} users", _label(obj))
         author = author_of(obj)
         if author is not None:
@@ -185,9 +208,9 @@ def moderate_content(actor: User, *, target_type: str, target_id: int, action: s
     if action not in CONTENT_ACTIONS[kind]:
         raise Invalid(fields={"action": [f"Not an action on a {kind.value.replace('_', '-')}."]})
     outcome = _apply(actor, obj, action, duplicate_of_id=duplicate_of_id, title=title, body=body)
-    _close_flags(actor, target_type, str(target_id),
+    _close_flags(actor, kind, str(obj.id),
                  FlagStatus.DISMISSED if action in ("dismiss", "restore", "unhide") else FlagStatus.RESOLVED)
-    log_action(actor, f"{target_type}.{action}", target_type, target_id, reason, _label(obj))
+    log_action(actor, f"{kind.value}.{action}", kind.value, obj.id, reason, _label(obj))
     author = author_of(obj)
     if outcome and author is not None and author.id != actor.id:
         notifications.notify(author, "moderation", f"A moderator {outcome}: {reason}", link=_link(obj))
@@ -201,11 +224,14 @@ def _apply(actor: User, obj, action: str, *, duplicate_of_id, title, body) -> st
     now = clock.now()
     if action == "dismiss":
         return None
+    if action == "clear_urgent":  # a moderator has looked at a red-flag question
+        obj.urgent = False
+        return None
     if action in ("hide", "delete", "unhide", "restore"):
+        if action == "unhide" and obj.deleted_at is not None:  # checked before anything changes
+            raise Conflict("This post was deleted; restore it instead.")
         obj.hidden = action in ("hide", "delete")
         obj.deleted_at = now if action == "delete" else (None if action == "restore" else obj.deleted_at)
-        if action == "unhide" and obj.deleted_at is not None:
-            raise Conflict("This post was deleted; restore it instead.")
         _refresh(obj)
         return {"hide": "hid your post", "delete": "deleted your post", "unhide": "made your post visible again",
                 "restore": "restored your post"}[action]

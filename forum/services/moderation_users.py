@@ -61,6 +61,7 @@ def moderate_user(actor: User, *, user_id: int, action: str, reason: str, days: 
     """Suspend (for some days), ban, restore, promote to moderator or demote. Suspension and ban
     end the user's sessions and stop their API tokens at once. Moderators act on members only;
     only admins change who is a moderator."""
+    require(actor, "mod.access")  # before the lookup: non-staff learn nothing about which ids exist
     target = db.session.get(User, user_id)
     if target is None:
         raise NotFound()

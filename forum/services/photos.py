@@ -3,20 +3,26 @@ encrypted, stored under random names outside static/."""
 from __future__ import annotations
 
 import io
+import re
 import secrets
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from forum import crypto
 from forum.errors import Invalid
 
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# Phone cameras often write MPO (a JPEG with extra frames): Pillow names it so; it is a JPEG.
+ALIASES = {"MPO": "JPEG"}
 MAX_PHOTOS = 5
 MAX_PIXELS = 40_000_000  # a decompression bomb is refused before it is decoded
-_MARKUP = (b"<html", b"<script", b"<svg", b"<?php", b"<!doctype", b"<iframe", b"<body")
+# Markup anywhere in the file (a polyglot may hide it after the image data). The tag must be
+# followed by a space, ">" or "/", so random bytes in compressed image data rarely match.
+_MARKUP = re.compile(rb"<(?:html|script|svg|\?php|!doctype|iframe|body)[\s>/]", re.IGNORECASE)
 
 
 @dataclass
@@ -35,21 +41,28 @@ def clean_photo(raw: bytes, filename: str = "") -> CleanPhoto:
     limit = current_app.config["PHOTO_MAX_BYTES"]
     if len(raw) > limit:
         _refuse(f"{filename or 'A photo'} is larger than {limit // (1024 * 1024)} MB.")
-    lowered = raw[:1_000_000].lower()
-    if any(marker in lowered for marker in _MARKUP):
+    if _MARKUP.search(raw):
         _refuse(f"{filename or 'A photo'} contains web page code, so it was refused.")
     try:
-        with Image.open(io.BytesIO(raw)) as image:
-            if image.format not in FORMATS:
-                _refuse(f"{filename or 'A photo'} is not a JPEG, PNG or WebP image.")
-            if image.width * image.height > MAX_PIXELS:
-                _refuse(f"{filename or 'A photo'} has too many pixels.")
-            image.load()
-            fmt = image.format
-            pixels = image.convert("RGBA" if fmt in ("PNG", "WEBP") and image.mode in ("RGBA", "LA", "P") else "RGB")
+        with warnings.catch_warnings():
+            # Pillow warns (and past twice its limit raises) about huge images when opening:
+            # either way the image is refused as too large, never decoded.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(raw), formats=[*FORMATS, *ALIASES]) as image:
+                fmt = ALIASES.get(image.format, image.format)
+                if fmt not in FORMATS:
+                    _refuse(f"{filename or 'A photo'} is not a JPEG, PNG or WebP image.")
+                if image.width * image.height > MAX_PIXELS:
+                    _refuse(f"{filename or 'A photo'} has too many pixels.")
+                image.load()
+                upright = ImageOps.exif_transpose(image)  # keep the orientation the EXIF tag gave it
+                pixels = upright.convert("RGBA" if fmt in ("PNG", "WEBP") and upright.mode in ("RGBA", "LA", "P")
+                                         else "RGB")
     except Invalid:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        _refuse(f"{filename or 'A photo'} has too many pixels.")
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         _refuse(f"{filename or 'A photo'} is not a readable JPEG, PNG or WebP image.")
     out = io.BytesIO()
     save = {"JPEG": {"quality": 88}, "PNG": {"optimize": True}, "WEBP": {"quality": 88}}[fmt]

@@ -17,7 +17,7 @@ from forum.models import (
 )
 from forum.pagination import Page, paginate
 from forum.permissions import can, require, visible_answers, visible_questions
-from forum.services import notifications, reference, search, triage
+from forum.services import notifications, reference, search, spam, triage
 from forum.services.reference import by_slugs
 
 SORT_COLUMNS = {
@@ -53,6 +53,7 @@ def ask_question(actor: User, *, title: str, body: str, topics: list[str], treat
     """A member asks; the asker follows it automatically. Text matching a safety red flag marks
     the question urgent (moderators see it first) and the caller shows the urgent-care notice."""
     require(actor, "question.ask")
+    spam.check_links(actor, "body", title, body)
     recent = db.session.scalar(select(Question.id).where(
         Question.author_id == actor.id, Question.title == title,
         Question.created_at > clock.now() - DUPLICATE_WINDOW))
@@ -77,6 +78,7 @@ def edit_question(actor: User, *, question_id: int, title: str, body: str, topic
     None keeps the current choice."""
     question = get_question(actor, question_id)
     require(actor, "question.edit", question)
+    spam.check_links(actor, "body", title, body)
     # Resolve the slugs before touching the row: an unknown one must leave no half-made edit.
     chosen_topics = by_slugs(Topic, topics, "topics")
     chosen_treatments = by_slugs(Treatment, treatments, "treatments")

@@ -27,8 +27,9 @@ def home_stats() -> dict:
     stats = {
         "verified_doctors": db.session.scalar(select(func.count()).select_from(DoctorProfile).where(
             DoctorProfile.status == VerificationStatus.VERIFIED)) or 0,
-        "doctor_answers": db.session.scalar(select(func.count()).select_from(Answer).where(
-            Answer.hidden.is_(False))) or 0,
+        "doctor_answers": db.session.scalar(select(func.count()).select_from(Answer)
+                                            .join(Question, Question.id == Answer.question_id)
+                                            .where(Answer.hidden.is_(False), Question.hidden.is_(False))) or 0,
         "answered_questions": db.session.scalar(select(func.count()).select_from(Question).where(
             Question.hidden.is_(False), Question.answer_count > 0)) or 0,
     }

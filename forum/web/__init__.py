@@ -1,7 +1,7 @@
 """Server-rendered HTML: blueprints, session limits, security headers, Jinja helpers."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request, session
+from flask import Flask, abort, current_app, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -22,6 +22,7 @@ def register_web(app: Flask) -> None:
     for module in (main, auth, account, doctors, moderation, notifications_bp, reference, questions, search, flags, consultations):
         app.register_blueprint(module.bp)
     _init_login(app)
+    app.before_request(_refuse_nul_bytes)
     app.before_request(_enforce_session_limits)
     app.after_request(_security_headers)
     app.jinja_env.globals.update(can=can, csrf_token=generate_csrf, unread_count=_unread_count)
@@ -34,6 +35,15 @@ def _init_login(app: Flask) -> None:
     login_manager.login_message = "Please log in to continue."
     login_manager.session_protection = "basic"
     login_manager.user_loader(accounts_service.load_session_user)
+
+
+def _refuse_nul_bytes() -> None:
+    """PostgreSQL refuses NUL in text, so it is stopped before any query: in the path nothing can
+    match (404); in the query string it is invalid input (422)."""
+    if "\x00" in request.path:
+        abort(404)
+    if any("\x00" in value for value in request.args.values()):
+        abort(422)
 
 
 def _enforce_session_limits() -> None:

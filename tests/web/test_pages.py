@@ -167,7 +167,8 @@ def html_rules(app):
 
 
 def concrete_path(rule) -> str:
-    return re.sub(r"<(?:int:)?[^>]+>", "1", rule.rule)
+    path = re.sub(r"<any\(([^,)]+)[^>]*>", lambda m: m.group(1).strip(" '\""), rule.rule)  # first choice
+    return re.sub(r"<(?:int:)?[^>]+>", "1", path)
 
 
 def test_the_public_allowlist_names_only_routes_that_exist(app):
