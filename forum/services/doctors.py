@@ -1,13 +1,13 @@
 """Doctors: public profiles, the directory, the doctor's dashboard, reviewer choices."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.models import Answer, DoctorProfile, Invitation, Question, User, VerificationStatus
-from forum.models.qa import question_topics
+from forum.models.qa import question_topics, question_treatments
 from forum.pagination import Page, paginate
 from forum.permissions import can, require
 from forum.services import consultations
@@ -88,3 +88,19 @@ def dashboard(actor: User, limit: int = 20) -> dict:
     return {"profile": profile, "invited": invited, "unanswered": questions, "recent_answers": recent,
             "topics": profile.topics}
 
+
+
+def answering_on(*, topic_id: int | None = None, treatment_id: int | None = None, limit: int = 6) -> list[DoctorProfile]:
+    """Verified doctors who answered visible questions on a topic or treatment, most answers first."""
+    link = question_topics if topic_id is not None else question_treatments
+    column = link.c.topic_id if topic_id is not None else link.c.treatment_id
+    answered = (select(Answer.author_id, func.count().label("n")).join(link, link.c.question_id == Answer.question_id)
+                .join(Question, Question.id == Answer.question_id)
+                .where(column == (topic_id if topic_id is not None else treatment_id), Answer.hidden.is_(False),
+                       Question.hidden.is_(False))
+                .group_by(Answer.author_id).subquery())
+    stmt = (select(DoctorProfile).join(answered, answered.c.author_id == DoctorProfile.user_id)
+            .where(DoctorProfile.status == VerificationStatus.VERIFIED)
+            .options(selectinload(DoctorProfile.credential_checks))
+            .order_by(answered.c.n.desc(), DoctorProfile.id).limit(limit))
+    return list(db.session.scalars(stmt))

@@ -208,8 +208,9 @@ def moderate_content(actor: User, *, target_type: str, target_id: int, action: s
     if action not in CONTENT_ACTIONS[kind]:
         raise Invalid(fields={"action": [f"Not an action on a {kind.value.replace('_', '-')}."]})
     outcome = _apply(actor, obj, action, duplicate_of_id=duplicate_of_id, title=title, body=body)
-    _close_flags(actor, kind, str(obj.id),
-                 FlagStatus.DISMISSED if action in ("dismiss", "restore", "unhide") else FlagStatus.RESOLVED)
+    if action != "clear_urgent":  # the urgency review says nothing about what members reported
+        _close_flags(actor, kind, str(obj.id),
+                     FlagStatus.DISMISSED if action in ("dismiss", "restore", "unhide") else FlagStatus.RESOLVED)
     log_action(actor, f"{kind.value}.{action}", kind.value, obj.id, reason, _label(obj))
     author = author_of(obj)
     if outcome and author is not None and author.id != actor.id:

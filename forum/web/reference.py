@@ -20,7 +20,8 @@ def topic(slug):
     topic = reference.get_topic(slug)
     return render_template("reference/topic.html", topic=topic, articles=reference.articles_about(current_user, topic=topic),
                            questions=questions.list_questions(current_user, topic=slug, limit=10),
-                           median_hours=questions.median_first_answer_hours(topic))
+                           median_hours=questions.median_first_answer_hours(topic),
+                           answering=doctors.answering_on(topic_id=topic.id))
 
 
 @bp.get("/treatments")
@@ -33,7 +34,8 @@ def treatment(slug):
     treatment = reference.get_treatment(slug)
     return render_template("reference/treatment.html", treatment=treatment,
                            articles=reference.articles_about(current_user, treatment=treatment),
-                           questions=questions.list_questions(current_user, treatment=slug, limit=10))
+                           questions=questions.list_questions(current_user, treatment=slug, limit=10),
+                           answering=doctors.answering_on(treatment_id=treatment.id))
 
 
 @bp.get("/articles")

@@ -229,3 +229,20 @@ def test_only_a_verified_doctor_can_be_recorded_as_reviewer(seeded):
     pending = make_doctor(status=VerificationStatus.PENDING)
     with pytest.raises(Invalid):
         reference.assign_reviewer(make_moderator(), slug=ARTICLE, reviewer_id=pending.doctor_profile.id)
+
+
+def test_topic_and_treatment_pages_list_their_questions_and_the_doctors_who_answered(client, seeded):
+    from forum.services import answers, questions
+    asker = make_user()
+    doctor = make_doctor(full_name="Dr. Topic Answerer")
+    question = questions.ask_question(asker, title="Does microneedling help acne scars at all?",
+                                      body="I have acne scars and wonder whether microneedling is worth it.",
+                                      topics=["acne"], treatments=["microneedling"]).question
+    answers.post_answer(doctor, question_id=question.id, body="It can help some scars; an examination decides.")
+    for path in ("/topics/acne", "/treatments/microneedling"):
+        page = client.get(path).get_data(as_text=True)
+        assert "Does microneedling help acne scars at all?" in page and "Dr. Topic Answerer" in page
+    question.hidden = True
+    db.session.commit()
+    page = client.get("/topics/acne").get_data(as_text=True)
+    assert "Does microneedling help acne scars at all?" not in page and "Dr. Topic Answerer" not in page
