@@ -82,17 +82,15 @@ def _label(obj) -> str:
 
 def _refresh(obj) -> None:
     """Counts and the search index follow a visibility change. Runs in the caller's transaction."""
-    question = _question_of(obj)
     if isinstance(obj, Question):
-        search.index_question(obj)
-        for answer in obj.answers:
-            search.index_answer(answer)
+        search.index_question(obj)  # and its answers, which carry the question's visibility
+        recount_question(obj)
+        for author in {answer.author for answer in obj.answers if answer.author is not None}:
+            recount_doctor(author)  # their public answer counts follow the question
     elif isinstance(obj, Answer):
         search.index_answer(obj)
         recount_question(obj.question)
         recount_doctor(obj.author)
-    if question is not None and isinstance(obj, Question):
-        recount_question(question)
 
 
 # ---- flags ----
@@ -142,18 +140,23 @@ def flag_content(actor: User, *, target_type: str, target_id: int | str, reason:
     flaggers = db.session.scalar(select(func.count(func.distinct(Flag.reporter_id))).where(
         Flag.target_type == target_type, Flag.target_id == target_id, Flag.status == FlagStatus.OPEN))
     if flaggers >= AUTO_HIDE_FLAGGERS and hasattr(obj, "hidden") and not obj.hidden:
-        obj.hidden = True
-        _refresh(obj)
-        log_action(None, f"{target_type.value}.auto_hide", target_type.value, target_id,
-                   f"Hidden automatically after flags from {flaggers} users", _label(obj))
-        author = author_of(obj)
-        if author is not None:
-            notifications.notify(author, "content_under_review",
-                                 "Your post was hidden after several reports and is under review by a moderator.",
-                                 link=_link(obj))
+        _auto_hide(obj, target_type, flaggers)
     db.session.commit()
     mail.flush_outbox()
     return flag
+
+
+def _auto_hide(obj, target_type: FlagTarget, flaggers: int) -> None:
+    """Hide pending review, log it as the system, tell the author. Runs in the caller's transaction."""
+    obj.hidden = True
+    _refresh(obj)
+    log_action(None, f"{target_type.value}.auto_hide", target_type.value, obj.id,
+               f"Hidden automatically after flags from {flaggers} users", _label(obj))
+    author = author_of(obj)
+    if author is not None:
+        notifications.notify(author, "content_under_review",
+                             "Your post was hidden after several reports and is under review by a moderator.",
+                             link=_link(obj))
 
 
 @dataclass
@@ -168,23 +171,44 @@ class FlaggedItem:
         return min(f.created_at for f in self.flags)
 
 
+_QUEUE_LOADS = {  # what the queue page shows of each kind of item, loaded up front
+    FlagTarget.QUESTION: lambda: (selectinload(Question.author),),
+    FlagTarget.ANSWER: lambda: (selectinload(Answer.author), selectinload(Answer.question)),
+    FlagTarget.FOLLOW_UP: lambda: (selectinload(FollowUp.author),
+                                   selectinload(FollowUp.answer).selectinload(Answer.question)),
+    FlagTarget.DOCTOR: lambda: (),
+    FlagTarget.CONSULTATION: lambda: (),
+}
+
+
+def _load_targets(keys) -> dict:
+    """The flagged objects by (type, id string): one query per kind of item, not one per item."""
+    wanted: dict = defaultdict(list)
+    for target_type, target_id in keys:
+        wanted[target_type].append(target_id)
+    found = {}
+    for target_type, ids in wanted.items():
+        model = MODELS[target_type]
+        if model is not ConsultationRequest:
+            ids = [int(i) for i in ids if i.isdigit()]
+        for obj in db.session.scalars(select(model).where(model.id.in_(ids)).options(*_QUEUE_LOADS[target_type]())):
+            found[(target_type, str(obj.id))] = obj
+    return found
+
+
 def open_flags(actor: User, limit: int = 50) -> list[FlaggedItem]:
-    """Open flags grouped per item, the item flagged longest ago first."""
+    """Open flags grouped per item, the item flagged longest ago first; a fixed number of
+    queries whatever the number of items."""
     require(actor, "content.moderate")
     flags = db.session.scalars(select(Flag).where(Flag.status == FlagStatus.OPEN)
                                .options(selectinload(Flag.reporter)).order_by(Flag.created_at, Flag.id)
                                .limit(limit * 10)).all()
     grouped: dict = defaultdict(list)
     for flag in flags:
-        grouped[(flag.target_type, flag.target_id)].append(flag)
-    items = []
-    for (target_type, target_id), group in grouped.items():
-        try:
-            target = load_target(target_type, target_id)
-        except NotFound:
-            continue
-        if target is not None:
-            items.append(FlaggedItem(target_type.value, target_id, target, group))
+        grouped[(FlagTarget(flag.target_type), flag.target_id)].append(flag)
+    targets = _load_targets(grouped)
+    items = [FlaggedItem(target_type.value, target_id, targets[(target_type, target_id)], group)
+             for (target_type, target_id), group in grouped.items() if (target_type, target_id) in targets]
     return sorted(items, key=lambda i: i.oldest)[:limit]
 
 

@@ -16,7 +16,7 @@ from forum import crypto
 from forum.errors import Invalid
 
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-# Phone cameras often write MPO (a JPEG with extra frames): Pillow names it so; it is a JPEG.
+# Phone cameras often write MPO (a JPEG with extra frames): Pillow's JPEG opener names it so.
 ALIASES = {"MPO": "JPEG"}
 MAX_PHOTOS = 5
 MAX_PIXELS = 40_000_000  # a decompression bomb is refused before it is decoded
@@ -48,7 +48,7 @@ def clean_photo(raw: bytes, filename: str = "") -> CleanPhoto:
             # Pillow warns (and past twice its limit raises) about huge images when opening:
             # either way the image is refused as too large, never decoded.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(raw), formats=[*FORMATS, *ALIASES]) as image:
+            with Image.open(io.BytesIO(raw), formats=list(FORMATS)) as image:
                 fmt = ALIASES.get(image.format, image.format)
                 if fmt not in FORMATS:
                     _refuse(f"{filename or 'A photo'} is not a JPEG, PNG or WebP image.")
@@ -64,6 +64,7 @@ def clean_photo(raw: bytes, filename: str = "") -> CleanPhoto:
         _refuse(f"{filename or 'A photo'} has too many pixels.")
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         _refuse(f"{filename or 'A photo'} is not a readable JPEG, PNG or WebP image.")
+    pixels.info = {}  # Pillow would carry some metadata over (a JPEG comment, for one)
     out = io.BytesIO()
     save = {"JPEG": {"quality": 88}, "PNG": {"optimize": True}, "WEBP": {"quality": 88}}[fmt]
     pixels.save(out, format=fmt, **save)  # a new file: no EXIF, GPS, comments or trailing data

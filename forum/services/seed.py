@@ -131,25 +131,15 @@ def _upsert(model, slug: str, checksum: str, apply, data: dict, report: SeedRepo
     return obj, True
 
 
-def _load_topics(root: Path, report: SeedReport) -> None:
-    path = root / "topics.toml"
-    records, text = _records(path, "topic")
+def _load_table(root: Path, report: SeedReport, *, header: str, schema: Schema, model, apply) -> None:
+    """Load `<header>s.toml` ([[header]] tables) through `schema`, upserting by slug."""
+    path = root / f"{header}s.toml"
+    records, text = _records(path, header)
     for index, record in enumerate(records):
-        data = _validate(TopicIn(), record, path=path, text=text, header="topic", index=index)
+        data = _validate(schema, record, path=path, text=text, header=header, index=index)
         if not data.get("slug"):
-            raise SeedError(f"{path}:{_line_of(text, 'topic', index, None)}: slug: seed records need a slug")
-        _upsert(Topic, data["slug"], _checksum(record), apply_topic, data, report, "topics", path)
-    db.session.flush()
-
-
-def _load_treatments(root: Path, report: SeedReport) -> None:
-    path = root / "treatments.toml"
-    records, text = _records(path, "treatment")
-    for index, record in enumerate(records):
-        data = _validate(TreatmentIn(), record, path=path, text=text, header="treatment", index=index)
-        if not data.get("slug"):
-            raise SeedError(f"{path}:{_line_of(text, 'treatment', index, None)}: slug: seed records need a slug")
-        _upsert(Treatment, data["slug"], _checksum(record), apply_treatment, data, report, "treatments", path)
+            raise SeedError(f"{path}:{_line_of(text, header, index, None)}: slug: seed records need a slug")
+        _upsert(model, data["slug"], _checksum(record), apply, data, report, f"{header}s", path)
     db.session.flush()
 
 
@@ -242,8 +232,8 @@ def load_seed(root: Path | str, *, demo: bool = False) -> SeedReport:
     root = Path(root)
     report = SeedReport()
     try:
-        _load_topics(root, report)
-        _load_treatments(root, report)
+        _load_table(root, report, header="topic", schema=TopicIn(), model=Topic, apply=apply_topic)
+        _load_table(root, report, header="treatment", schema=TreatmentIn(), model=Treatment, apply=apply_treatment)
         _load_articles(root, report)
         if demo:
             _load_demo(root, report)

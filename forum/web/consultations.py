@@ -3,6 +3,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user, login_required
 
 from forum import ratelimits
+from forum.extensions import csrf
 from forum.errors import Conflict, Invalid
 from forum.schemas.consultations import AcceptingIn, ConsultationIn, InboxArgs, MessageIn, TransitionIn
 from forum.services import consultations
@@ -24,14 +25,18 @@ def new():
 
 
 @bp.post("/consultations/new")
+@csrf.exempt  # checked below, once the larger body limit for photos is in place
 @ratelimits.consultation
 def create():
+    # The site-wide body limit (1 MB) would refuse photos of up to PHOTO_MAX_BYTES each: raise it
+    # for this form before anything (the CSRF check included) reads the body.
+    request.max_content_length = current_app.config["CONSULTATION_MAX_CONTENT_LENGTH"]
+    csrf.protect()
     if not current_user.is_authenticated:
         session[DRAFT_KEY] = consultations.save_draft(consultations.draft_values(request.form))
         flash("Log in or create an account to send your request. What you wrote is kept for an hour "
               "(attach photos after logging in).", "info")
         return redirect(url_for("auth.login", next=url_for("consultations.new")), 303)
-    request.max_content_length = current_app.config["CONSULTATION_MAX_CONTENT_LENGTH"]
     data, errors = load_form(ConsultationIn())
     if not errors:
         try:
@@ -60,8 +65,9 @@ def show(consultation_id):  # no log-in redirect: to anyone else a request simpl
     return render_template("consultations/show.html", **page, errors={})
 
 
+# No log-in redirect on the request's own routes: to a visitor, as to anyone but its two
+# participants, a request does not exist (404), whatever the method.
 @bp.post("/consultations/<consultation_id>/<any(accept, decline, schedule, complete, withdraw):action>")
-@login_required
 def act(consultation_id, action):
     data, errors = load_form(TransitionIn())
     if not errors:
@@ -75,7 +81,6 @@ def act(consultation_id, action):
 
 
 @bp.post("/consultations/<consultation_id>/messages")
-@login_required
 def message(consultation_id):
     data, errors = load_form(MessageIn())
     if not errors:

@@ -539,3 +539,17 @@ def test_an_admin_moderates_content_too(posted):
     act(admin, posted, "delete")
     assert posted.deleted_at is not None
     assert log_rows()[0].actor_id == admin.id
+
+
+def test_marking_an_urgent_question_reviewed_is_logged_and_leaves_member_flags_open(asker, moderator):
+    urgent = ask(asker, title="My vision went blurry after filler injections yesterday",
+                 body="Since the filler in my nose yesterday my vision is blurry in one eye. Is this normal?")
+    assert urgent.urgent
+    reporter = make_user()
+    flag(reporter, urgent, "question", reason=FlagReason.OTHER)
+    act(moderator, urgent, "clear_urgent", "question", reason="Called the asker; seen by their clinic")
+    assert not urgent.urgent
+    assert questions.urgent_questions(moderator) == []
+    assert [e.action for e in log_rows()] == ["question.clear_urgent"]
+    assert [f.status for f in flags_on(urgent, "question")] == [FlagStatus.OPEN]
+    assert notes_for(asker, "moderation") == []

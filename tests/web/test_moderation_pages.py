@@ -294,6 +294,27 @@ def test_the_author_sees_an_edited_by_moderator_mark(browser, question, posted, 
     assert text(browser.get(url(question))).lower().count("edited by a moderator") == 2
 
 
+def test_staff_lock_and_unlock_from_the_question_page(browser, new_browser, as_moderator, question):
+    member = new_browser()
+    member.login(make_user())
+    assert "Moderate this question" not in text(member.get(url(question)))
+    page = text(as_moderator.get(url(question)))
+    assert "Moderate this question" in page and ">Lock</button>" in page
+    response = as_moderator.post_form(f"/mod/content/question/{question.id}/lock?next={url(question)}",
+                                      {"reason": "Heated thread"}, token_from=url(question))
+    assert response.status_code == 303 and response.headers["Location"] == url(question)
+    page = text(as_moderator.get(url(question)))
+    assert "This question is locked" in page and ">Unlock</button>" in page
+    as_moderator.post_form(f"/mod/content/question/{question.id}/unlock?next={url(question)}",
+                           {"reason": "Calm again"}, token_from=url(question))
+    assert not question.locked
+
+
+def test_a_visitor_sees_no_report_or_moderation_controls(client, question, posted):
+    page = client.get(url(question)).get_data(as_text=True)
+    assert "/flags" not in page and "Moderate this" not in page
+
+
 # ---- flagging from the pages ----
 
 def test_the_question_page_offers_members_a_report_control(browser, question, posted):
@@ -406,6 +427,51 @@ def test_the_flag_queue_shows_the_content_author_flags_and_actions(as_moderator,
     assert "Rita Reporter" in body and "<strong>spam</strong>" in body
     for label in ("Restore", "Hide", "Delete", "Dismiss flags"):
         assert f">{label}</button>" in body
+
+
+def _flag_one_of_each(question_author):
+    """A flagged question, answer, follow-up and doctor profile, each from different people."""
+    question = ask(question_author)
+    doctor = make_doctor()
+    answer = answers.post_answer(doctor, question_id=question.id, body="An answer long enough to be posted.")
+    follow_up = answers.add_follow_up(question_author, answer_id=answer.id, body="Thank you, doctor.")
+    reporter = make_user()
+    for kind, obj in (("question", question), ("answer", answer), ("follow_up", follow_up),
+                      ("doctor", doctor.doctor_profile)):
+        moderation_content.flag_content(reporter, target_type=kind, target_id=obj.id, reason=FlagReason.SPAM)
+
+
+def test_the_flag_queue_costs_the_same_queries_for_more_items(as_moderator, count_queries):
+    _flag_one_of_each(make_user())
+    with count_queries() as few:
+        assert as_moderator.get("/mod/flags").status_code == 200
+    for _ in range(3):
+        _flag_one_of_each(make_user())
+    with count_queries() as many:
+        page = as_moderator.get("/mod/flags")
+    assert page.get_data(as_text=True).count('data-testid="flagged-') == 16
+    assert many.count == few.count, many.statements
+
+
+def test_a_flagged_consultation_is_listed_without_its_private_details(as_moderator, moderator):
+    from forum.services import consultations
+
+    requester, doctor = make_user(), make_doctor()
+    request_ = consultations.request_consultation(
+        requester, doctor_id=doctor.doctor_profile.id, consent=True, concern="Rosacea flare on my cheeks",
+        description="Since the laser last month my cheeks burn and flush every evening.",
+        contact_method="in-app messages")
+    moderation_content.flag_content(doctor, target_type="consultation", target_id=request_.id,
+                                    reason=FlagReason.OFFENSIVE, note="Abusive messages")
+    page = as_moderator.get("/mod/flags")
+    assert page.status_code == 200
+    body = text(page)
+    assert f'href="/consultations/{request_.id}"' in body and "Private consultation" in body
+    assert "Rosacea" not in body and "burn and flush" not in body
+    assert ">Dismiss flags</button>" in body and ">Delete</button>" not in body
+    response = as_moderator.post_form(f"/mod/content/consultation/{request_.id}/dismiss",
+                                      {"reason": "Handled with both people"}, token_from="/mod/flags")
+    assert response.status_code == 303 and "No open flags." in text(as_moderator.get("/mod/flags"))
 
 
 def test_a_moderator_deletes_from_the_queue_with_a_reason(app, as_moderator, moderator, question, posted):

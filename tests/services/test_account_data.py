@@ -1,0 +1,176 @@
+"""A member's own data: the export holds everything about them and nothing about anyone else;
+deleting the account needs the password, removes their consultations (rows and photo files),
+and keeps their questions as a "deleted user" unless they ask for them to go too."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from forum.errors import Forbidden, Invalid
+from forum.extensions import db
+from forum.models import (
+    ApiToken, ConsultationMessage, ConsultationPhoto, ConsultationRequest, Follow, HelpfulVote, Notification, Question,
+    User, UserStatus,
+)
+from forum.services import account_data, accounts, answers, consultations, questions
+from forum.services.seed import load_seed
+from tests.factories import PASSWORD, make_doctor, make_user
+from tests.services.test_consultations import SECRET_DESCRIPTION, SECRET_MESSAGE, image_bytes, make_request
+
+SEED = Path(__file__).resolve().parents[2] / "seed"
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    return {"PHOTO_DIR": str(tmp_path / "photos")}
+
+
+@pytest.fixture
+def world(app):
+    """A member with a question, a vote, a follow-up, a token and a consultation with a photo;
+    another member with their own question and consultation; a doctor who answers both."""
+    load_seed(SEED)
+    member, other, doctor = make_user(display_name="Marta"), make_user(display_name="Otto"), make_doctor()
+    mine = questions.ask_question(member, title="Does tretinoin help with fine lines around the eyes?",
+                                  body="I am 42 and wonder whether a low-strength tretinoin is worth it.",
+                                  topics=["acne"], treatments=[]).question
+    theirs = questions.ask_question(other, title="Otto asks about laser hair removal on dark skin",
+                                    body="Which lasers are safe on Fitzpatrick type V skin, and how many sessions?",
+                                    topics=["acne"], treatments=[]).question
+    answer_mine = answers.post_answer(doctor, question_id=mine.id,
+                                      body="Yes: start with 0.025% twice a week and build up slowly.")
+    answer_theirs = answers.post_answer(doctor, question_id=theirs.id,
+                                        body="Nd:YAG 1064 nm lasers are the usual choice for darker skin.")
+    answers.mark_helpful(member, answer_id=answer_theirs.id)
+    answers.add_follow_up(member, answer_id=answer_mine.id, body="Thank you, should I use it with sunscreen?")
+    accounts.issue_token(member, name="my script")
+    consultation = make_request(member, doctor, photos_in=[(image_bytes(), "cheek.jpg")])
+    consultations.send_message(doctor, consultation_id=consultation.id, body="Please add a daylight photo.")
+    consultations.send_message(member, consultation_id=consultation.id, body=SECRET_MESSAGE)
+    other_consultation = make_request(other, doctor, description="Otto's private description of his scalp issue.")
+    consultations.send_message(doctor, consultation_id=other_consultation.id, body="A note for Otto only.")
+    db.session.commit()
+    return {"member": member, "other": other, "doctor": doctor, "mine": mine, "theirs": theirs,
+            "answer_mine": answer_mine, "answer_theirs": answer_theirs, "consultation": consultation,
+            "other_consultation": other_consultation}
+
+
+def count(model, *where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+# ---- export ----
+
+def test_the_export_holds_the_members_own_data(world):
+    data = account_data.export_user_data(world["member"])
+    json.dumps(data)  # serialisable as it is
+    assert data["profile"]["email"] == world["member"].email and data["profile"]["display_name"] == "Marta"
+    assert [q["id"] for q in data["questions"]] == [world["mine"].id]
+    assert [v["answer_id"] for v in data["helpful_votes"]] == [world["answer_theirs"].id]
+    assert [f["body"] for f in data["follow_ups"]] == ["Thank you, should I use it with sunscreen?"]
+    assert {f["question_id"] for f in data["follows"]} == {world["mine"].id}
+    assert [t["name"] for t in data["api_tokens"]] == ["my script"]
+    assert data["notifications"] and all(n["link"] for n in data["notifications"])
+    [consultation] = data["consultations"]
+    assert consultation["id"] == world["consultation"].id and consultation["photos"] == 1
+    assert consultation["details"]["description"] == SECRET_DESCRIPTION
+    assert [(m["from"], m["body"]) for m in consultation["messages"]] == [
+        ("doctor", "Please add a daylight photo."), ("me", SECRET_MESSAGE)]
+    assert data["doctor_profile"] is None
+
+
+def test_the_export_holds_nothing_about_anyone_else(world):
+    dumped = json.dumps(account_data.export_user_data(world["member"]))
+    for foreign in (world["other"].email, "Otto asks about laser", "Fitzpatrick type V", "Otto's private description",
+                    "A note for Otto only", world["other_consultation"].id, world["doctor"].email,
+                    world["doctor"].password_hash, world["member"].password_hash):
+        assert foreign not in dumped
+
+
+def test_a_doctors_export_has_their_answers_and_profile_but_not_their_patients_requests(world):
+    data = account_data.export_user_data(world["doctor"])
+    assert {a["id"] for a in data["answers"]} == {world["answer_mine"].id, world["answer_theirs"].id}
+    assert data["doctor_profile"]["license_number"] == world["doctor"].doctor_profile.license_number
+    assert data["consultations"] == []  # received requests belong to their requesters
+    assert sorted(m["body"] for m in data["messages_in_other_consultations"]) == [
+        "A note for Otto only.", "Please add a daylight photo."]
+    dumped = json.dumps(data)
+    assert SECRET_DESCRIPTION not in dumped and SECRET_MESSAGE not in dumped
+    assert "Otto's private description" not in dumped and world["member"].email not in dumped
+
+
+def test_a_visitor_has_nothing_to_export(world):
+    from flask_login import AnonymousUserMixin
+
+    with pytest.raises(Forbidden):
+        account_data.export_user_data(AnonymousUserMixin())
+
+
+# ---- deletion ----
+
+@pytest.mark.parametrize("password", ["not my password", "", PASSWORD.upper()])
+def test_deleting_needs_the_right_password_and_changes_nothing_otherwise(world, password, tmp_path):
+    with pytest.raises(Invalid) as refused:
+        account_data.delete_account(world["member"], password=password)
+    assert refused.value.fields == {"password": ["Your password is not correct."]}
+    assert db.session.get(User, world["member"].id) is not None
+    assert count(ConsultationRequest) == 2 and len(list((tmp_path / "photos").iterdir())) == 1
+
+
+def test_deleting_removes_the_requesters_consultations_with_their_photo_files(world, tmp_path):
+    member_id, consultation_id = world["member"].id, world["consultation"].id
+    photo_name = world["consultation"].photos[0].stored_name
+    assert (tmp_path / "photos" / photo_name).exists()
+    account_data.delete_account(world["member"], password=PASSWORD)
+    db.session.expire_all()
+    assert db.session.get(User, member_id) is None
+    assert db.session.get(ConsultationRequest, consultation_id) is None
+    assert count(ConsultationMessage, ConsultationMessage.consultation_id == consultation_id) == 0
+    assert count(ConsultationPhoto) == 0
+    assert not (tmp_path / "photos" / photo_name).exists()
+    # nothing of theirs is left behind, and nobody else's data went with it
+    for model, column in ((HelpfulVote, HelpfulVote.user_id), (Follow, Follow.user_id),
+                          (ApiToken, ApiToken.user_id), (Notification, Notification.user_id)):
+        assert count(model, column == member_id) == 0, model.__name__
+    assert db.session.get(ConsultationRequest, world["other_consultation"].id) is not None
+    assert db.session.get(User, world["other"].id) is not None
+
+
+def test_the_members_questions_stay_as_from_a_deleted_user(world):
+    account_data.delete_account(world["member"], password=PASSWORD)
+    db.session.expire_all()
+    question = db.session.get(Question, world["mine"].id)
+    assert question.author_id is None and not question.hidden and question.deleted_at is None
+    assert question.answer_count == 1  # its answers stay too
+    answer = db.session.get(type(world["answer_theirs"]), world["answer_theirs"].id)
+    assert answer.helpful_count == 0  # their vote went with them
+
+
+def test_the_member_may_ask_for_their_questions_to_go_too(world):
+    account_data.delete_account(world["member"], password=PASSWORD, delete_questions=True)
+    db.session.expire_all()
+    question = db.session.get(Question, world["mine"].id)
+    assert question.hidden and question.deleted_at is not None and question.author_id is None
+    assert world["mine"].id not in {q.id for q in questions.list_questions(None).items}
+    assert not db.session.get(Question, world["theirs"].id).hidden
+
+
+def test_a_doctor_who_deletes_their_account_leaves_the_requests_to_their_requesters(world):
+    account_data.delete_account(world["doctor"], password=PASSWORD)
+    db.session.expire_all()
+    consultation = db.session.get(ConsultationRequest, world["consultation"].id)
+    assert consultation is not None and consultation.doctor_id is None
+    page = consultations.consultation_page(db.session.get(User, world["member"].id), consultation.id)
+    assert page["messages"][0]["author"] == "A former user"
+
+
+def test_a_suspended_member_cannot_delete_or_export(world):
+    world["member"].status = UserStatus.SUSPENDED
+    db.session.commit()
+    with pytest.raises(Forbidden):
+        account_data.delete_account(world["member"], password=PASSWORD)
+    with pytest.raises(Forbidden):
+        account_data.export_user_data(world["member"])
