@@ -122,6 +122,7 @@ class FollowUpOut(Schema):
     author_role = fields.String(metadata={"description": "asker or doctor"})
     body = fields.String()
     created_at = fields.DateTime()
+    moderator_edited_at = fields.DateTime(allow_none=True)
 
 
 class AnswerOut(Schema):
@@ -140,6 +141,7 @@ class AnswerOut(Schema):
     follow_ups = fields.List(fields.Nested(FollowUpOut), attribute="visible_follow_ups")
     created_at = fields.DateTime()
     edited_at = fields.DateTime(allow_none=True)
+    moderator_edited_at = fields.DateTime(allow_none=True)
 
 
 class QuestionOut(Schema):
@@ -164,6 +166,7 @@ class QuestionOut(Schema):
     created_at = fields.DateTime()
     last_activity_at = fields.DateTime()
     edited_at = fields.DateTime(allow_none=True)
+    moderator_edited_at = fields.DateTime(allow_none=True)
 
 
 class QuestionStaffOut(QuestionOut):

@@ -53,7 +53,8 @@ def recount_doctor(user: User | None) -> None:
     db.session.flush()
     count, helpful = db.session.execute(
         select(func.count(), func.coalesce(func.sum(Answer.helpful_count), 0))
-        .where(Answer.author_id == user.id, Answer.hidden.is_(False))).one()
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.author_id == user.id, Answer.hidden.is_(False), Question.hidden.is_(False))).one()
     user.doctor_profile.answer_count, user.doctor_profile.helpful_count = count, helpful
 
 

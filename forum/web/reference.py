@@ -112,9 +112,10 @@ def review_due():
 @login_required
 def assign_reviewer(slug):
     data, errors = load_form(ArticleReviewIn())
-    if errors:
+    if errors:  # refused like any other write for non-staff: review_due() checks "reference.edit"
         flash("Choose a verified doctor as reviewer.", "error")
-        return redirect(url_for("reference.review_due"), 303)
+        return render_template("reference/review_due.html", articles=reference.review_due(current_user),
+                               doctors=doctors.reviewer_choices()), 422
     reference.assign_reviewer(current_user, slug=slug, **data)
     flash("Medical review recorded.", "success")
     return redirect(url_for("reference.article", slug=slug), 303)

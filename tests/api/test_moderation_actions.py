@@ -267,8 +267,6 @@ def test_a_moderator_edit_changes_the_text_and_marks_it(client, mod_headers, que
     assert posted.moderator_edited_at is not None
 
 
-@pytest.mark.xfail(reason="forum/schemas/qa.py does not expose moderator_edited_at (patch in the moderation "
-                          "report)", strict=False)
 def test_the_api_marks_a_moderator_edit(client, mod_headers, question, posted):
     client.post(content_url("answer", posted.id, "edit"), json={"reason": "Phone number", "body": "Edited text."},
                 headers=mod_headers)
@@ -276,8 +274,6 @@ def test_the_api_marks_a_moderator_edit(client, mod_headers, question, posted):
     assert detail["moderator_edited_at"] is None and detail["answers"][0]["moderator_edited_at"]
 
 
-@pytest.mark.xfail(reason="answers.recount_doctor counts answers on hidden questions (patch in the moderation "
-                          "report)", strict=False)
 @pytest.mark.parametrize("action", ["hide", "delete"])
 def test_a_removed_question_leaves_the_doctors_answer_count(client, mod_headers, question, posted, doctor, action):
     profile_url = f"/api/v1/doctors/{doctor.doctor_profile.id}"

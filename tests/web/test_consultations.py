@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import re
 from pathlib import Path
@@ -588,3 +589,72 @@ def test_the_profile_shows_the_median_response_time(client, people, frozen_clock
         frozen_clock.advance(hours=hours)
         consultations.transition(people.doctor, consultation_id=consultation.id, action="accept")
     assert "Typical first response: about 3.0 hours." in text(client.get(profile_url, follow_redirects=True))
+
+
+# ---- logs and the rate limit ----
+
+def test_a_whole_consultation_over_http_logs_no_health_detail(browser, new_browser, people, caplog):
+    caplog.set_level(logging.DEBUG, logger="forum")
+    post(new_browser(), FORM, form_data(people.doctor))  # a visitor's draft
+    browser.login(people.requester)
+    post(browser, FORM, form_data(people.doctor, photos=[(image_bytes(), "a.jpg")]))
+    created = db.session.scalars(select(ConsultationRequest)).one()
+    post(browser, FORM, form_data(people.doctor, consent=None))  # refused, re-rendered
+    post(browser, f"/consultations/{created.id}/messages", {"body": SECRET_MESSAGE})
+    doctor = as_browser(new_browser, people.doctor)
+    doctor.get(f"/consultations/{created.id}")
+    post(doctor, f"/consultations/{created.id}/decline", {"message": SECRET_MESSAGE})
+    as_browser(new_browser, people.member).get(f"/consultations/{created.id}")  # a refused look
+    assert caplog.records
+    logged = caplog.text + "".join(str(r.__dict__) for r in caplog.records)
+    for word in (*SECRET_WORDS, DETAILS["concern"], DETAILS["tried_before"], "Weekday"):
+        assert word not in logged
+
+
+def test_requests_are_rate_limited(app, browser, people):
+    app.config["RATELIMIT_CONSULTATION"] = "2 per hour"
+    browser.login(people.requester)
+    statuses = [post(browser, FORM, form_data(people.doctor)).status_code for _ in range(3)]
+    assert statuses == [303, 303, 429]
+    assert count(ConsultationRequest) == 2
+
+
+# ---- the member's data: export and deletion ----
+
+def test_the_account_page_offers_export_and_deletion(browser, client, people):
+    browser.login(people.requester)
+    page = client.get("/account").get_data(as_text=True)
+    assert re.search(r"<title>Your account · Ask a Cosmetic Doctor</title>", page)
+    assert 'href="/account/export"' in page and 'action="/account/delete"' in page
+
+
+def test_the_export_downloads_the_members_data_and_nobody_elses(browser, client, people, consultation):
+    make_request(people.member, people.doctor, description="The other member's own private description.")
+    browser.login(people.requester)
+    response = client.get("/account/export")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    data = json.loads(response.get_data(as_text=True))
+    assert [c["id"] for c in data["consultations"]] == [consultation.id]
+    assert data["consultations"][0]["details"]["history"] == SECRET_HISTORY
+    body = response.get_data(as_text=True)
+    assert "other member's own private description" not in body and people.member.email not in body
+    assert client.application.test_client().get("/account/export").status_code == 302  # visitors log in first
+
+
+def test_deleting_the_account_needs_the_password_and_removes_the_consultations(browser, client, people,
+                                                                               consultation, photo_dir):
+    browser.login(people.requester)
+    wrong = browser.post_form("/account/delete", {"password": "not my password"}, token_from="/account")
+    assert wrong.status_code == 422
+    assert field_errors(wrong.get_data(as_text=True)) == {"password": ["Your password is not correct."]}
+    assert count(ConsultationRequest) == 1 and len(stored_files(photo_dir)) == 1
+
+    response = browser.post_form("/account/delete", {"password": "a perfectly fine passphrase"},
+                                 token_from="/account")
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert count(ConsultationRequest) == count(ConsultationPhoto) == 0 and stored_files(photo_dir) == []
+    assert client.get("/account").status_code == 302  # logged out
+    assert browser.post_form("/login", {"email": people.requester.email,
+                                        "password": "a perfectly fine passphrase"}).status_code == 422

@@ -657,24 +657,17 @@ def _request(browser, method, path, token_from):
                              token_from=token_from)
 
 
-# forum/web/reference.py answers an incomplete reviewer form with a redirect before asking the
-# service, so non-staff get 303 (nothing changes); see the xfail test below and the report.
-KNOWN_GAPS = {"/review"}
-
-
 @pytest.mark.parametrize("who", ["member", "doctor", "pending doctor"])
 def test_members_and_doctors_are_forbidden_on_every_mod_route(app, browser, who):
     user = {"member": make_user, "doctor": make_doctor,
             "pending doctor": lambda: make_doctor(status=VerificationStatus.PENDING)}[who]()
-    routes = [(m, p) for m, p in mod_routes(app) if not (m == "POST" and p.endswith(tuple(KNOWN_GAPS)))]
+    routes = mod_routes(app)
     browser.login(user)
     refused = {(method, path): _request(browser, method, path, "/account").status_code for method, path in routes}
     assert refused == {route: 403 for route in routes}
     assert count(ModerationLog) == 0 and count(User, User.status != UserStatus.ACTIVE) == 0
 
 
-@pytest.mark.xfail(reason="forum/web/reference.py assign_reviewer redirects (303) before the permission check "
-                          "when the form is incomplete (patch in the moderation report)", strict=False)
 def test_a_member_posting_an_incomplete_reviewer_form_is_forbidden(browser):
     slug = db.session.scalar(select(Article.slug).limit(1))
     browser.login(make_user())
