@@ -244,48 +244,70 @@ def moderate_content(actor: User, *, target_type: str, target_id: int, action: s
     return obj
 
 
-def _apply(actor: User, obj, action: str, *, duplicate_of_id, title, body) -> str | None:
+def _apply(actor: User, obj, action: str, *, duplicate_of_id, title, body) -> str | None:  # noqa: ARG001
     """Change the object; return what to tell its author (None: nothing to tell)."""
-    now = clock.now()
-    if action == "dismiss":
-        return None
+    for actions, handler in _HANDLERS:
+        if action in actions:
+            return handler(obj, action, duplicate_of_id=duplicate_of_id, title=title, body=body)
+    raise Invalid(fields={"action": ["Unknown action."]})
+
+
+def _no_change(obj, action: str, **_kw) -> None:
     if action == "clear_urgent":  # a moderator has looked at a red-flag question
         obj.urgent = False
-        return None
-    if action in ("hide", "delete", "unhide", "restore"):
-        if action == "unhide" and obj.deleted_at is not None:  # checked before anything changes
-            raise Conflict("This post was deleted; restore it instead.")
-        obj.hidden = action in ("hide", "delete")
-        obj.deleted_at = now if action == "delete" else (None if action == "restore" else obj.deleted_at)
-        _refresh(obj)
-        return {"hide": "hid your post", "delete": "deleted your post", "unhide": "made your post visible again",
-                "restore": "restored your post"}[action]
-    if action in ("lock", "unlock"):
-        obj.locked = action == "lock"
-        return "locked your question" if obj.locked else "unlocked your question"
-    if action == "close_duplicate":
-        original = db.session.get(Question, duplicate_of_id) if duplicate_of_id else None
-        if original is None or original.id == obj.id or original.hidden:
-            raise Invalid(fields={"duplicate_of_id": ["Give the id of a visible, different question."]})
-        obj.status, obj.duplicate_of_id = QuestionStatus.CLOSED, original.id
-        return "closed your question as a duplicate"
+
+
+def _visibility(obj, action: str, **_kw) -> str:
+    if action == "unhide" and obj.deleted_at is not None:  # checked before anything changes
+        raise Conflict("This post was deleted; restore it instead.")
+    obj.hidden = action in ("hide", "delete")
+    obj.deleted_at = clock.now() if action == "delete" else (None if action == "restore" else obj.deleted_at)
+    _refresh(obj)
+    return {"hide": "hid your post", "delete": "deleted your post", "unhide": "made your post visible again",
+            "restore": "restored your post"}[action]
+
+
+def _lock(obj, action: str, **_kw) -> str:
+    obj.locked = action == "lock"
+    return "locked your question" if obj.locked else "unlocked your question"
+
+
+def _duplicate(obj, action: str, *, duplicate_of_id, **_kw) -> str:
     if action == "reopen":
         obj.duplicate_of_id = None
         obj.status = QuestionStatus.ANSWERED if obj.answer_count else QuestionStatus.OPEN
         return "reopened your question"
-    if action == "edit":
-        if not body or len(body) < 2 or (isinstance(obj, Question) and not title):
-            raise Invalid(fields={"body": ["Give the edited text."]})
-        if isinstance(obj, Question):
-            obj.title = title
-        obj.body, obj.moderator_edited_at = body, now
-        _refresh(obj)
-        return "edited your post"
-    if action in ("suspend_verification", "restore_verification"):
-        suspending = action == "suspend_verification"
-        expected = VerificationStatus.VERIFIED if suspending else VerificationStatus.SUSPENDED
-        if obj.status != expected:
-            raise Conflict(f"This doctor's verification is {obj.status.value}.")
-        obj.status = VerificationStatus.SUSPENDED if suspending else VerificationStatus.VERIFIED
-        return "suspended your doctor verification" if suspending else "restored your doctor verification"
-    raise Invalid(fields={"action": ["Unknown action."]})
+    original = db.session.get(Question, duplicate_of_id) if duplicate_of_id else None
+    if original is None or original.id == obj.id or original.hidden:
+        raise Invalid(fields={"duplicate_of_id": ["Give the id of a visible, different question."]})
+    obj.status, obj.duplicate_of_id = QuestionStatus.CLOSED, original.id
+    return "closed your question as a duplicate"
+
+
+def _edit(obj, _action: str, *, title, body, **_kw) -> str:
+    if not body or len(body) < 2 or (isinstance(obj, Question) and not title):
+        raise Invalid(fields={"body": ["Give the edited text."]})
+    if isinstance(obj, Question):
+        obj.title = title
+    obj.body, obj.moderator_edited_at = body, clock.now()
+    _refresh(obj)
+    return "edited your post"
+
+
+def _verification(obj, action: str, **_kw) -> str:
+    suspending = action == "suspend_verification"
+    expected = VerificationStatus.VERIFIED if suspending else VerificationStatus.SUSPENDED
+    if obj.status != expected:
+        raise Conflict(f"This doctor's verification is {obj.status.value}.")
+    obj.status = VerificationStatus.SUSPENDED if suspending else VerificationStatus.VERIFIED
+    return "suspended your doctor verification" if suspending else "restored your doctor verification"
+
+
+_HANDLERS = (
+    ({"dismiss", "clear_urgent"}, _no_change),
+    ({"hide", "delete", "unhide", "restore"}, _visibility),
+    ({"lock", "unlock"}, _lock),
+    ({"close_duplicate", "reopen"}, _duplicate),
+    ({"edit"}, _edit),
+    ({"suspend_verification", "restore_verification"}, _verification),
+)
