@@ -33,7 +33,8 @@ class ConsultationIn(InputSchema):
     budget = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(BUDGETS))
     contact_method = fields.String(required=True, validate=validate.OneOf(CONTACT_METHODS))
     contact_times = Text(max_len=200, required=False)
-    consent = fields.Boolean(required=True, metadata={"description": "Consent to share this with the chosen doctor"})
+    consent = fields.Boolean(required=True, truthy={True}, falsy={False},
+                             metadata={"description": "Consent to share this with the chosen doctor (true)"})
 
     @validates("consent")
     def _consent(self, value, **_kwargs):

@@ -1,6 +1,7 @@
 """In-app notifications and their e-mail copies through the outbox."""
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from forum import clock, mail
@@ -16,7 +17,7 @@ def notify(user: User, kind: str, message: str, *, link: str | None = None, emai
     db.session.add(note)
     if email:
         mail.queue_mail(user.email, f"Ask a Cosmetic Doctor: {message[:120]}",
-                        f"{message}\n\nSee it on the site: {link or '/notifications'}\n")
+                        f"{message}\n\nSee it on the site: {current_app.config['SITE_URL']}{link or '/notifications'}\n")
     return note
 
 

@@ -69,7 +69,7 @@ def register():
     if not errors:
         accounts.register(email=data["email"], display_name=data["display_name"], password=data["password"])
         flash(REGISTERED.format(email=data["email"]), "success")
-        return redirect(url_for("auth.login"), 303)
+        return redirect(url_for("auth.login", next=safe_next("") or None), 303)
     return render_template("auth/register.html", form=request.form, errors=errors), 422
 
 

@@ -64,7 +64,11 @@ PUBLIC = {
 
 # private pages that answer 404 to a visitor, exactly as to any other non-participant: a log-in
 # redirect would be harmless, but 404 is what everyone else gets (issue #6, item 6)
-NOT_FOUND_FOR_VISITORS = {"/consultations/<consultation_id>", "/consultations/<consultation_id>/photos/<photo_id>"}
+NOT_FOUND_FOR_VISITORS = {
+    "/consultations/<consultation_id>", "/consultations/<consultation_id>/photos/<photo_id>",
+    "/consultations/<consultation_id>/<any(accept, decline, schedule, complete, withdraw):action>",
+    "/consultations/<consultation_id>/messages",
+}
 
 _app = make_app()
 ROUTES = sorted({(rule.rule, method) for rule in _app.url_map.iter_rules()
@@ -95,7 +99,8 @@ def assert_turned_away(client, rule: str, method: str) -> None:
         assert response.status_code == 401, f"{method} {url} answered {response.status_code} to an anonymous caller"
         assert response.get_json()["error"]["code"] == "unauthorized"
     elif rule in NOT_FOUND_FOR_VISITORS:
-        response = client.open(url, method=method)
+        data = None if method == "GET" else {"csrf_token": csrf_token(client)}
+        response = client.open(url, method=method, data=data)
         assert response.status_code == 404, f"{method} {url} answered {response.status_code} to an anonymous visitor"
     else:
         data = None if method == "GET" else {"csrf_token": csrf_token(client)}
