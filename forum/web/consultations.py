@@ -3,8 +3,8 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user, login_required
 
 from forum import ratelimits
-from forum.extensions import csrf
 from forum.errors import Conflict, Invalid
+from forum.extensions import csrf
 from forum.schemas.consultations import AcceptingIn, ConsultationIn, InboxArgs, MessageIn, TransitionIn
 from forum.services import consultations
 from forum.web.forms import load_args, load_form
@@ -33,10 +33,7 @@ def create():
     request.max_content_length = current_app.config["CONSULTATION_MAX_CONTENT_LENGTH"]
     csrf.protect()
     if not current_user.is_authenticated:
-        session[DRAFT_KEY] = consultations.save_draft(consultations.draft_values(request.form))
-        flash("Log in or create an account to send your request. What you wrote is kept for an hour "
-              "(attach photos after logging in).", "info")
-        return redirect(url_for("auth.login", next=url_for("consultations.new")), 303)
+        return _keep_draft_and_ask_to_log_in()
     data, errors = load_form(ConsultationIn())
     if not errors:
         try:
@@ -48,6 +45,14 @@ def create():
         except Invalid as e:
             errors = e.fields or {"_schema": [e.message]}
     return _form_page(consultations.draft_values(request.form), errors, 422)
+
+
+def _keep_draft_and_ask_to_log_in():
+    """A visitor's form is kept (encrypted, server-side) while they log in or register."""
+    session[DRAFT_KEY] = consultations.save_draft(consultations.draft_values(request.form))
+    flash("Log in or create an account to send your request. What you wrote is kept for an hour "
+          "(attach photos after logging in).", "info")
+    return redirect(url_for("auth.login", next=url_for("consultations.new")), 303)
 
 
 @bp.get("/consultations")
