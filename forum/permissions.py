@@ -134,6 +134,12 @@ def _question_see_asker(user, question) -> bool:
     return not question.anonymous or (user is not None and (user.id == question.author_id or _staff(user)))
 
 
+@rule("question.urgent_notice")
+def _question_urgent_notice(user, question) -> bool:
+    """The urgent-care notice of a red-flag question is for its asker."""
+    return user is not None and user.id == question.author_id
+
+
 @rule("question.edit")
 def _question_edit(user, question) -> bool:
     """The asker edits their own question while it is not locked."""

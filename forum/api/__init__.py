@@ -11,8 +11,8 @@ from forum.api import moderation as mod_api
 from forum.api import notifications as notes_api
 from forum.api import questions as questions_api
 from forum.api import reference as reference_api
-from forum.api.auth import api_guard, load_user_from_request
-from forum.extensions import csrf, login_manager
+from forum.api.auth import api_guard
+from forum.extensions import csrf
 
 BLUEPRINTS = (accounts_api, doctors_api, mod_api, notes_api, reference_api, questions_api, consultations_api)
 
@@ -34,7 +34,6 @@ def register_api(app: Flask) -> None:
     for module in BLUEPRINTS:
         csrf.exempt(module.blp)
         api.register_blueprint(module.blp, url_prefix="/api/v1")
-    login_manager.request_loader(load_user_from_request)
     app.before_request(api_guard)
     app.add_url_rule("/api/v1/docs", "api_docs", _docs)
 

@@ -15,14 +15,6 @@ def bearer_token() -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def load_user_from_request(req):
-    """Bearer tokens count only on the API; a revoked token or a suspended user loads nobody."""
-    if not req.path.startswith("/api/"):
-        return None
-    raw = bearer_token()
-    return accounts.load_token_user(raw) if raw else None
-
-
 def api_guard():
     """API writes need a bearer token, or JSON plus the X-CSRFToken header with a session.
     Operations documented with `security` answer anonymous callers 401 before any parsing.

@@ -18,7 +18,7 @@ from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
 from forum.models import (
     ConsultationDraft, ConsultationMessage, ConsultationPhoto, ConsultationRequest, ConsultationStatus, DoctorProfile,
-    Flag, FlagStatus, FlagTarget, Role, User, VerificationStatus,
+    Flag, FlagStatus, FlagTarget, User, VerificationStatus,
 )
 from forum.models.consultation import random_id
 from forum.pagination import Page, paginate
@@ -136,7 +136,7 @@ def request_consultation(actor: User, *, photos_in: list[tuple[bytes, str]] = ()
 # ---- reading ----
 
 def _moderator_flag(viewer: User | None, consultation: ConsultationRequest) -> Flag | None:
-    if viewer is None or not viewer.is_authenticated or viewer.role not in (Role.MODERATOR, Role.ADMIN):
+    if not can(viewer, "content.moderate"):
         return None
     return db.session.scalar(select(Flag).where(Flag.target_type == FlagTarget.CONSULTATION,
                                                 Flag.target_id == consultation.id,

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from forum import ratelimits
 from forum.errors import Conflict, Invalid
+from forum.permissions import can
 from forum.schemas.qa import AnswerIn, FollowUpIn, InviteIn, QuestionArgs, QuestionIn, ReviewIn
 from forum.services import answers, questions, reference, triage
 from forum.web.forms import load_args, load_form
@@ -39,8 +40,7 @@ def _qa_page_jsonld(question, answers_) -> dict:
 
 
 def _candidates(question):
-    return questions.invite_candidates(question) if current_user.is_authenticated and \
-        current_user.id == question.author_id else []
+    return questions.invite_candidates(question) if can(current_user, "question.invite", question) else []
 
 
 def _form_page(question=None, status=200, form=None, errors=None):
