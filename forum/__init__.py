@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum.api import register_api
+from forum.cache import init_cache
 from forum.cli import register_cli
 from forum.config import CONFIGS, ROOT
 from forum.errors import register_errors
@@ -52,6 +53,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    init_cache(app)
     if app.config.get("TRUSTED_PROXY_COUNT"):
         count = int(app.config["TRUSTED_PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -70,6 +70,13 @@ class Config:
 
     SEED_PATH = str(ROOT / "seed")
 
+    # Shared state (FORUM_REDIS_URL, e.g. redis://127.0.0.1:6379/0): the page cache, tag
+    # versions and buffered view counts. Unset: one process's memory (development, tests).
+    REDIS_URL = None
+    PAGE_CACHE_SECONDS = 60   # how long a visitor's rendered page is kept (writes invalidate sooner)
+    PUBLIC_MAX_AGE = 30       # Cache-Control max-age on visitors' pages, for a micro-caching proxy
+    SQL_COUNT_HEADER = False  # benchmark only: X-SQL-Statements on every response
+
     # Consultations: encryption keys (comma-separated Fernet keys, newest first; derived from
     # SECRET_KEY when unset) and photo storage outside static/ (default: instance/photos).
     CONSULTATION_KEYS = None

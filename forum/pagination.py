@@ -75,20 +75,27 @@ def decode_cursor(cursor: str, width: int, columns: list | None = None) -> list:
 
 
 def paginate(stmt: sa.Select, *, columns: list, cursor: str | None, limit: int | None,
-             descending: bool = True) -> Page:
+             descending: bool = True, also: list[sa.Select] = ()) -> Page:
     """Order `stmt` by `columns` (the last one unique, e.g. id) and return one page.
 
     The cursor holds the last row's values of `columns`; the next page starts strictly after
-    it, so rows inserted meanwhile never shift or repeat items.
+    it, so rows inserted meanwhile never shift or repeat items. `also` are further disjoint
+    selects of the same rows (e.g. a member's own hidden questions): each is paged on its own
+    index and the pages are merged, where one OR-ed filter would make the database sort every
+    matching row.
     """
     limit = max(1, min(limit or DEFAULT_LIMIT, MAX_LIMIT))
     order = [c.desc() if descending else c.asc() for c in columns]
-    stmt = stmt.order_by(*order)
-    if cursor:
-        values = decode_cursor(cursor, len(columns), columns)
-        row = sa.tuple_(*columns)
-        stmt = stmt.where(row < sa.tuple_(*values) if descending else row > sa.tuple_(*values))
-    rows = list(db.session.scalars(stmt.limit(limit + 1)))
+    values = decode_cursor(cursor, len(columns), columns) if cursor else None
+    rows: list = []
+    for part in (stmt, *also):
+        part = part.order_by(*order)
+        if values is not None:
+            row = sa.tuple_(*columns)
+            part = part.where(row < sa.tuple_(*values) if descending else row > sa.tuple_(*values))
+        rows.extend(db.session.scalars(part.limit(limit + 1)))
+    if also:
+        rows.sort(key=lambda item: tuple(getattr(item, c.key) for c in columns), reverse=descending)
     items = rows[:limit]
     next_cursor = None
     if len(rows) > limit:

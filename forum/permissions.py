@@ -215,6 +215,19 @@ def visible_questions(user):
     return Question.hidden.is_(False)
 
 
+def visible_question_parts(user) -> list:
+    """`visible_questions` as disjoint filters that each follow an index: public questions, then
+    (for a member) their own hidden, undeleted ones. Lists page each part and merge them."""
+    from_user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    if _staff(from_user):
+        return [sa.true()]
+    parts = [Question.hidden.is_(False)]
+    if from_user is not None:
+        parts.append(sa.and_(Question.hidden.is_(True), Question.author_id == from_user.id,
+                             Question.deleted_at.is_(None)))
+    return parts
+
+
 def visible_answers(user):
     """SQL filter matching "answer.view"."""
     from_user = user if user is not None and getattr(user, "is_authenticated", False) else None

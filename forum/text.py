@@ -37,6 +37,15 @@ def render_markdown(source: str | None) -> Markup:
     return Markup(clean)  # noqa: S704 - the only Markup() of user text: nh3 output
 
 
+def rendered(obj, field: str = "body") -> Markup:
+    """`obj.<field>` as HTML: the `<field>_html` column that render_markdown filled when the text
+    was saved (so a page view renders nothing); rendered now only if that column is empty."""
+    html = getattr(obj, f"{field}_html", None)
+    if html:
+        return Markup(html)  # noqa: S704 - render_markdown's own output, stored at write time
+    return render_markdown(getattr(obj, field))
+
+
 def slugify(text: str, max_length: int = 80) -> str:
     normalized = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", normalized.lower()).strip("-")

@@ -14,6 +14,8 @@ from forum.extensions import db
 from tests import factories
 
 DATABASE_URL = os.environ.get("FORUM_TEST_DATABASE_URL", "sqlite://")
+# The machine's Redis; tests that share state through it use this DB number and empty it.
+REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 IS_POSTGRES = DATABASE_URL.startswith("postgresql")
 _schema_ready = False
 
@@ -149,3 +151,34 @@ def count_queries(app):
             self.statements.append(statement)
 
     return Counter
+
+
+@pytest.fixture
+def redis_url():
+    """The machine's Redis (FORUM_TEST_REDIS_URL), emptied before and after the test."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError as exc:
+        pytest.fail(f"Redis at {REDIS_URL} is needed for this test: {exc}")
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def redis_app_pair(app, redis_url, tmp_path):
+    """Two app instances, as two servers would run: one database, one Redis."""
+    url = DATABASE_URL if IS_POSTGRES else f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    pair = [make_app(SQLALCHEMY_DATABASE_URI=url, REDIS_URL=redis_url) for _ in range(2)]
+    if not IS_POSTGRES:
+        with pair[0].app_context():
+            db.create_all()
+    yield pair
+    for one in pair:
+        with one.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -19,7 +19,7 @@ blp = Blueprint("api_questions", __name__, description="Questions, answers, vote
 
 def _detail(question_id: int, status: int = 200, count_view: bool = True):
     """The question as this viewer may see it: the asker of an anonymous question only for staff and the asker."""
-    page = questions.question_page(current_user, question_id, count_view=count_view)
+    page = questions.question_page(current_user, question_id, count_view=count_view, with_related=False)
     question = page["question"]
     schema = QuestionDetailStaffOut() if can(current_user, "question.see_asker", question) and question.anonymous \
         else QuestionDetailOut()

@@ -12,6 +12,7 @@ from forum.models.reference import (  # noqa: F401
     treatment_topics,
 )
 from forum.models.notification import Notification, OutboxMail  # noqa: F401
+from forum.models.site import Aggregate  # noqa: F401
 from forum.models.user import (  # noqa: F401
     ApiToken, AuthToken, AuthTokenPurpose, Credential, CredentialKind, DoctorProfile, Role,
     Specialty, User, UserStatus, VerificationStatus,

@@ -5,23 +5,31 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from forum.extensions import db
 from forum.models.base import TimestampMixin, str_enum, utcnow
 from forum.models.reference import Topic, Treatment
 from forum.models.user import User
-from forum.text import slugify
+from forum.text import render_markdown, slugify
+
+
+def _rendered(target, value: str | None) -> str | None:
+    """Keep `body_html` (sanitised Markdown) in step with `body`, rendered once at write time."""
+    target.body_html = str(render_markdown(value))
+    return value
 
 question_topics = sa.Table(
     "question_topics", db.metadata,
     sa.Column("question_id", sa.ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("topic_id", sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True, index=True),
+    sa.Column("topic_id", sa.ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_question_topics_topic_question", "topic_id", "question_id"),
 )
 question_treatments = sa.Table(
     "question_treatments", db.metadata,
     sa.Column("question_id", sa.ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("treatment_id", sa.ForeignKey("treatments.id", ondelete="CASCADE"), primary_key=True, index=True),
+    sa.Column("treatment_id", sa.ForeignKey("treatments.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_question_treatments_treatment_question", "treatment_id", "question_id"),
 )
 
 
@@ -48,6 +56,7 @@ class Question(TimestampMixin, db.Model):
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     title: Mapped[str] = mapped_column(sa.String(255))
     body: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # sanitised, at write time
     anonymous: Mapped[bool] = mapped_column(default=False)
     status: Mapped[QuestionStatus] = mapped_column(str_enum(QuestionStatus), default=QuestionStatus.OPEN, index=True)
     locked: Mapped[bool] = mapped_column(default=False)
@@ -74,6 +83,10 @@ class Question(TimestampMixin, db.Model):
                                                  cascade="all, delete-orphan")
     duplicate_of: Mapped[Question | None] = relationship(remote_side=[id], foreign_keys=[duplicate_of_id])
 
+    @validates("body")
+    def _render_body(self, _key, value):
+        return _rendered(self, value)
+
     @property
     def slug(self) -> str:
         return slugify(self.title)
@@ -86,12 +99,15 @@ class Question(TimestampMixin, db.Model):
 
 class Answer(TimestampMixin, db.Model):
     __tablename__ = "answers"
-    __table_args__ = (sa.UniqueConstraint("question_id", "author_id", name="uq_answers_question_author"),)
+    __table_args__ = (sa.UniqueConstraint("question_id", "author_id", name="uq_answers_question_author"),
+                      # a doctor's newest answers (profile, dashboard) without sorting all of them
+                      sa.Index("ix_answers_author_recent", "author_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     offers_treatment: Mapped[bool] = mapped_column(default=False)  # conflict-of-interest disclosure
     industry_ties: Mapped[str | None] = mapped_column(sa.String(500))
     helpful_count: Mapped[int] = mapped_column(default=0)
@@ -109,6 +125,10 @@ class Answer(TimestampMixin, db.Model):
                                                        order_by="AnswerReview.id")
     follow_ups: Mapped[list[FollowUp]] = relationship(back_populates="answer", cascade="all, delete-orphan",
                                                       order_by="FollowUp.id")
+
+    @validates("body")
+    def _render_body(self, _key, value):
+        return _rendered(self, value)
 
     @property
     def visible_follow_ups(self) -> list[FollowUp]:
@@ -149,12 +169,17 @@ class FollowUp(TimestampMixin, db.Model):
     answer_id: Mapped[int] = mapped_column(sa.ForeignKey("answers.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     hidden: Mapped[bool] = mapped_column(default=False)
     moderator_edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
 
     answer: Mapped[Answer] = relationship(back_populates="follow_ups")
     author: Mapped[User | None] = relationship()
+
+    @validates("body")
+    def _render_body(self, _key, value):
+        return _rendered(self, value)
 
     @property
     def author_role(self) -> str:

@@ -5,12 +5,13 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from forum import clock
 from forum.extensions import db
 from forum.models.base import TimestampMixin, str_enum, utcnow
 from forum.models.user import DoctorProfile
+from forum.text import render_markdown
 
 article_topics = sa.Table(
     "article_topics", db.metadata,
@@ -107,6 +108,7 @@ class Article(TimestampMixin, db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.String(400))
     body: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # sanitised, at write time
     author_name: Mapped[str] = mapped_column(sa.String(120))
     author_bio: Mapped[str] = mapped_column(sa.String(600), default="")
     # [{"publication", "expert", "credential"}]
@@ -125,6 +127,11 @@ class Article(TimestampMixin, db.Model):
         secondary=article_related, primaryjoin=lambda: Article.id == article_related.c.article_id,
         secondaryjoin=lambda: Article.id == article_related.c.related_id, order_by="Article.title")
     reviewer: Mapped[DoctorProfile | None] = relationship()
+
+    @validates("body")
+    def _render_body(self, _key, value):
+        self.body_html = str(render_markdown(value))
+        return value
 
     @property
     def is_published(self) -> bool:

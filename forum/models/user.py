@@ -5,11 +5,12 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from forum import clock
 from forum.extensions import db
 from forum.models.base import TimestampMixin, str_enum, utcnow
+from forum.text import render_markdown
 
 
 class Role(enum.StrEnum):
@@ -112,6 +113,7 @@ class DoctorProfile(TimestampMixin, db.Model):
     region: Mapped[str | None] = mapped_column(sa.String(80))
     country: Mapped[str] = mapped_column(sa.String(80))
     bio: Mapped[str | None] = mapped_column(sa.Text)
+    bio_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # sanitised, at write time
     website: Mapped[str | None] = mapped_column(sa.String(255))
     accepts_consultations: Mapped[bool] = mapped_column(default=True)
     answer_count: Mapped[int] = mapped_column(default=0)   # visible answers, kept by the qa services
@@ -129,6 +131,11 @@ class DoctorProfile(TimestampMixin, db.Model):
         "Topic", secondary="doctor_topics", order_by="Topic.name")
     credential_checks: Mapped[list[Credential]] = relationship(
         back_populates="doctor", order_by="Credential.checked_at.desc()", cascade="all, delete-orphan")
+
+    @validates("bio")
+    def _render_bio(self, _key, value):
+        self.bio_html = str(render_markdown(value)) if value else ""
+        return value
 
     @property
     def current_license(self) -> Credential | None:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from forum import clock, mail
 from forum.errors import Invalid, NotFound
@@ -175,7 +176,9 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # The doctor profile and its checks come along: nearly every page asks is_verified_doctor.
+    user = db.session.get(User, int(user_id), options=[
+        joinedload(User.doctor_profile).selectinload(DoctorProfile.credential_checks)])
     if user is None or user.session_version != int(version) or not user.is_active:
         return None
     return user

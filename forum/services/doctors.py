@@ -1,16 +1,16 @@
 """Doctors: public profiles, the directory, the doctor's dashboard, reviewer choices."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.models import Answer, DoctorProfile, Invitation, Question, User, VerificationStatus
-from forum.models.qa import question_topics, question_treatments
+from forum.models.qa import question_topics
 from forum.pagination import Page, paginate
 from forum.permissions import can, require
-from forum.services import consultations
+from forum.services import consultations, stats
 
 DIRECTORY_SORTS = {
     "answers": lambda: [DoctorProfile.answer_count, DoctorProfile.id],
@@ -29,9 +29,9 @@ def get_doctor(viewer: User | None, profile_id: int) -> DoctorProfile:
     return profile
 
 
-def profile_page(viewer: User | None, profile_id: int) -> dict:
-    """A public profile with the doctor's recent visible answers."""
-    profile = get_doctor(viewer, profile_id)
+def profile_page(viewer: User | None, profile_id: int | None = None, *, profile: DoctorProfile | None = None) -> dict:
+    """A public profile with the doctor's recent visible answers (pass `profile` when already loaded)."""
+    profile = profile or get_doctor(viewer, profile_id)
     recent = list(db.session.scalars(
         select(Answer).join(Question).where(Answer.author_id == profile.user_id, Answer.hidden.is_(False),
                                             Question.hidden.is_(False))
@@ -90,17 +90,14 @@ def dashboard(actor: User, limit: int = 20) -> dict:
 
 
 
-def answering_on(*, topic_id: int | None = None, treatment_id: int | None = None, limit: int = 6) -> list[DoctorProfile]:
-    """Verified doctors who answered visible questions on a topic or treatment, most answers first."""
-    link = question_topics if topic_id is not None else question_treatments
-    column = link.c.topic_id if topic_id is not None else link.c.treatment_id
-    answered = (select(Answer.author_id, func.count().label("n")).join(link, link.c.question_id == Answer.question_id)
-                .join(Question, Question.id == Answer.question_id)
-                .where(column == (topic_id if topic_id is not None else treatment_id), Answer.hidden.is_(False),
-                       Question.hidden.is_(False))
-                .group_by(Answer.author_id).subquery())
-    stmt = (select(DoctorProfile).join(answered, answered.c.author_id == DoctorProfile.user_id)
-            .where(DoctorProfile.status == VerificationStatus.VERIFIED)
-            .options(selectinload(DoctorProfile.credential_checks))
-            .order_by(answered.c.n.desc(), DoctorProfile.id).limit(limit))
-    return list(db.session.scalars(stmt))
+def answering_on(*, topic_id: int | None = None, treatment_id: int | None = None) -> list[DoctorProfile]:
+    """Verified doctors with most visible answers on a topic or treatment, as of the last
+    aggregates refresh (services/stats.py): one stored row and one profile query per page."""
+    key = f"topic:{topic_id}" if topic_id is not None else f"treatment:{treatment_id}"
+    ids = stats.read(key).get("doctors", [])
+    if not ids:
+        return []
+    profiles = {p.id: p for p in db.session.scalars(
+        select(DoctorProfile).where(DoctorProfile.id.in_(ids), DoctorProfile.status == VerificationStatus.VERIFIED)
+        .options(selectinload(DoctorProfile.credential_checks)))}
+    return [profiles[i] for i in ids if i in profiles]

@@ -1,14 +1,13 @@
 """Questions: ask, edit, browse, the question page, similar questions, follows and invitations."""
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, delete, exists, func, select, union, update
+from sqlalchemy.orm import joinedload, selectinload
 
-from forum import clock, mail
+from forum import cache, clock, mail
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
 from forum.models import (
@@ -16,8 +15,8 @@ from forum.models import (
     VerificationStatus, question_topics, question_treatments,
 )
 from forum.pagination import Page, paginate
-from forum.permissions import can, require, visible_answers, visible_questions
-from forum.services import notifications, reference, search, spam, triage
+from forum.permissions import can, require, visible_answers, visible_question_parts
+from forum.services import notifications, reference, search, spam, stats, triage
 from forum.services.reference import by_slugs
 
 SORT_COLUMNS = {
@@ -97,57 +96,99 @@ def list_questions(viewer: User | None, *, topic: str | None = None, treatment: 
                    answered: str | None = None, sort: str = "newest", cursor: str | None = None,
                    limit: int = 20, author_id: int | None = None) -> Page:
     """Visible questions, filtered and sorted, with keyset pagination (page 500 costs page 1)."""
-    stmt = select(Question).where(visible_questions(viewer)).options(
+    stmt = select(Question).options(
         selectinload(Question.topics), selectinload(Question.treatments), selectinload(Question.author))
     if topic:
-        stmt = stmt.where(Question.id.in_(select(question_topics.c.question_id).join(Topic).where(Topic.slug == topic)))
+        stmt = stmt.where(_has_subject(question_topics.c.topic_id, reference.topic_id(topic)))
     if treatment:
-        stmt = stmt.where(Question.id.in_(select(question_treatments.c.question_id).join(Treatment)
-                                          .where(Treatment.slug == treatment)))
+        stmt = stmt.where(_has_subject(question_treatments.c.treatment_id, reference.treatment_id(treatment)))
     if answered == "yes":
         stmt = stmt.where(Question.answer_count > 0)
     elif answered == "no":
         stmt = stmt.where(Question.answer_count == 0)
     if author_id is not None:
         stmt = stmt.where(Question.author_id == author_id, Question.anonymous.is_(False))
-    return paginate(stmt, columns=SORT_COLUMNS[sort](), cursor=cursor, limit=limit)
+    first, *rest = visible_question_parts(viewer)
+    return paginate(stmt.where(first), columns=SORT_COLUMNS[sort](), cursor=cursor, limit=limit,
+                    also=[stmt.where(part) for part in rest])
 
 
-def question_page(viewer: User | None, question_id: int, *, count_view: bool = True) -> dict:
-    """The question with answers (accepted first, then most helpful), each with its doctor,
-    reviews and follow-ups; a fixed number of queries whatever the number of answers."""
-    if count_view:
-        # Count first: the commit expires every loaded object, which would make the template
-        # reload each answer, doctor and follow-up one by one. Hidden questions are not counted.
-        db.session.execute(update(Question).where(Question.id == question_id, Question.hidden.is_(False))
-                           .values(view_count=Question.view_count + 1).execution_options(synchronize_session=False))
+def _has_subject(column, subject_id: int | None):
+    """Correlated EXISTS on the link table's primary key: scanning questions in page order stops
+    after a page of matches, where an IN-list of every question of the subject grows with data."""
+    link = column.table
+    return exists().where(link.c.question_id == Question.id, column == (subject_id or 0))
+
+
+def record_view(question_id: int) -> None:
+    """Count one view; buffered in the shared cache and written in batches (flush_view_counts),
+    so reading a question never writes to the database."""
+    cache.count_view(question_id)
+
+
+def flush_view_counts(batch: int = 1000) -> int:
+    """Add the buffered views to the questions (hidden ones are not counted); returns views written.
+    Views taken from the buffer are put back if the database refuses the write."""
+    counts = cache.take_view_counts()
+    table = Question.__table__
+    stmt = (update(table).where(table.c.id == bindparam("qid"), table.c.hidden.is_(False))
+            .values(view_count=table.c.view_count + bindparam("n")))
+    rows = [{"qid": qid, "n": n} for qid, n in sorted(counts.items())]
+    try:
+        for start in range(0, len(rows), batch):
+            db.session.execute(stmt, rows[start:start + batch])
         db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for qid, n in counts.items():
+            cache.backend().hincrby(cache.VIEWS_KEY, str(qid), n)
+        raise
+    return sum(counts.values())
+
+
+def question_page(viewer: User | None, question_id: int, *, count_view: bool = True,
+                  with_related: bool = True) -> dict:
+    """The question with answers (accepted first, then most helpful), each with its doctor,
+    reviews and follow-ups; a fixed number of queries whatever the number of answers. Reading
+    never writes: the view is buffered (record_view)."""
+    # Many-to-one rows ride along in a JOIN; collections come in one IN-query each.
     question = db.session.scalar(select(Question).where(Question.id == question_id).options(
-        selectinload(Question.topics), selectinload(Question.treatments), selectinload(Question.author),
-        selectinload(Question.duplicate_of)))
+        selectinload(Question.topics), selectinload(Question.treatments), joinedload(Question.author),
+        joinedload(Question.duplicate_of)))
     if question is None or not can(viewer, "question.view", question):
         raise NotFound()
+    if count_view and not question.hidden:
+        record_view(question_id)
     answers = db.session.scalars(
         select(Answer).where(Answer.question_id == question.id, visible_answers(viewer))
-        .options(selectinload(Answer.author).selectinload(User.doctor_profile)
+        .options(joinedload(Answer.author).joinedload(User.doctor_profile)
                  .selectinload(DoctorProfile.credential_checks),
-                 selectinload(Answer.reviews).selectinload(AnswerReview.doctor).selectinload(User.doctor_profile),
-                 selectinload(Answer.follow_ups).selectinload(FollowUp.author))
-        .order_by(Answer.accepted.desc(), Answer.helpful_count.desc(), Answer.id)).all()
-    return {"question": question, "answers": answers,
-            "related": related_questions(question), "related_articles": _related_articles(question)}
+                 selectinload(Answer.reviews).joinedload(AnswerReview.doctor).joinedload(User.doctor_profile),
+                 selectinload(Answer.follow_ups).joinedload(FollowUp.author))
+        .order_by(Answer.accepted.desc(), Answer.helpful_count.desc(), Answer.id)).unique().all()
+    page = {"question": question, "answers": answers}
+    if with_related:
+        page.update(related=related_questions(question), related_articles=_related_articles(question))
+    return page
 
 
-def related_questions(question: Question, limit: int = 5) -> list[Question]:
-    """Other visible questions sharing a topic, most recently active first."""
-    topic_ids = [t.id for t in question.topics]
+def related_questions(question: Question, limit: int = 5, per_topic: int = 10) -> list[Question]:
+    """Other visible questions sharing a topic: the newest few of each topic (a bounded index scan
+    per topic on (topic_id, question_id)), answered ones first."""
+    topic_ids = [t.id for t in question.topics][:3]
     if not topic_ids:
         return []
+    newest = [select(question_topics.c.question_id).where(question_topics.c.topic_id == topic_id,
+                                                          question_topics.c.question_id != question.id)
+              .order_by(question_topics.c.question_id.desc()).limit(per_topic).subquery().select()
+              for topic_id in topic_ids]
+    candidate_ids = set(db.session.scalars(union(*newest) if len(newest) > 1 else newest[0]))
+    if not candidate_ids:
+        return []
     return list(db.session.scalars(
-        select(Question).where(Question.hidden.is_(False), Question.id != question.id,
-                               Question.id.in_(select(question_topics.c.question_id)
-                                               .where(question_topics.c.topic_id.in_(topic_ids))))
-        .order_by(Question.last_activity_at.desc()).limit(limit)))
+        select(Question).where(Question.id.in_(candidate_ids), Question.hidden.is_(False))
+        .order_by((Question.answer_count > 0).desc(), Question.last_activity_at.desc(), Question.id.desc())
+        .limit(limit)))
 
 
 def _related_articles(question: Question):
@@ -223,16 +264,9 @@ def invite_doctors(actor: User, *, question_id: int, doctor_ids: list[int]) -> l
     return invitations
 
 
-def median_first_answer_hours(topic: Topic, sample: int = 500) -> float | None:
-    """Median time from asking to the first doctor answer, over the topic's recent questions."""
-    rows = db.session.execute(
-        select(Question.created_at, Question.first_answer_at)
-        .where(Question.hidden.is_(False), Question.first_answer_at.is_not(None),
-               Question.id.in_(select(question_topics.c.question_id).where(question_topics.c.topic_id == topic.id)))
-        .order_by(Question.id.desc()).limit(sample)).all()
-    if not rows:
-        return None
-    return round(statistics.median((a - q).total_seconds() / 3600 for q, a in rows), 1)
+def median_first_answer_hours(topic: Topic) -> float | None:
+    """Median hours to a first doctor answer on the topic, as of the last aggregates refresh."""
+    return stats.read(f"topic:{topic.id}").get("median_hours")
 
 
 def urgent_questions(actor: User, limit: int = 20) -> list[Question]:
@@ -255,7 +289,7 @@ def feed_questions(topic: str | None = None, limit: int = 30) -> list[Question]:
     """Recent public questions for the Atom feeds."""
     stmt = select(Question).where(Question.hidden.is_(False)).options(selectinload(Question.author))
     if topic:
-        stmt = stmt.where(Question.id.in_(select(question_topics.c.question_id).join(Topic).where(Topic.slug == topic)))
+        stmt = stmt.where(_has_subject(question_topics.c.topic_id, reference.topic_id(topic)))
     return list(db.session.scalars(stmt.order_by(Question.created_at.desc(), Question.id.desc()).limit(limit)))
 
 
@@ -263,5 +297,5 @@ def recently_answered(limit: int = 5) -> list[Question]:
     """Public questions with doctor answers, most recently active first (home page)."""
     return list(db.session.scalars(
         select(Question).where(Question.hidden.is_(False), Question.answer_count > 0)
-        .options(selectinload(Question.topics), selectinload(Question.author))
+        .options(selectinload(Question.topics), joinedload(Question.author))
         .order_by(Question.last_activity_at.desc(), Question.id.desc()).limit(limit)))

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from types import SimpleNamespace
+
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
 
-from forum import clock
+from forum import cache, clock
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
 from forum.models import Article, ArticleStatus, DoctorProfile, Topic, Treatment, User
@@ -22,13 +24,32 @@ ARTICLE_LOAD = (selectinload(Article.topics), selectinload(Article.treatments), 
 
 # ---- reading ----
 
-def list_topics() -> list[Topic]:
-    return list(db.session.scalars(select(Topic).order_by(Topic.name)))
+def _snapshot(obj, **extra) -> SimpleNamespace:
+    """A read-only copy of a row's columns, safe to keep across requests (unlike an ORM object)."""
+    values = {column.key: getattr(obj, column.key) for column in inspect(type(obj)).column_attrs}
+    return SimpleNamespace(**values, **extra)
 
 
-def list_treatments() -> list[Treatment]:
-    return list(db.session.scalars(select(Treatment).options(selectinload(Treatment.topics))
-                                   .order_by(Treatment.name)))
+def list_topics() -> list[SimpleNamespace]:
+    """Every topic by name; kept per process until reference content changes (cache.memo)."""
+    return cache.memo("topics", lambda: [_snapshot(t) for t in db.session.scalars(select(Topic).order_by(Topic.name))])
+
+
+def list_treatments() -> list[SimpleNamespace]:
+    """Every treatment by name, with its topics; kept like list_topics."""
+    def build():
+        rows = db.session.scalars(select(Treatment).options(selectinload(Treatment.topics)).order_by(Treatment.name))
+        return [_snapshot(t, topics=[_snapshot(topic) for topic in t.topics]) for t in rows]
+    return cache.memo("treatments", build)
+
+
+def topic_id(slug: str) -> int | None:
+    """A topic's id by slug (None when unknown), from the kept list."""
+    return next((t.id for t in list_topics() if t.slug == slug), None)
+
+
+def treatment_id(slug: str) -> int | None:
+    return next((t.id for t in list_treatments() if t.slug == slug), None)
 
 
 def get_topic(slug: str) -> Topic:
@@ -48,8 +69,8 @@ def get_treatment(slug: str) -> Treatment:
 
 def articles_about(viewer: User | None, *, topic: Topic | None = None, treatment: Treatment | None = None,
                    limit: int = 20) -> list[Article]:
-    """Visible reference posts linked to a topic or a treatment."""
-    stmt = select(Article).where(visible_articles(viewer)).options(*ARTICLE_LOAD)
+    """Visible reference posts linked to a topic or a treatment (cards: title and summary only)."""
+    stmt = select(Article).where(visible_articles(viewer))
     if topic is not None:
         stmt = stmt.where(Article.topics.any(Topic.id == topic.id))
     if treatment is not None:
@@ -75,7 +96,7 @@ def list_articles(viewer: User | None, *, cursor: str | None = None, limit: int 
 
 def featured_articles(limit: int = 3) -> list[Article]:
     stmt = (select(Article).where(Article.status == ArticleStatus.PUBLISHED, Article.featured.is_(True))
-            .options(*ARTICLE_LOAD).order_by(Article.published_on.desc(), Article.id.desc()).limit(limit))
+            .order_by(Article.published_on.desc(), Article.id.desc()).limit(limit))
     return list(db.session.scalars(stmt))
 
 

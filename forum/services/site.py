@@ -1,40 +1,19 @@
 """Site-wide facts: home-page counts, the sitemap and the health check."""
 from __future__ import annotations
 
-import time
-
-from flask import current_app
-
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum.extensions import db
-from forum.services import questions, reference
-from forum.text import slugify
+from forum.services import questions, reference, stats
+from forum.text import render_markdown, slugify
 from forum.models import (
-    Answer, Article, ArticleStatus, DoctorProfile, Question, Topic, Treatment, VerificationStatus,
+    Answer, Article, ArticleStatus, DoctorProfile, FollowUp, Question, Topic, Treatment, VerificationStatus,
 )
 
-STATS_TTL_SECONDS = 60
-
-
 def home_stats() -> dict:
-    """Home-page counts. Each is one indexed COUNT, and the result is kept for a minute per
-    process, so a busy home page costs at most one round of counts a minute."""
-    cache = current_app.extensions.setdefault("forum_home_stats", {})
-    if cache.get("expires", 0) > time.monotonic():
-        return cache["stats"]
-    stats = {
-        "verified_doctors": db.session.scalar(select(func.count()).select_from(DoctorProfile).where(
-            DoctorProfile.status == VerificationStatus.VERIFIED)) or 0,
-        "doctor_answers": db.session.scalar(select(func.count()).select_from(Answer)
-                                            .join(Question, Question.id == Answer.question_id)
-                                            .where(Answer.hidden.is_(False), Question.hidden.is_(False))) or 0,
-        "answered_questions": db.session.scalar(select(func.count()).select_from(Question).where(
-            Question.hidden.is_(False), Question.answer_count > 0)) or 0,
-    }
-    cache.update(expires=time.monotonic() + STATS_TTL_SECONDS, stats=stats)
-    return stats
+    """Home-page counts, stored by the periodic aggregates refresh (services/stats.py)."""
+    return stats.home_counts()
 
 
 def sitemap_entries() -> list[tuple[str, str, object]]:
@@ -56,6 +35,43 @@ def sitemap_entries() -> list[tuple[str, str, object]]:
             DoctorProfile.status == VerificationStatus.VERIFIED)):
         entries.append(("doctors.show", {"doctor_id": doctor_id, "slug": slugify(name)}, updated))
     return entries
+
+
+RENDERED_TEXTS = ((Question, "body"), (Answer, "body"), (FollowUp, "body"), (Article, "body"), (DoctorProfile, "bio"))
+
+
+def rerender_markdown(batch: int = 1000) -> int:
+    """Render every stored Markdown text again (the renderer or its allow-list changed); only rows
+    whose HTML differs are written. Returns how many changed."""
+    changed = 0
+    for model, field in RENDERED_TEXTS:
+        source, target = getattr(model, field), getattr(model, f"{field}_html")
+        last_id = 0
+        while True:
+            rows = db.session.execute(select(model.id, source, target).where(model.id > last_id)
+                                      .order_by(model.id).limit(batch)).all()
+            if not rows:
+                break
+            last_id = rows[-1][0]
+            updates = [{"row_id": row_id, "html": html} for row_id, text_, old in rows
+                       if (html := str(render_markdown(text_)) if text_ else "") != old]
+            if updates:
+                table = model.__table__
+                db.session.execute(update(table).where(table.c.id == bindparam("row_id"))
+                                   .values({f"{field}_html": bindparam("html")}), updates)
+                changed += len(updates)
+            db.session.commit()
+    return changed
+
+
+def optimize_database() -> None:
+    """Refresh planner statistics so indexes are chosen well as data grows (daily job)."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("PRAGMA optimize"))
+        db.session.execute(text("ANALYZE"))
+    else:
+        db.session.execute(text("ANALYZE"))
+    db.session.commit()
 
 
 def database_ok() -> bool:

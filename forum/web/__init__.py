@@ -10,8 +10,8 @@ from forum.extensions import login_manager
 from forum.permissions import can
 from forum.services import accounts as accounts_service
 from forum.services import notifications as notifications_service
-from forum.text import render_markdown, slugify
-from forum.web import account, auth, consultations, doctors, flags, main, moderation, questions, reference, search
+from forum.text import render_markdown, rendered, slugify
+from forum.web import account, auth, caching, consultations, doctors, flags, main, moderation, questions, reference, search
 from forum.web import notifications as notifications_bp
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -24,10 +24,12 @@ def register_web(app: Flask) -> None:
     _init_login(app)
     app.before_request(_refuse_nul_bytes)
     app.before_request(_enforce_session_limits)
+    caching.register_caching(app)
     app.after_request(_security_headers)
     app.jinja_env.globals.update(can=can, csrf_token=generate_csrf, unread_count=_unread_count)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["slugify"] = slugify
+    app.jinja_env.filters["rendered"] = rendered
 
 
 def _init_login(app: Flask) -> None:
@@ -75,8 +77,4 @@ def _security_headers(response):
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    private = request.path.startswith(("/consultations", "/api/v1/consultations", "/account", "/api/v1/account"))
-    if private or "_user_id" in session or request.headers.get("Authorization"):
-        headers["Cache-Control"] = "no-store"
-        headers.add("Vary", "Cookie")
     return response

@@ -46,7 +46,7 @@ def show(doctor_id, slug):
     canonical = slugify(profile.full_name)
     if slug != canonical:
         return redirect(url_for("doctors.show", doctor_id=doctor_id, slug=canonical), 301)
-    return render_template("doctors/show.html", **doctors.profile_page(current_user, doctor_id))
+    return render_template("doctors/show.html", **doctors.profile_page(current_user, profile=profile))
 
 
 def _profile_form(profile) -> dict:

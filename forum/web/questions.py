@@ -12,8 +12,8 @@ from forum.web.forms import load_args, load_form
 bp = Blueprint("questions", __name__)
 
 
-def _show(question_id, status=200, **extra):
-    page = questions.question_page(current_user, question_id, count_view=status == 200)
+def _show(question_id, status=200, page=None, **extra):
+    page = page or questions.question_page(current_user, question_id, count_view=False)
     return render_template("questions/show.html", **page, errors=extra.pop("errors", {}), form=extra.pop("form", {}),
                            following=questions.is_following(current_user, page["question"]),
                            candidates=_candidates(page["question"]), urgent_notice=triage.urgent_notice(),
@@ -75,10 +75,11 @@ def ask():
 @bp.get("/questions/<int:question_id>", defaults={"slug": ""})
 @bp.get("/questions/<int:question_id>/<slug>")
 def show(question_id, slug):
-    question = questions.get_question(current_user, question_id)
-    if slug != question.slug:
-        return redirect(url_for("questions.show", question_id=question_id, slug=question.slug), 301)
-    return _show(question_id)
+    page = questions.question_page(current_user, question_id, count_view=False)
+    if slug != page["question"].slug:
+        return redirect(url_for("questions.show", question_id=question_id, slug=page["question"].slug), 301)
+    questions.record_view(question_id)  # buffered; reading never writes to the database
+    return _show(question_id, page=page)
 
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])

@@ -627,6 +627,26 @@ def test_hidden_questions_are_listed_only_for_their_asker_and_moderators(asker, 
     assert [q.id for q in questions.list_questions(make_moderator()).items] == [question.id]
 
 
+def test_an_askers_own_hidden_questions_merge_into_their_pages_in_order(asker, frozen_clock):
+    mine = []
+    for n in range(5):
+        frozen_clock.advance(minutes=1)
+        mine.append(ask(asker, title=f"My own question about pores, number {n}"))
+        frozen_clock.advance(minutes=1)
+        ask(make_user(), title=f"Someone else's question about pores, number {n}")
+    hide(mine[1]), hide(mine[3])
+    seen, cursor = [], None
+    for _ in range(10):
+        page = questions.list_questions(asker, limit=3, cursor=cursor)
+        seen += [q.id for q in page.items]
+        if not (cursor := page.next_cursor):
+            break
+    everything = sorted(q.id for q in db.session.scalars(select(Question)))
+    assert seen == sorted(everything, reverse=True)  # newest first, each once, hidden ones included
+    others = [q.id for q in questions.list_questions(make_user(), limit=50).items]
+    assert mine[1].id not in others and mine[3].id not in others and len(others) == 8
+
+
 def test_a_hidden_answer_leaves_the_counts(asker, question, doctor):
     posted = answer(doctor, question)
     hide(posted)

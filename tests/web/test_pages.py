@@ -59,12 +59,21 @@ def test_a_forbidden_page_and_a_redirect_carry_the_security_headers(browser, cli
     assert_security_headers(response)
 
 
-def test_pages_of_a_logged_in_member_are_never_cached(browser, client):
+def test_private_pages_of_a_logged_in_member_are_never_stored(browser, client):
     browser.login(make_user())
-    for path in ("/", "/account", "/notifications", "/doctor/apply"):
+    for path in ("/account", "/notifications", "/doctor/apply"):
         response = client.get(path)
         assert response.status_code == 200
-        assert "no-store" in response.headers["Cache-Control"]
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_public_pages_of_a_logged_in_member_are_private_and_revalidated(browser, client):
+    browser.login(make_user())
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-cache" and "public" not in response.headers["Cache-Control"]
+    again = client.get("/", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
 
 
 # ---- error pages ----

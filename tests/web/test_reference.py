@@ -8,6 +8,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from forum.extensions import db
+from forum.services import stats
 from forum.models import Article, ModerationLog
 from forum.schemas.reference import ArticleIn
 from forum.services.seed import load_seed
@@ -85,15 +86,18 @@ def test_home_page_shows_counts_featured_posts_topics_and_consultation_call(clie
     assert "Start a private virtual consultation" in page
 
 
-def test_home_page_costs_a_fixed_number_of_queries(client, seeded, count_queries):
+def test_home_page_costs_a_fixed_number_of_queries(app, client, seeded, count_queries):
+    app.config["PAGE_CACHE_SECONDS"] = 0  # measure the rendering, not the visitors' page cache
+    stats.refresh_all()  # the stored counts, as the periodic job leaves them
     client.get("/")
     with count_queries() as first:
         client.get("/")
     for n in range(5):
         make_doctor()
+    client.get("/")  # the kept topic list is rebuilt once after reference content changes
     with count_queries() as second:
         client.get("/")
-    assert second.count == first.count <= 6
+    assert second.count == first.count <= 5
 
 
 def test_drafts_are_invisible_to_the_public_in_html_api_and_sitemap(client, browser, seeded):
@@ -232,17 +236,19 @@ def test_only_a_verified_doctor_can_be_recorded_as_reviewer(seeded):
 
 
 def test_topic_and_treatment_pages_list_their_questions_and_the_doctors_who_answered(client, seeded):
-    from forum.services import answers, questions
+    from forum.services import answers, questions, stats
     asker = make_user()
     doctor = make_doctor(full_name="Dr. Topic Answerer")
     question = questions.ask_question(asker, title="Does microneedling help acne scars at all?",
                                       body="I have acne scars and wonder whether microneedling is worth it.",
                                       topics=["acne"], treatments=["microneedling"]).question
     answers.post_answer(doctor, question_id=question.id, body="It can help some scars; an examination decides.")
+    stats.refresh_all()  # the periodic job keeps "doctors answering here" per topic and treatment
     for path in ("/topics/acne", "/treatments/microneedling"):
         page = client.get(path).get_data(as_text=True)
         assert "Does microneedling help acne scars at all?" in page and "Dr. Topic Answerer" in page
     question.hidden = True
     db.session.commit()
+    stats.refresh_all()
     page = client.get("/topics/acne").get_data(as_text=True)
     assert "Does microneedling help acne scars at all?" not in page and "Dr. Topic Answerer" not in page
