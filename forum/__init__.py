@@ -41,6 +41,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _check_config(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("FORUM_SECRET_KEY is not set: refusing to start without a secret key.")
+    if app.config["ENV_NAME"] == "production" and not app.config.get("REDIS_URL"):
+        raise RuntimeError("FORUM_REDIS_URL is not set: in production every worker must share buffered views "
+                           "and cached pages through Redis (e.g. redis://127.0.0.1:6379/0).")
     if app.config.get("DATABASE_URL"):  # FORUM_DATABASE_URL
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):

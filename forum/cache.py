@@ -7,20 +7,26 @@ of the tags they depend on, so invalidation is a counter bump: an ORM flush that
 content records its tags, and the commit bumps them (`_collect_tags`, `_bump_on_commit`)."""
 from __future__ import annotations
 
+import functools
 import json
+import logging
 import threading
 import time
 import uuid
 from dataclasses import dataclass
 
+import redis
+
 from flask import Flask, current_app
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+log = logging.getLogger("forum.cache")
 PREFIX = "forum:"
 VIEWS_KEY = PREFIX + "views"
 TAG_CONTENT = "content"  # any public content (lists, home, topic pages, search)
 TAG_REFERENCE = "ref"    # topics, treatments, posts, doctors, display names: shown on every page
+UNKNOWN = b"-1"          # a tag version while the cache is unreachable: nothing is kept or served
 
 
 # ---- backends ----
@@ -77,38 +83,57 @@ class MemoryBackend:
         return True
 
 
+def _tolerant(default):
+    """A Redis outage must not take pages down: reads miss, counters are skipped, and it is logged."""
+    def wrap(method):
+        @functools.wraps(method)
+        def call(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except redis.RedisError as exc:
+                log.warning("cache unavailable (%s: %s); carrying on without it", type(exc).__name__, exc)
+                return default(*args) if callable(default) else default
+        return call
+    return wrap
+
+
 class RedisBackend:
-    """Redis, shared by every process; values are bytes or ints."""
+    """Redis, shared by every process; values are bytes or ints. Every call survives an outage."""
 
     def __init__(self, url: str):
-        import redis  # the optional dependency is needed only when FORUM_REDIS_URL is set
+        self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1, health_check_interval=30)
 
-        self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30)
-
+    @_tolerant(None)
     def get(self, key: str):
         return self.client.get(key)
 
+    @_tolerant(lambda keys: [UNKNOWN] * len(keys))
     def get_many(self, keys: list[str]) -> list:
         return self.client.mget(keys) if keys else []
 
+    @_tolerant(None)
     def set(self, key: str, value, ttl: int | None = None) -> None:
         self.client.set(key, value, ex=ttl)
 
+    @_tolerant(0)
     def incr(self, key: str) -> int:
         return int(self.client.incr(key))
 
+    @_tolerant(None)
     def delete(self, key: str) -> None:
         self.client.delete(key)
 
+    @_tolerant(None)
     def hincrby(self, name: str, field: str, amount: int = 1) -> None:
         self.client.hincrby(name, field, amount)
 
+    @_tolerant(lambda name: {})
     def take_hash(self, name: str) -> dict[str, int]:
         """Atomically move the hash aside and read it: increments made meanwhile start a new one."""
         aside = f"{name}:taking:{uuid.uuid4().hex}"
         try:
             self.client.rename(name, aside)
-        except Exception as exc:  # redis.ResponseError "no such key": nothing buffered
+        except redis.ResponseError as exc:  # "no such key": nothing buffered
             if "no such key" in str(exc).lower():
                 return {}
             raise
@@ -133,7 +158,16 @@ def backend():
 # ---- tag versions and cached pages ----
 
 def tag_versions(tags: list[str]) -> list[int]:
+    """Current versions (-1 for all while the cache is unreachable)."""
     return [int(v or 0) for v in backend().get_many([PREFIX + "tag:" + t for t in tags])]
+
+
+def page_key(tags: list[str], path_and_query: str) -> str | None:
+    """The cache key of a page rendered now, or None when versions are unknown (outage)."""
+    versions = tag_versions(tags)
+    if -1 in versions:
+        return None
+    return f"{PREFIX}page:{'.'.join(map(str, versions))}:{path_and_query}"
 
 
 def bump(*tags: str) -> None:
@@ -162,11 +196,6 @@ class CachedPage:
         return cls(body, meta["m"], meta["e"], meta["t"])
 
 
-def page_key(tags: list[str], path_and_query: str) -> str:
-    versions = ".".join(str(v) for v in tag_versions(tags))
-    return f"{PREFIX}page:{versions}:{path_and_query}"
-
-
 def get_page(key: str) -> CachedPage | None:
     return CachedPage.load(backend().get(key))
 
@@ -192,6 +221,8 @@ def take_view_counts() -> dict[int, int]:
 def memo(name: str, build):
     """`build()`'s result, kept in this process until reference content changes anywhere."""
     version = tag_versions([TAG_REFERENCE])[0]
+    if version == -1:  # the cache is unreachable: nothing says whether a kept copy is current
+        return build()
     store = current_app.extensions["forum_reference_memo"]
     hit = store.get(name)
     if hit is not None and hit[0] == version:

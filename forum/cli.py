@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import click
 from flask import Flask, current_app
@@ -12,7 +13,7 @@ from forum import mail
 from forum.errors import Invalid
 from forum.models import Role
 from forum.passwords import password_problem
-from forum.services import accounts, moderation, seed as seed_service
+from forum.services import accounts, bench_data, moderation, questions, site, stats, seed as seed_service
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: forum.create_app())
@@ -71,8 +72,56 @@ def seed(demo: bool, if_empty: bool, path: str | None) -> None:
     except seed_service.SeedError as err:
         raise click.ClickException(str(err)) from None
     click.echo(report.summary())
+    stats.refresh_all()  # the home counts and per-topic figures include what was just loaded
+
+
+@click.command("flush-views")
+@with_appcontext
+def flush_views() -> None:
+    """Write buffered question views to the database (run every minute)."""
+    click.echo(f"{questions.flush_view_counts()} view(s) written.")
+
+
+@click.command("refresh-stats")
+@with_appcontext
+def refresh_stats() -> None:
+    """Recompute the stored aggregates: home counts, doctors per topic, median answer times
+    (run every few minutes)."""
+    click.echo(f"{stats.refresh_all()} aggregate(s) stored.")
+
+
+@click.command("optimize-db")
+@with_appcontext
+def optimize_db() -> None:
+    """Refresh the query planner's statistics (ANALYZE; PRAGMA optimize on SQLite); run daily."""
+    site.optimize_database()
+    click.echo("Planner statistics refreshed.")
+
+
+@click.command("rerender")
+@with_appcontext
+def rerender() -> None:
+    """Render every stored Markdown text again (after the renderer or its allow-list changed)."""
+    click.echo(f"{site.rerender_markdown()} text(s) re-rendered.")
+
+
+@click.command("bench-data")
+@click.option("--questions", "count", type=click.IntRange(1, 5_000_000), required=True)
+@click.option("--seed", "random_seed", type=int, default=1, show_default=True)
+@with_appcontext
+def bench_data_command(count: int, random_seed: int) -> None:
+    """Bulk benchmark data: N questions with answers, votes, reviews, follow-ups and follows,
+    with every counter and the search index consistent. Needs migrated, seeded reference content."""
+    started = time.monotonic()
+    try:
+        made = bench_data.generate(questions=count, seed=random_seed)
+    except bench_data.BenchDataError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(", ".join(f"{k}: {v}" for k, v in made.items()))
+    click.echo(f"Done in {time.monotonic() - started:.1f} s.")
 
 
 def register_cli(app: Flask) -> None:
-    for command in (create_user, lapse_expired, send_mail, seed):
+    for command in (create_user, lapse_expired, send_mail, seed, flush_views, refresh_stats, optimize_db, rerender,
+                    bench_data_command):
         app.cli.add_command(command)

@@ -153,6 +153,34 @@ def test_rows_survive_every_downgrade_and_upgrade_step(scratch_database):
             db.engine.dispose()
 
 
+def test_the_performance_migration_renders_stored_markdown_and_gathers_planner_statistics(scratch_database):
+    """0006 fills body_html for rows written before it, and runs ANALYZE so the planner picks
+    the indexes from the start."""
+    from forum.services.seed import load_seed
+
+    app = _app_for(scratch_database)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(directory=MIGRATIONS)
+            load_seed(ROOT / "seed", demo=True)
+            db.session.remove()
+            flask_migrate.downgrade(directory=MIGRATIONS, revision="0005_consultations")
+            flask_migrate.upgrade(directory=MIGRATIONS)
+            with db.engine.connect() as conn:
+                empty = conn.execute(text("SELECT count(*) FROM answers WHERE body_html = ''")).scalar()
+                rendered = conn.execute(text("SELECT body_html FROM articles")).scalars().all()
+                if conn.dialect.name == "sqlite":
+                    analyzed = conn.execute(text("SELECT count(*) FROM sqlite_stat1")).scalar()
+                else:
+                    analyzed = conn.execute(text("SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'questions' "
+                                                 "AND last_analyze IS NOT NULL")).scalar()
+            assert empty == 0 and rendered and all(html.startswith("<") for html in rendered)
+            assert analyzed > 0
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_app_factory_does_not_touch_the_database(monkeypatch):
     """Workers must boot while the database is down; the health check then says so."""
     monkeypatch.setenv("FORUM_DATABASE_URL", UNREACHABLE)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from sqlalchemy import event
@@ -46,6 +47,14 @@ def _is_visitor() -> bool:
     return "_user_id" not in session and "_flashes" not in session
 
 
+def _served_host() -> bool:
+    """Pages are shared only for the site's own host (SITE_URL, or TRUSTED_HOSTS when set), so
+    odd Host headers can neither fill the cache nor have their links served to others."""
+    hosts = set(current_app.config.get("TRUSTED_HOSTS") or ())
+    hosts.add(urlsplit(current_app.config["SITE_URL"]).netloc)
+    return request.host in hosts
+
+
 def _tags() -> list[str]:
     if request.endpoint in QUESTION_ENDPOINTS:
         return [f"q:{request.view_args.get('question_id')}", cache.TAG_REFERENCE]
@@ -55,9 +64,11 @@ def _tags() -> list[str]:
 def serve_cached_page():
     """Answer a visitor's GET from the shared page cache when a current copy is there."""
     if (request.method not in ("GET", "HEAD") or request.endpoint not in CACHEABLE
-            or current_app.config["PAGE_CACHE_SECONDS"] <= 0 or not _is_visitor()):
+            or current_app.config["PAGE_CACHE_SECONDS"] <= 0 or not _is_visitor() or not _served_host()):
         return None
     key = cache.page_key(_tags(), f"{request.host}{request.full_path}")
+    if key is None:
+        return None
     page = cache.get_page(key)
     if page is None:
         g.page_cache_key = key  # cache_headers stores the page this request renders

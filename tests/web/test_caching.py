@@ -257,3 +257,40 @@ def test_listing_pages_cost_the_same_statements_whatever_the_rows(app, browser, 
     _grow(question)
     after = {p: _statements(client, count_queries, p) for p in paths()}
     assert after == before
+
+
+def test_the_maintenance_commands_run_and_report(app, seeded):
+    answered_question()
+    questions.record_view(1)
+    runner = app.test_cli_runner()
+    assert "1 view(s) written." in runner.invoke(args=["flush-views"]).output
+    assert "aggregate(s) stored." in runner.invoke(args=["refresh-stats"]).output
+    assert "Planner statistics refreshed." in runner.invoke(args=["optimize-db"]).output
+    assert "0 text(s) re-rendered." in runner.invoke(args=["rerender"]).output
+    refused = runner.invoke(args=["bench-data", "--questions", "10"])
+    assert refused.exit_code != 0 and "already has questions" in refused.output
+
+
+def test_pages_for_other_host_names_are_never_kept(client, seeded):
+    question = answered_question()
+    url = f"/questions/{question.id}/{question.slug}"
+    odd = client.get(url, headers={"Host": "evil.example"})
+    assert odd.status_code == 200 and "public" not in odd.headers["Cache-Control"]
+    assert "evil.example" not in client.get(url).get_data(as_text=True)
+
+
+def test_pages_still_answer_while_redis_is_down(app, client, seeded):
+    """A cache outage costs speed, not pages: reads miss and views are skipped."""
+    app.extensions["forum_cache"] = cache.RedisBackend("redis://127.0.0.1:1/0")  # nothing listens there
+    question = answered_question()
+    for path in ("/", f"/questions/{question.id}/{question.slug}", f"/api/v1/questions/{question.id}"):
+        assert client.get(path).status_code == 200
+    assert questions.flush_view_counts() == 0
+
+
+def test_production_refuses_to_start_without_a_shared_redis():
+    from forum import create_app
+
+    with pytest.raises(RuntimeError, match="FORUM_REDIS_URL"):
+        create_app({"ENV_NAME": "production", "SECRET_KEY": "x" * 40})
+    assert create_app({"ENV_NAME": "production", "SECRET_KEY": "x" * 40, "REDIS_URL": "redis://127.0.0.1:6379/13"})
