@@ -26,6 +26,8 @@ PREFIX = "forum:"
 VIEWS_KEY = PREFIX + "views"
 TAG_CONTENT = "content"  # any public content (lists, home, topic pages, search)
 TAG_REFERENCE = "ref"    # topics, treatments, posts, doctors, display names: shown on every page
+MEMO_SECONDS = 60        # longest a process keeps reference lists, even if an invalidation was lost
+EPOCH_KEY = PREFIX + "epoch"  # random, set once: counters that restart from 0 never meet old keys
 UNKNOWN = b"-1"          # a tag version while the cache is unreachable: nothing is kept or served
 
 
@@ -33,6 +35,8 @@ UNKNOWN = b"-1"          # a tag version while the cache is unreachable: nothing
 
 class MemoryBackend:
     """One process's cache: for development (one server process) and tests."""
+
+    MAX_ENTRIES = 10_000
 
     def __init__(self):
         self._data: dict[str, tuple[float | None, object]] = {}
@@ -55,7 +59,15 @@ class MemoryBackend:
 
     def set(self, key: str, value, ttl: int | None = None) -> None:
         with self._lock:
+            if len(self._data) > self.MAX_ENTRIES:  # drop what has expired before growing further
+                now = time.monotonic()
+                self._data = {k: v for k, v in self._data.items() if v[0] is None or v[0] >= now}
             self._data[key] = (time.monotonic() + ttl if ttl else None, value)
+
+    def set_if_absent(self, key: str, value) -> None:
+        with self._lock:
+            if self._live(key) is None:
+                self._data[key] = (None, value)
 
     def incr(self, key: str) -> int:
         with self._lock:
@@ -115,6 +127,10 @@ class RedisBackend:
     def set(self, key: str, value, ttl: int | None = None) -> None:
         self.client.set(key, value, ex=ttl)
 
+    @_tolerant(None)
+    def set_if_absent(self, key: str, value) -> None:
+        self.client.set(key, value, nx=True)
+
     @_tolerant(0)
     def incr(self, key: str) -> int:
         return int(self.client.incr(key))
@@ -133,13 +149,20 @@ class RedisBackend:
         aside = f"{name}:taking:{uuid.uuid4().hex}"
         try:
             self.client.rename(name, aside)
-        except redis.ResponseError as exc:  # "no such key": nothing buffered
-            if "no such key" in str(exc).lower():
-                return {}
-            raise
-        table = self.client.hgetall(aside)
-        self.client.delete(aside)
-        return {k.decode(): int(v) for k, v in table.items()}
+        except redis.ResponseError as exc:  # "no such key": nothing new buffered
+            if "no such key" not in str(exc).lower():
+                raise
+        totals: dict[str, int] = {}
+        for key in self.client.scan_iter(f"{name}:taking:*"):  # this one, and any an interrupted run left
+            claimed = f"{name}:claimed:{uuid.uuid4().hex}"
+            try:
+                self.client.rename(key, claimed)  # atomic: of two flushers, one gets each batch
+            except redis.ResponseError:
+                continue
+            for field, value in self.client.hgetall(claimed).items():
+                totals[field.decode()] = totals.get(field.decode(), 0) + int(value)
+            self.client.delete(claimed)
+        return totals
 
     def ping(self) -> bool:
         return bool(self.client.ping())
@@ -162,12 +185,22 @@ def tag_versions(tags: list[str]) -> list[int]:
     return [int(v or 0) for v in backend().get_many([PREFIX + "tag:" + t for t in tags])]
 
 
+def _epoch() -> str:
+    """The cache's generation: a fresh Redis (restart, eviction) gets a new one, so keys made with
+    version numbers that restarted from zero can never be confused with older pages."""
+    current = backend().get(EPOCH_KEY)
+    if current is None:
+        backend().set_if_absent(EPOCH_KEY, uuid.uuid4().hex[:8].encode())
+        current = backend().get(EPOCH_KEY)
+    return current.decode() if isinstance(current, bytes) else str(current or "")
+
+
 def page_key(tags: list[str], path_and_query: str) -> str | None:
     """The cache key of a page rendered now, or None when versions are unknown (outage)."""
     versions = tag_versions(tags)
     if -1 in versions:
         return None
-    return f"{PREFIX}page:{'.'.join(map(str, versions))}:{path_and_query}"
+    return f"{PREFIX}page:{_epoch()}:{'.'.join(map(str, versions))}:{path_and_query}"
 
 
 def bump(*tags: str) -> None:
@@ -225,10 +258,11 @@ def memo(name: str, build):
         return build()
     store = current_app.extensions["forum_reference_memo"]
     hit = store.get(name)
-    if hit is not None and hit[0] == version:
+    now = time.monotonic()
+    if hit is not None and hit[0] == version and hit[2] > now:
         return hit[1]
     value = build()
-    store[name] = (version, value)
+    store[name] = (version, value, now + MEMO_SECONDS)  # also bounded in time: a lost bump heals
     return value
 
 
@@ -252,21 +286,35 @@ _CONTENT_MODELS = {"ConsultationRequest"}
 _USER_PUBLIC_FIELDS = ("display_name", "status", "role")
 
 
+# A question's title and visibility also show on other questions' pages (related, duplicate of).
+_QUESTION_SHOWN_ELSEWHERE = ("title", "hidden", "deleted_at")
+# A doctor's own counters are shown on lists, not on the pages tagged "ref".
+_DOCTOR_COUNTERS = {"answer_count", "helpful_count"}
+
+
+def _changed(obj) -> set[str]:
+    state = inspect(obj)
+    return {attr.key for attr in state.attrs if attr.history.has_changes()}
+
+
 def _tags_for(obj, is_new: bool, is_deleted: bool = False) -> set[str]:
     name = type(obj).__name__
     if name in ("Question", "Answer", "FollowUp"):
         qid = _question_id_of(obj)
-        return {TAG_CONTENT, f"q:{qid}"} if qid is not None else {TAG_CONTENT}
+        tags = {TAG_CONTENT, f"q:{qid}"} if qid is not None else {TAG_CONTENT}
+        if name == "Question" and (is_deleted or (not is_new and _changed(obj) & set(_QUESTION_SHOWN_ELSEWHERE))):
+            tags.add(TAG_REFERENCE)
+        return tags
+    if name == "DoctorProfile" and not is_new and not is_deleted and _changed(obj) <= _DOCTOR_COUNTERS:
+        return {TAG_CONTENT}
     if name in _REFERENCE_MODELS:
         return {TAG_CONTENT, TAG_REFERENCE}
     if name in _CONTENT_MODELS:
         return {TAG_CONTENT}
     if name == "User" and is_deleted:
         return {TAG_CONTENT, TAG_REFERENCE}
-    if name == "User" and not is_new:
-        state = inspect(obj)
-        if any(state.attrs[f].history.has_changes() for f in _USER_PUBLIC_FIELDS):
-            return {TAG_CONTENT, TAG_REFERENCE}
+    if name == "User" and not is_new and _changed(obj) & set(_USER_PUBLIC_FIELDS):
+        return {TAG_CONTENT, TAG_REFERENCE}
     return set()
 
 

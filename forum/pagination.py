@@ -94,7 +94,8 @@ def paginate(stmt: sa.Select, *, columns: list, cursor: str | None, limit: int |
             row = sa.tuple_(*columns)
             part = part.where(row < sa.tuple_(*values) if descending else row > sa.tuple_(*values))
         rows.extend(db.session.scalars(part.limit(limit + 1)))
-    if also:
+    if also:  # the parts are disjoint, but a row may change sides between the two statements
+        rows = list({id(item): item for item in rows}.values())
         rows.sort(key=lambda item: tuple(getattr(item, c.key) for c in columns), reverse=descending)
     items = rows[:limit]
     next_cursor = None

@@ -173,7 +173,7 @@ def redis_url():
 def redis_app_pair(app, redis_url, tmp_path):
     """Two app instances, as two servers would run: one database, one Redis."""
     url = DATABASE_URL if IS_POSTGRES else f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    pair = [make_app(SQLALCHEMY_DATABASE_URI=url, REDIS_URL=redis_url) for _ in range(2)]
+    pair = [make_app(SQLALCHEMY_DATABASE_URI=url, REDIS_URL=redis_url, SQL_COUNT_HEADER=True) for _ in range(2)]
     if not IS_POSTGRES:
         with pair[0].app_context():
             db.create_all()

@@ -175,7 +175,7 @@ def question_page(viewer: User | None, question_id: int, *, count_view: bool = T
 def related_questions(question: Question, limit: int = 5, per_topic: int = 10) -> list[Question]:
     """Other visible questions sharing a topic: the newest few of each topic (a bounded index scan
     per topic on (topic_id, question_id)), answered ones first."""
-    topic_ids = [t.id for t in question.topics][:3]
+    topic_ids = sorted(t.id for t in question.topics)[:3]
     if not topic_ids:
         return []
     newest = [select(question_topics.c.question_id).where(question_topics.c.topic_id == topic_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from forum import cache
 from forum.extensions import db
 from forum.services import questions, reference, stats
 from forum.text import render_markdown, slugify
@@ -61,6 +62,8 @@ def rerender_markdown(batch: int = 1000) -> int:
                                    .values({f"{field}_html": bindparam("html")}), updates)
                 changed += len(updates)
             db.session.commit()
+    if changed:
+        cache.bump(cache.TAG_CONTENT, cache.TAG_REFERENCE)  # bulk updates pass the ORM's bookkeeping
     return changed
 
 

@@ -28,13 +28,15 @@ CACHEABLE = QUESTION_ENDPOINTS | {
 }
 # Never kept anywhere: health data, account settings and tokens, inboxes, moderation.
 NO_STORE_PREFIXES = ("/consultations", "/api/v1/consultations", "/account", "/api/v1/account", "/notifications",
-                     "/api/v1/notifications", "/mod", "/api/v1/mod", "/doctor/", "/api/v1/doctor/")
+                     "/api/v1/notifications", "/mod", "/api/v1/mod", "/doctor/", "/api/v1/doctor", "/api/v1/me",
+                     "/api/v1/tokens", "/reset-password", "/verify-email")
 
 
 def register_caching(app: Flask) -> None:
     if app.config.get("SQL_COUNT_HEADER"):
         app.before_request(_start_sql_count)
-        event.listen(Engine, "before_cursor_execute", _count_statement)
+        if not event.contains(Engine, "before_cursor_execute", _count_statement):
+            event.listen(Engine, "before_cursor_execute", _count_statement)
         app.after_request(_sql_count_header)
     app.before_request(serve_cached_page)
     app.after_request(cache_headers)
@@ -66,7 +68,7 @@ def serve_cached_page():
     if (request.method not in ("GET", "HEAD") or request.endpoint not in CACHEABLE
             or current_app.config["PAGE_CACHE_SECONDS"] <= 0 or not _is_visitor() or not _served_host()):
         return None
-    key = cache.page_key(_tags(), f"{request.host}{request.full_path}")
+    key = cache.page_key(_tags(), f"{request.scheme}://{request.host}{request.full_path}")
     if key is None:
         return None
     page = cache.get_page(key)
@@ -85,7 +87,7 @@ def _public(response: Response, etag: str, last_modified: float) -> None:
     response.set_etag(etag)
     response.last_modified = last_modified
     response.headers["Cache-Control"] = f"public, max-age={int(current_app.config['PUBLIC_MAX_AGE'])}"
-    response.vary.add("Cookie")
+    response.vary.update(("Cookie", "Authorization"))
 
 
 def _storable(response: Response) -> bool:
@@ -104,8 +106,9 @@ def cache_headers(response: Response) -> Response:
         response.headers["Cache-Control"] = "no-store"
         response.vary.add("Cookie")
         return response
+    signed_in = "_user_id" in session or "Authorization" in request.headers
     if request.method not in ("GET", "HEAD") or response.status_code != 200 or response.direct_passthrough:
-        if "_user_id" in session or "Authorization" in request.headers:
+        if signed_in:
             response.headers["Cache-Control"] = "no-store"
         return response
     if key is not None and _storable(response):
@@ -115,6 +118,10 @@ def cache_headers(response: Response) -> Response:
         cache.set_page(key, page)
         _public(response, page.etag, page.last_modified)
         return response.make_conditional(request)
+    if signed_in and request.endpoint not in CACHEABLE:  # their own forms, settings and tokens
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
+        return response
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Cookie")
     response.add_etag()

@@ -25,11 +25,13 @@ def _backfill(table: str, source: str, target: str) -> None:
     from forum.text import render_markdown  # the app's one renderer, so stored HTML matches writes
 
     bind = op.get_bind()
-    rows = bind.execute(sa.text(f"SELECT id, {source} FROM {table}")).all()  # nosec B608 - fixed names
+    select = sa.text(f"SELECT id, {source} FROM {table} WHERE id > :after ORDER BY id LIMIT 1000")  # nosec B608
     update = sa.text(f"UPDATE {table} SET {target} = :html WHERE id = :id")  # nosec B608 - fixed names
-    batch = [{"id": row_id, "html": str(render_markdown(text)) if text else ""} for row_id, text in rows]
-    for start in range(0, len(batch), 1000):
-        bind.execute(update, batch[start:start + 1000])
+    after = 0
+    while rows := bind.execute(select, {"after": after}).all():  # a page at a time: tables may be large
+        bind.execute(update, [{"id": row_id, "html": str(render_markdown(text)) if text else ""}
+                              for row_id, text in rows])
+        after = rows[-1][0]
 
 
 def upgrade():

@@ -61,7 +61,7 @@ def test_a_forbidden_page_and_a_redirect_carry_the_security_headers(browser, cli
 
 def test_private_pages_of_a_logged_in_member_are_never_stored(browser, client):
     browser.login(make_user())
-    for path in ("/account", "/notifications", "/doctor/apply"):
+    for path in ("/account", "/notifications", "/doctor/apply", "/questions/ask", "/api/v1/me"):
         response = client.get(path)
         assert response.status_code == 200
         assert response.headers["Cache-Control"] == "no-store"
