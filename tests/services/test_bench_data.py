@@ -95,7 +95,8 @@ def test_answer_counters_follow_their_votes_reviews_and_follows(bench):
 
 def test_threads_have_a_plausible_shape(bench):
     all_questions = list(db.session.scalars(select(Question)))
-    assert sum(q.answer_count == 20 for q in all_questions) >= 3
+    per_question = db.session.execute(select(Answer.question_id, func.count()).group_by(Answer.question_id)).all()
+    assert sum(n == 20 for _qid, n in per_question) >= 3  # long threads (visible or not) for long pages
     assert 0 < sum(q.anonymous for q in all_questions) < QUESTIONS // 4
     for question in all_questions:
         times = [a.created_at for a in question.answers]
