@@ -174,7 +174,7 @@ def test_the_worker_process_makes_the_same_content_as_a_single_batch(seeded, mon
     bench_data.generate(questions=QUESTIONS, seed=7, progress=lambda _line: None, now=NOW)
     written = db.session.execute(select(Question.title, Question.body, Question.answer_count).order_by(Question.id))
     vocabulary = bench_data.Vocabulary(*bench_data._reference_rows())
-    maker = bench_data._Generator(QUESTIONS, 7, NOW, vocabulary, {table: 1 for table in bench_data.SERIAL_TABLES})
+    maker = bench_data.Generator(QUESTIONS, 7, NOW, vocabulary, {table: 1 for table in bench_data.SERIAL_TABLES})
     maker.people()
     expected = maker.threads(0, QUESTIONS)["questions"]
     assert [tuple(row) for row in written] == [(row[2], row[3], row[9]) for row in expected]
