@@ -296,7 +296,7 @@ class Vocabulary:
         self.fill = {"c": concern + list(CONCERNS), "t": [p for p in cured if "laser" not in p] + list(TREATMENTS),
                      "l": [p for p in cured if "laser" in p] + list(LASERS), "skin": SKINS}
         expand = random.Random(2026)
-        self.titles = [self._expand(expand, t.replace("{x}", "{t}")) for t in TITLES]
+        self.titles = [self._expand(expand, t.replace("{x}", "{t2}")) for t in TITLES]  # never "x or x"
         self.laser_titles = [self._expand(expand, t.replace("{x}", "{l}")) for t in TITLES if "{x}" in t]
         self.pools = {name: [self._expand(expand, s) for s in sentences] for name, sentences in (
             ("ask", ASKS), ("ask_laser", ASKS_LASER), ("ask_melasma", ASKS_MELASMA), ("reply", REPLIES),
@@ -341,8 +341,13 @@ class Vocabulary:
 
     def _body(self, rng: random.Random, count: int, plain: str, laser: bool, melasma: bool) -> tuple[str, str]:
         r, pools = rng.random, self.pools
-        sentences = [self._pick(rng, pools[plain + "_laser"] if laser and r() < 0.3 else pools[plain])
-                     for _ in range(count)]
+        sentences, used, count = [], set(), min(count, len(pools[plain]))
+        while len(sentences) < count:  # each template at most once a body
+            groups = pools[plain + "_laser"] if laser and r() < 0.3 else pools[plain]
+            group = groups[int(r() * len(groups))]
+            if id(group) not in used:
+                used.add(id(group))
+                sentences.append(group[int(r() * len(group))])
         if melasma:
             sentences[int(r() * count)] = self._pick(rng, pools[plain + "_melasma"])
         cut = count // 2 if count > 2 and r() < 0.6 else count
@@ -369,7 +374,8 @@ def check_fast_path(vocabulary: Vocabulary, seed: int) -> None:
     for text in vocabulary.everything():
         if not SAFE.fullmatch(text) or str(render_markdown(text)) != f"<p>{text}</p>\n" or triage.red_flags(text):
             raise BenchDataError(f"Bench vocabulary sentence breaks the fast path: {text!r}")
-    plain = vocabulary.titles + [v for name, pool in vocabulary.pools.items() if not name.endswith(("_laser", "_melasma")) for v in pool]
+    plain = vocabulary.titles + [v for name, pool in vocabulary.pools.items()
+                                 if not name.endswith(("_laser", "_melasma")) for v in pool]
     if any(word in text.lower() for group in plain for text in group for word in ("laser", "melasma")):
         raise BenchDataError("A plain bench sentence mentions laser or melasma.")
     rng = random.Random(seed)

@@ -3,6 +3,7 @@ schema exactly as the services would, renders bodies as render_markdown does, an
 databases it must not touch."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -103,6 +104,10 @@ def test_threads_have_a_plausible_shape(bench):
         assert all(question.created_at < t <= question.last_activity_at <= NOW for t in times)
         assert question.first_answer_at == (min(times) if times else None)
         assert 15 <= len(question.title) <= 150 and len(question.body) >= 30
+        assert not re.search(r"\btry (.+) or \1 for\b", question.title)
+        for body in [question.body] + [a.body for a in question.answers]:
+            sentences = re.split(r"(?<=[.?])\s+", body)
+            assert len(set(sentences)) == len(sentences), body
         accepted = [a.id for a in question.answers if a.accepted]
         assert accepted == ([question.accepted_answer_id] if question.accepted_answer_id else [])
         assert len({a.author_id for a in question.answers}) == len(question.answers)
