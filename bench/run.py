@@ -288,6 +288,7 @@ def discover(engine, encode_cursor) -> tuple[list[Page], dict, int]:
             "answers": one("SELECT count(*) FROM answers")[0],
             "users": one("SELECT count(*) FROM users")[0],
         }
+        search_pages = discover_search(conn, one, facts)
         if facts["visible_questions"] == 0:
             raise BenchError("the data set has no visible question")
 
@@ -330,7 +331,27 @@ def discover(engine, encode_cursor) -> tuple[list[Page], dict, int]:
         Page("API list", "/api/v1/questions"),
         Page("API detail", f"/api/v1/questions/{top_q[0]}", f"question {top_q[0]}"),
     ]
+    if search_pages:
+        pages += search_pages
     return pages, facts, top_q[0]
+
+
+def discover_search(conn, one, facts: dict) -> list[Page]:
+    """Search pages, when the checkout has a search vocabulary (issue #10): a very common word, a
+    mid word, a rare title word (in 0.05-0.5% of questions) and two words."""
+    import sqlalchemy as sa
+    if not sa.inspect(conn).has_table("search_terms"):
+        return []
+    n = max(1, facts["visible_questions"])
+    rare = one("SELECT term, docs FROM search_terms WHERE docs BETWEEN :lo AND :hi AND term <> 'melasma' "
+               "ORDER BY docs DESC, term LIMIT 1", lo=max(1, n // 2000), hi=max(2, n // 200))
+    pages = [Page("search, common word", "/search?q=laser", "“laser”: in ~77% of documents"),
+             Page("search, mid word", "/search?q=melasma", "“melasma”: in ~5% of documents"),
+             Page("search, two words", "/search?q=laser+melasma", "both words")]
+    if rare is not None:
+        pages.append(Page("search, rare word", f"/search?q={rare[0]}", f"“{rare[0]}”: in {rare[1]} question titles"))
+    pages.append(Page("API search, common word", "/api/v1/search?q=laser"))
+    return pages
 
 
 def engine_version(engine) -> str:
@@ -622,7 +643,10 @@ def render(meta: dict, limit: Result, results: list[Result]) -> str:
         "FORUM_ENV=production; the limit is bench/bare_app.py under the same settings",
         f"- Load: wrk {meta['wrk']} `-t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{meta['duration']}s --latency --timeout {WRK_TIMEOUT}`; "
         f"single client: {meta['requests']} sequential requests, a new connection each (after {WARMUP_REQUESTS} warm-up requests)",
-        "- Rate limits were off for the run (FORUM_RATELIMIT_ENABLED=false).",
+        "- Rate limits were off for the run (FORUM_RATELIMIT_ENABLED=false)."
+        + (f" Page cache: FORUM_PAGE_CACHE_SECONDS={meta['page_cache']}"
+           + (" (visitors' pages are rendered every time)." if meta["page_cache"] == 0 else ".")
+           if meta.get("page_cache") is not None else ""),
     ]
     busy = float(meta["load_before"].split()[0]) > 0.5
     if busy:
@@ -697,6 +721,10 @@ def run_engine(engine_name: str, args, target: Target, encode_cursor) -> str:
         port = free_port()
         forum_env = target.env(dataset.url, serving=True)
         forum_env["FORUM_SITE_URL"] = f"http://127.0.0.1:{port}"  # the host the app serves (and caches pages for)
+        if args.page_cache_seconds is not None:
+            forum_env["FORUM_PAGE_CACHE_SECONDS"] = str(args.page_cache_seconds)
+        if args.pages == "search":
+            pages = [p for p in pages if "search" in p.name]
         forum = Server(f"forum-{engine_name}-{args.data}", "forum:create_app()", target.app_dir,
                        forum_env, target.app_dir, port=port)
         servers.append(forum)
@@ -738,6 +766,7 @@ def run_engine(engine_name: str, args, target: Target, encode_cursor) -> str:
         "engine_version": version, "db": dataset.url.replace(str(REPO_DIR) + "/", ""), "facts": facts,
         "gunicorn": gunicorn_version(), "wrk": wrk_version(), "duration": args.duration,
         "requests": args.requests, "pages": pages, "reused": reused, "prepared": dataset.how_prepared(),
+        "page_cache": args.page_cache_seconds,
     }
     return render(meta, limit, results)
 
@@ -751,6 +780,9 @@ def main() -> int:
                         "(default bench/results/<data>.md)")
     parser.add_argument("--app-dir", type=Path, default=REPO_DIR, help="checkout to serve (default: this one)")
     parser.add_argument("--reuse", action="store_true", help="reuse a finished database of this size if any")
+    parser.add_argument("--pages", default="all", choices=["all", "search"], help="measure every page or search only")
+    parser.add_argument("--page-cache-seconds", type=int, default=None,
+                        help="FORUM_PAGE_CACHE_SECONDS for the forum (0: visitors' pages are not cached)")
     parser.add_argument("--requests", type=int, default=200, help="single-client requests per page (default 200)")
     parser.add_argument("--single-seconds", type=float, default=120,
                         help="time bound of the single-client loop per page (default 120 s)")

@@ -13,7 +13,7 @@ from forum import mail
 from forum.errors import Invalid
 from forum.models import Role
 from forum.passwords import password_problem
-from forum.services import accounts, bench_data, moderation, questions, site, stats, seed as seed_service
+from forum.services import accounts, bench_data, moderation, questions, search_index, site, stats, seed as seed_service
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: forum.create_app())
@@ -90,6 +90,15 @@ def refresh_stats() -> None:
     click.echo(f"{stats.refresh_all()} aggregate(s) stored.")
 
 
+@click.command("search-rebuild")
+@with_appcontext
+def search_rebuild() -> None:
+    """Rebuild the search index and its "Did you mean" vocabulary from the content (synonyms
+    apply to queries: editing synonyms.toml needs no rebuild)."""
+    documents, words = search_index.rebuild()
+    click.echo(f"{documents} document(s) and {words} vocabulary word(s) indexed.")
+
+
 @click.command("optimize-db")
 @with_appcontext
 def optimize_db() -> None:
@@ -122,6 +131,6 @@ def bench_data_command(count: int, random_seed: int) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for command in (create_user, lapse_expired, send_mail, seed, flush_views, refresh_stats, optimize_db, rerender,
-                    bench_data_command):
+    for command in (create_user, lapse_expired, send_mail, seed, flush_views, refresh_stats, search_rebuild,
+                    optimize_db, rerender, bench_data_command):
         app.cli.add_command(command)

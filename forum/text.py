@@ -1,6 +1,7 @@
-"""Text helpers: safe Markdown rendering (markdown-it-py + nh3) and slugs."""
+"""Text helpers: safe Markdown rendering (markdown-it-py + nh3), plain text and slugs."""
 from __future__ import annotations
 
+import html as html_lib
 import re
 import unicodedata
 from urllib.parse import unquote
@@ -44,6 +45,19 @@ def rendered(obj, field: str = "body") -> Markup:
     if html:
         return Markup(html)  # noqa: S704 - render_markdown's own output, stored at write time
     return render_markdown(getattr(obj, field))
+
+
+_BLOCK_END = re.compile(r"</(?:p|li|h[2-6]|blockquote|pre|tr|td|th)>|<br\s*/?>|<hr\s*/?>", re.I)
+_SPACES = re.compile(r"\s+")
+
+
+def plain_text(html: str | None) -> str:
+    """Rendered HTML as plain text (what search stores and shows in snippets): tags removed, entities
+    decoded, blocks kept apart by a space, runs of white space made one."""
+    if not html:
+        return ""
+    spaced = _BLOCK_END.sub(lambda m: m.group(0) + " ", str(html))
+    return _SPACES.sub(" ", html_lib.unescape(nh3.clean(spaced, tags=set()))).strip()
 
 
 def slugify(text: str, max_length: int = 80) -> str:

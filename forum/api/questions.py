@@ -8,7 +8,7 @@ from forum.api.auth import AUTH, actor
 from forum.permissions import can
 from forum.schemas.qa import (
     AnswerIn, AnswerOut, FollowUpIn, FollowUpOut, InviteIn, QuestionArgs, QuestionDetailOut,
-    QuestionDetailStaffOut, QuestionEditIn, QuestionIn, QuestionOut, ReviewIn, ReviewOut, SearchArgs, SearchHitOut, SimilarArgs,
+    QuestionDetailStaffOut, QuestionEditIn, QuestionIn, QuestionOut, ReviewIn, ReviewOut, SearchArgs, SearchPageOut, SimilarArgs,
     SimilarOut,
 )
 from forum.schemas.common import page_of
@@ -156,11 +156,14 @@ def invite(data, question_id):
 
 @blp.get("/search")
 @blp.arguments(SearchArgs, location="query")
-@blp.response(200, SearchHitOut(many=True))
+@blp.response(200, SearchPageOut)
 def search_content(args):
-    """Full-text search over public questions, answers and reference posts."""
-    return [{"kind": h.kind, "title": h.title, "url": h.url, "snippet": str(h.snippet)}
-            for h in search.search(args["q"], kind=args["kind"], topic=args["topic"], limit=args["limit"])]
+    """Search questions (with their answers), reference posts, treatments and topics; a page at a time."""
+    results = search.search(args.pop("q"), **args)
+    return {"items": [{"kind": h.kind, "title": h.title, "url": h.url, "question_id": h.question_id,
+                       "snippet": str(h.snippet)} for h in results.hits],
+            "next_cursor": results.next_cursor, "total": results.total, "estimated": results.estimated,
+            "suggestion": results.suggestion, "corrected_from": results.corrected_from, "partial_match": results.loose}
 
 
 @blp.get("/doctor/dashboard")

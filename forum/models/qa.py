@@ -210,45 +210,77 @@ class Invitation(TimestampMixin, db.Model):
 
 
 class SearchDocument(db.Model):
-    """One searchable text (question, answer, reference post). Only public, visible content is
-    indexed; SQLite's FTS5 table and PostgreSQL's tsvector column follow it by trigger/generation."""
+    """One searchable text: a question, an answer, a reference post, a treatment or a topic. Only
+    public, visible content is indexed. `body` is plain text (Markdown removed) so snippets need
+    no HTML; `tags` holds the filter words ("kquestion tacne") that only filters match. SQLite's
+    FTS5 table and PostgreSQL's tsvector column follow it by trigger or generation."""
 
     __tablename__ = "search_documents"
-    __table_args__ = (sa.UniqueConstraint("kind", "ref_id", name="uq_search_documents_kind_ref"),)
+    __table_args__ = (sa.UniqueConstraint("kind", "ref_id", name="uq_search_documents_kind_ref"),
+                      sa.Index("ix_search_documents_reference", "id",
+                               sqlite_where=sa.text("kind IN ('article', 'treatment', 'topic')"),
+                               postgresql_where=sa.text("kind IN ('article', 'treatment', 'topic')")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(20))  # question | answer | article
+    kind: Mapped[str] = mapped_column(sa.String(20))  # question | answer | article | treatment | topic
     ref_id: Mapped[int]
     question_id: Mapped[int | None] = mapped_column(index=True)
-    title: Mapped[str] = mapped_column(sa.String(255))
+    title: Mapped[str] = mapped_column(sa.String(255))  # empty for answers: the question's is not theirs
     body: Mapped[str] = mapped_column(sa.Text)
-    topics: Mapped[str] = mapped_column(sa.String(1000), default="")  # " slug slug " for topic filters
+    tags: Mapped[str] = mapped_column(sa.String(1000), default="", server_default="")
+    slug: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")  # reference pages' URLs
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-# Full-text search structures that SQLAlchemy cannot describe; the migration runs the same DDL.
+class SearchTerm(db.Model):
+    """A word people may mean (from titles and reference pages), for "Did you mean ...?"."""
+
+    __tablename__ = "search_terms"
+
+    term: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    docs: Mapped[int] = mapped_column(default=0)
+
+
+# Full-text search structures that SQLAlchemy cannot describe; migration 0007 runs the same DDL.
 SQLITE_SEARCH_DDL = (
-    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_documents', content_rowid='id', "
-    "tokenize='unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, tags, content='search_documents', content_rowid='id', "
+    "tokenize='porter unicode61 remove_diacritics 2', prefix='3')",
     "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
-    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "INSERT INTO search_fts(rowid, title, body, tags) VALUES (new.id, new.title, new.body, new.tags); END",
     "CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); END",
+    "INSERT INTO search_fts(search_fts, rowid, title, body, tags) "
+    "VALUES ('delete', old.id, old.title, old.body, old.tags); END",
     "CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, title, body) VALUES ('delete', old.id, old.title, old.body); "
-    "INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    "INSERT INTO search_fts(search_fts, rowid, title, body, tags) "
+    "VALUES ('delete', old.id, old.title, old.body, old.tags); "
+    "INSERT INTO search_fts(rowid, title, body, tags) VALUES (new.id, new.title, new.body, new.tags); END",
+)
+POSTGRES_SEARCH_PREPARE = (
+    "CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public",
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public",
+    # unaccent() is only STABLE (its dictionary could change); a generated column needs IMMUTABLE.
+    "CREATE OR REPLACE FUNCTION forum_unaccent(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
+    "AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$",
 )
 POSTGRES_SEARCH_DDL = (
     "ALTER TABLE search_documents ADD COLUMN tsv tsvector GENERATED ALWAYS AS ("
-    "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
-    "setweight(to_tsvector('english', coalesce(body, '')), 'B')) STORED",
+    "setweight(to_tsvector('english', forum_unaccent(coalesce(title, ''))), 'A') || "
+    "setweight(to_tsvector('english', forum_unaccent(coalesce(body, ''))), 'B') || "
+    "setweight(to_tsvector('simple', coalesce(tags, '')), 'D')) STORED",
     "CREATE INDEX ix_search_documents_tsv ON search_documents USING gin (tsv)",
 )
+POSTGRES_TERMS_DDL = (
+    "CREATE INDEX ix_search_terms_trgm ON search_terms USING gin (term gin_trgm_ops)",
+)
 
+for _statement in POSTGRES_SEARCH_PREPARE:
+    sa.event.listen(SearchDocument.__table__, "before_create", sa.DDL(_statement).execute_if(dialect="postgresql"))
 for _statement in SQLITE_SEARCH_DDL:
     sa.event.listen(SearchDocument.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="sqlite"))
 for _statement in POSTGRES_SEARCH_DDL:
     sa.event.listen(SearchDocument.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="postgresql"))
+for _statement in POSTGRES_SEARCH_PREPARE + POSTGRES_TERMS_DDL:
+    sa.event.listen(SearchTerm.__table__, "after_create", sa.DDL(_statement).execute_if(dialect="postgresql"))
 sa.event.listen(SearchDocument.__table__, "before_drop",
                 sa.DDL("DROP TABLE IF EXISTS search_fts").execute_if(dialect="sqlite"))
 
@@ -259,6 +291,6 @@ def include_in_autogenerate(obj, name, type_, reflected, compare_to) -> bool:  #
         return False
     if type_ == "column" and name == "tsv":
         return False
-    if type_ == "index" and name == "ix_search_documents_tsv":
+    if type_ == "index" and name in ("ix_search_documents_tsv", "ix_search_terms_trgm"):
         return False
     return True

@@ -80,10 +80,12 @@ class SearchArgs(Schema):
     class Meta:
         unknown = "raise"
 
-    q = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    kind = fields.String(load_default=None, validate=validate.OneOf(["question", "answer", "article"]))
+    q = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(load_default=None,
+                         validate=validate.OneOf(["question", "answer", "article", "treatment", "topic"]))
     topic = fields.String(load_default=None, validate=[validate.Length(max=80), SLUG])
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
 
 
 class SimilarArgs(Schema):
@@ -186,10 +188,23 @@ class QuestionDetailStaffOut(QuestionStaffOut):
 
 
 class SearchHitOut(Schema):
-    kind = fields.String()
-    title = fields.String()
+    kind = fields.String(metadata={"description": "question, answer, article, treatment or topic"})
+    title = fields.String(metadata={"description": "For an answer, its question's title"})
     url = fields.String()
-    snippet = fields.String(metadata={"description": "HTML-escaped text; matches wrapped in <mark>"})
+    question_id = fields.Integer(allow_none=True)
+    snippet = fields.String(metadata={"description": "Plain text, HTML-escaped; matches wrapped in <mark>"})
+
+
+class SearchPageOut(Schema):
+    items = fields.List(fields.Nested(SearchHitOut))
+    next_cursor = fields.String(allow_none=True, metadata={"description": "Pass as ?cursor= for the next page"})
+    total = fields.Integer(metadata={"description": "Results (a question with its answers counts once)"})
+    estimated = fields.Boolean(metadata={"description": "True when `total` is an estimate, rounded"})
+    suggestion = fields.String(allow_none=True, metadata={"description": "Did you mean: a corrected query"})
+    partial_match = fields.Boolean(metadata={"description": "No result has every word; these have some"})
+    corrected_from = fields.String(
+        allow_none=True, metadata={"description": "Set when nothing matched the query as typed and the results "
+                                                  "are for `suggestion` instead"})
 
 
 class SimilarOut(Schema):

@@ -13,7 +13,7 @@ from forum.models import (
 from forum.passwords import verify_password
 from forum.permissions import require
 from forum.seclog import security_event
-from forum.services import consultations, photos, search
+from forum.services import consultations, photos, search_index
 from forum.services.answers import recount_doctor, recount_question
 
 
@@ -89,7 +89,7 @@ def delete_account(actor: User, *, password: str, delete_questions: bool = False
     for question in questions:
         if delete_questions:
             question.hidden, question.deleted_at = True, clock.now()
-            search.index_question(question)
+            search_index.index_question(question)
         question.author_id = None
     voted = db.session.scalars(select(Answer).join(HelpfulVote).where(HelpfulVote.user_id == actor.id)).all()
     db.session.execute(delete(HelpfulVote).where(HelpfulVote.user_id == actor.id))

@@ -12,7 +12,7 @@ from forum.models import (
     Answer, AnswerReview, Follow, FollowUp, HelpfulVote, Question, QuestionStatus, User, Verdict,
 )
 from forum.permissions import can, require
-from forum.services import notifications, search, spam
+from forum.services import notifications, search_index, spam
 from forum.services.questions import get_question
 
 
@@ -85,7 +85,7 @@ def post_answer(actor: User, *, question_id: int, body: str, offers_treatment: b
     question.first_answer_at = question.first_answer_at or now
     recount_question(question)
     recount_doctor(actor)
-    search.index_answer(answer)
+    search_index.index_answer(answer)
     name = actor.doctor_profile.full_name
     for user in _followers(question, except_ids={actor.id}):
         notifications.notify(user, "answer_posted", f"{name} answered: {question.title}", link=_link(answer))
@@ -102,7 +102,7 @@ def edit_answer(actor: User, *, answer_id: int, body: str, offers_treatment: boo
     spam.check_links(actor, "body", body)
     answer.body, answer.offers_treatment, answer.industry_ties = body, offers_treatment, industry_ties
     answer.edited_at = clock.now()
-    search.index_answer(answer)
+    search_index.index_answer(answer)
     db.session.commit()
     return answer
 

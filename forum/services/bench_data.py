@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from forum import clock
 from forum.extensions import db
 from forum.models import Question, Topic, Treatment, User
+from forum.services import search_index
 from forum.services.bench_rows import (  # noqa: F401 - BenchDataError is this module's error too
     THREAD_TABLES, BenchDataError, Generator, Vocabulary, check_fast_path,
 )
@@ -45,7 +46,7 @@ COLUMNS = {
     "helpful_votes": ("id", "answer_id", "user_id", "created_at"),
     "follow_ups": ("id", "answer_id", "author_id", "body", "body_html", "hidden", "created_at"),
     "follows": ("id", "user_id", "question_id", "created_at"),
-    "search_documents": ("id", "kind", "ref_id", "question_id", "title", "body", "topics", "updated_at"),
+    "search_documents": ("id", "kind", "ref_id", "question_id", "title", "body", "tags", "slug", "updated_at"),
 }
 # What begin_bulk sets aside and end_bulk restores: (create, drop, is a foreign key); "%%" is psycopg's "%".
 PG_SAVED = """
@@ -86,10 +87,16 @@ def generate(questions: int, seed: int = 1, progress: Callable[[str], object] = 
             _phase(progress, "doctor counters", lambda: writer.update_doctors(gen.doctor_totals()))
         finally:
             _phase(progress, "indexes", writer.end_bulk)
+    _phase(progress, "search vocabulary", lambda: _vocabulary(gen))
     _phase(progress, "analyze", _analyze)  # first, so the stats queries get good plans
     _phase(progress, "stats", _refresh_stats)
     progress(f"bench data: {questions:,} questions in {time.perf_counter() - started:.1f}s")
     return dict(writer.counts)
+
+
+def _vocabulary(gen: Generator) -> None:
+    search_index.count_terms(gen.terms)
+    db.session.commit()
 
 
 def _phase(progress: Callable[[str], object], name: str, work: Callable[[], object]) -> None:
@@ -144,7 +151,7 @@ def _batches(gen: Generator) -> Iterator[dict[str, list[tuple]]]:
     try:
         for _ in ranges:
             yield _receive(queue, worker)
-        gen.doctor_answers, gen.doctor_helpful = _receive(queue, worker)
+        gen.doctor_answers, gen.doctor_helpful, gen.terms = _receive(queue, worker)
     finally:
         if worker.is_alive():
             worker.terminate()
@@ -156,7 +163,7 @@ def _produce(gen: Generator, ranges: list[tuple[int, int]], queue) -> None:
     try:
         for first, stop in ranges:
             queue.put(gen.threads(first, stop))
-        queue.put((gen.doctor_answers, gen.doctor_helpful))
+        queue.put((gen.doctor_answers, gen.doctor_helpful, gen.terms))
     except Exception:
         queue.put(traceback.format_exc())
         raise

@@ -6,10 +6,12 @@ from __future__ import annotations
 import random
 import re
 from bisect import bisect
+from collections import Counter
 from datetime import date, datetime, timedelta
 
 from forum.passwords import hash_password
 from forum.services import triage
+from forum.services.search_index import answer_document, question_document, vocabulary_words
 from forum.text import render_markdown
 
 
@@ -39,6 +41,11 @@ def stamp(moment: datetime) -> str:
     return moment.isoformat(" ", "microseconds")
 
 
+def _document_row(document: dict) -> tuple:
+    """A search document in bench_data's column order, after its id (updated_at follows)."""
+    return tuple(document[k] for k in ("kind", "ref_id", "question_id", "title", "body", "tags", "slug"))
+
+
 class Generator:
     """Deterministic rows: the same seed gives the same content (times are relative to `now`)."""
 
@@ -51,6 +58,7 @@ class Generator:
         first_user = ids["users"]
         self.doctor_users = range(first_user, first_user + self.doctor_count)
         self.member_users = range(first_user + self.doctor_count, first_user + self.doctor_count + self.member_count)
+        self.terms: Counter = Counter()  # the "Did you mean" vocabulary of the titles written
         self.doctor_answers = [0] * self.doctor_count
         self.doctor_helpful = [0] * self.doctor_count
         # A few threads with 20 answers (1 in 2,000, at least three), for long question pages.
@@ -113,7 +121,7 @@ class Generator:
         title, (body, html) = vocab.title(self.rng, laser), vocab.question_body(self.rng, laser, melasma)
         out["question_topics"].extend((question_id, t) for t in topics)
         out["question_treatments"].extend((question_id, t) for t in treatments)
-        slugs = vocab.topic_string(topics)
+        slugs = vocab.topic_slugs(topics)
         answers = self._answers(question_id, asked, asker, laser, melasma, hidden, index, out)
         visible = [a for a in answers if not a["hidden"]]
         followers = self._follows(question_id, asker, asked, out)
@@ -123,8 +131,9 @@ class Generator:
             a["accepted"] = a is accepted
             out["answers"].append(self._answer_row(question_id, a))
             if not hidden and not a["hidden"]:
-                out["search_documents"].append((self._next("search_documents"), "answer", a["id"], question_id,
-                                                title, a["body"], slugs, stamp(a["at"])))
+                document = answer_document(a["id"], question_id, a["html"], slugs)
+                out["search_documents"].append((self._next("search_documents"), *_document_row(document),
+                                                stamp(a["at"])))
         asked_at = stamp(asked)
         out["questions"].append((
             question_id, asker, title, body, html, r() < 0.1, "answered" if visible else "open", hidden,
@@ -132,8 +141,9 @@ class Generator:
             followers, sum(a["helpful"] for a in visible), stamp(min(a["at"] for a in answers)) if answers else None,
             stamp(last), asked_at))
         if not hidden:
-            out["search_documents"].append((self._next("search_documents"), "question", question_id, question_id,
-                                            title, body, slugs, asked_at))
+            document = question_document(question_id, title, html, slugs)
+            self.terms.update(vocabulary_words(document))
+            out["search_documents"].append((self._next("search_documents"), *_document_row(document), asked_at))
 
     @staticmethod
     def _answer_row(question_id: int, a: dict) -> tuple:
@@ -335,9 +345,9 @@ class Vocabulary:
         count = int(rng.random() * 3)
         return topics, rng.sample(self.treatment_ids if laser else self.plain_treatments, count) if count else []
 
-    def topic_string(self, topic_ids: list[int]) -> str:
-        """As search.index_question writes it: " slug slug " in the topics' name order."""
-        return " " + " ".join(self.slug[t] for t in sorted(topic_ids, key=self.rank.__getitem__)) + " "
+    def topic_slugs(self, topic_ids: list[int]) -> list[str]:
+        """As Question.topics lists them (by name), for search_index's documents."""
+        return [self.slug[t] for t in sorted(topic_ids, key=self.rank.__getitem__)]
 
     def _body(self, rng: random.Random, count: int, plain: str, laser: bool, melasma: bool) -> tuple[str, str]:
         r, pools = rng.random, self.pools

@@ -16,7 +16,7 @@ from forum.models import (
     User, VerificationStatus,
 )
 from forum.permissions import can, require
-from forum.services import notifications, search
+from forum.services import notifications, search_index
 from forum.services.answers import recount_doctor, recount_question
 from forum.services.moderation import log_action
 
@@ -83,12 +83,12 @@ def _label(obj) -> str:
 def _refresh(obj) -> None:
     """Counts and the search index follow a visibility change. Runs in the caller's transaction."""
     if isinstance(obj, Question):
-        search.index_question(obj)  # and its answers, which carry the question's visibility
+        search_index.index_question(obj)  # and its answers, which carry the question's visibility
         recount_question(obj)
         for author in {answer.author for answer in obj.answers if answer.author is not None}:
             recount_doctor(author)  # their public answer counts follow the question
     elif isinstance(obj, Answer):
-        search.index_answer(obj)
+        search_index.index_answer(obj)
         recount_question(obj.question)
         recount_doctor(obj.author)
 

@@ -16,7 +16,7 @@ from forum.models import (
 )
 from forum.pagination import Page, paginate
 from forum.permissions import can, require, visible_answers, visible_question_parts
-from forum.services import notifications, reference, search, spam, stats, triage
+from forum.services import notifications, reference, search, search_index, spam, stats, triage
 from forum.services.reference import by_slugs
 
 SORT_COLUMNS = {
@@ -66,7 +66,7 @@ def ask_question(actor: User, *, title: str, body: str, topics: list[str], treat
     db.session.flush()
     db.session.add(Follow(user_id=actor.id, question_id=question.id))
     question.follower_count = 1
-    search.index_question(question)
+    search_index.index_question(question)
     db.session.commit()
     return AskResult(question, flags)
 
@@ -87,7 +87,7 @@ def edit_question(actor: User, *, question_id: int, title: str, body: str, topic
     question.topics, question.treatments = chosen_topics, chosen_treatments
     question.edited_at = clock.now()
     question.urgent = question.urgent or bool(triage.red_flags(title, body))
-    search.index_question(question)  # and its answers, which carry its title and topics
+    search_index.index_question(question)  # and its answers, which carry its title and topics
     db.session.commit()
     return question
 
@@ -197,7 +197,7 @@ def _related_articles(question: Question):
 
 def similar_questions(title: str, limit: int = 5) -> list[search.Hit]:
     """Up to five existing questions like a title being typed."""
-    return search.search(title, kind="question", limit=limit, match_any=True)
+    return search.similar_questions(title, limit=limit)
 
 
 def follow_question(actor: User, *, question_id: int, follow: bool = True) -> Question:

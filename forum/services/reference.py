@@ -14,7 +14,7 @@ from forum.extensions import db
 from forum.models import Article, ArticleStatus, DoctorProfile, Topic, Treatment, User
 from forum.pagination import Page, paginate
 from forum.permissions import can, require, visible_articles
-from forum.services import search
+from forum.services import search_index
 from forum.services.moderation import log_action
 from forum.text import slugify
 
@@ -187,6 +187,7 @@ def save_topic(actor: User, *, slug: str | None = None, data: dict) -> Topic:
     require(actor, "reference.edit")
     topic = apply_topic(_get(Topic, slug) if slug else None, data)
     db.session.flush()
+    search_index.index_topic(topic)
     log_action(actor, "topic.edit" if slug else "topic.create", "topic", topic.id, "Editorial change", topic.name)
     db.session.commit()
     return topic
@@ -197,6 +198,7 @@ def save_treatment(actor: User, *, slug: str | None = None, data: dict) -> Treat
     require(actor, "reference.edit")
     treatment = apply_treatment(_get(Treatment, slug) if slug else None, data)
     db.session.flush()
+    search_index.index_treatment(treatment)
     log_action(actor, "treatment.edit" if slug else "treatment.create", "treatment", treatment.id,
                "Editorial change", treatment.name)
     db.session.commit()
@@ -208,7 +210,7 @@ def save_article(actor: User, *, slug: str | None = None, data: dict) -> Article
     require(actor, "reference.edit")
     article = apply_article(_get(Article, slug) if slug else None, data)
     db.session.flush()
-    search.index_article(article)
+    search_index.index_article(article)
     log_action(actor, "article.edit" if slug else "article.create", "article", article.id, "Editorial change",
                article.title)
     db.session.commit()
@@ -225,7 +227,7 @@ def set_article_published(actor: User, *, slug: str, published: bool, reason: st
     article.status = wanted
     if published and article.published_on is None:
         article.published_on = clock.now().date()
-    search.index_article(article)
+    search_index.index_article(article)
     log_action(actor, "article.publish" if published else "article.unpublish", "article", article.id,
                reason or ("Published" if published else "Unpublished"), article.title)
     db.session.commit()

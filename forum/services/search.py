@@ -1,23 +1,32 @@
-"""Full-text search over public questions, answers and reference posts.
+"""Site search over questions (with their answers), reference posts, treatments and topics.
 
-One interface, two engines: SQLite FTS5 (local) and PostgreSQL tsvector + GIN (production).
-Writers call index_*/unindex_* in their transaction; only visible content is ever indexed,
-so hidden or deleted content cannot appear in results."""
+Speed does not depend on how many documents match: each engine returns a bounded set of
+candidates (the newest matches and every matching reference page),
+ranked here by one formula on both engines (search_rank), and only the page shown gets snippets.
+Counts are exact up to COUNT_CAP matches and estimated above it."""
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from markupsafe import Markup, escape
-from sqlalchemy import delete, select, text
+from markupsafe import Markup
+from sqlalchemy import select, text
 
+from forum.errors import Invalid
 from forum.extensions import db
-from forum.models import Answer, Article, Question, SearchDocument
+from forum.models import SearchDocument
+from forum.pagination import decode_cursor, encode_cursor
+from forum.services import reference, search_rank, search_spell, stats
+from forum.services.search_index import REFERENCE_KINDS, tags_for
+from forum.services.search_query import Alternative, Item, Query, parse, to_fts5, to_tsquery
+from forum.services.search_spell import completions
 
-START, STOP = "\ue000", "\ue001"  # private-use sentinels, turned into <mark> after escaping
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_WORD = re.compile(r"\w+", re.UNICODE)
-MAX_TERMS = 12
+KINDS = ("question", "answer", "article", "treatment", "topic")
+RECENT_CAP = 200   # newest matches ranked per search
+REFERENCE_CAP = 60
+COUNT_CAP = 1000   # counted exactly up to here
+SAMPLE = 5000      # newest documents sampled to estimate larger counts
+LABELS = {"question": "Question", "answer": "Doctor answer", "article": "Reference post",
+          "treatment": "Treatment", "topic": "Topic"}
 
 
 @dataclass
@@ -27,105 +36,194 @@ class Hit:
     question_id: int | None
     title: str
     snippet: Markup
+    url: str
 
     @property
-    def url(self) -> str:
-        if self.kind == "article":
-            return f"/articles/{self.title_slug}"
-        anchor = f"#answer-{self.ref_id}" if self.kind == "answer" else ""
-        return f"/questions/{self.question_id}{anchor}"
-
-    title_slug: str = ""
+    def label(self) -> str:
+        return LABELS[self.kind]
 
 
-def _upsert(kind: str, ref_id: int, **values) -> None:
-    doc = db.session.scalar(select(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.ref_id == ref_id))
-    if doc is None:
-        doc = SearchDocument(kind=kind, ref_id=ref_id)
-        db.session.add(doc)
-    for key, value in values.items():
-        setattr(doc, key, value)
+@dataclass
+class Results:
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    estimated: bool = False
+    next_cursor: str | None = None
+    suggestion: str | None = None      # "Did you mean ...?"
+    corrected_from: str | None = None  # results are for `suggestion`; the user typed this
+    ignored: list[str] = field(default_factory=list)
+    reachable: int = 0                 # how many ranked results paging can reach
+    loose: bool = False                # few results have every word: these have some of them
+    exact: int = 0                     # then, how many have every word (shown first)
+
+    @property
+    def count_text(self) -> str:
+        if self.estimated:
+            return f"About {self.total:,} results"
+        return f"{self.total:,} result{'' if self.total == 1 else 's'}"
 
 
-def _remove(kind: str, ref_id: int) -> None:
-    db.session.execute(delete(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.ref_id == ref_id))
+def _postgres() -> bool:
+    return db.engine.dialect.name == "postgresql"
 
 
-def _topics(obj) -> str:
-    return " " + " ".join(t.slug for t in obj.topics) + " "
-
-
-def index_question(question: Question) -> None:
-    """Index a question and its answers, or drop them when hidden. Runs in the caller's transaction."""
-    if question.hidden:
-        _remove("question", question.id)
-        for answer in question.answers:
-            _remove("answer", answer.id)
-        return
-    _upsert("question", question.id, question_id=question.id, title=question.title, body=question.body,
-            topics=_topics(question))
-    for answer in question.answers:  # they carry the question's title and topics; unhiding brings them back
-        index_answer(answer)
-
-
-def index_answer(answer: Answer) -> None:
-    """Index one answer (dropped when it or its question is hidden). Runs in the caller's transaction."""
-    if answer.hidden or answer.question.hidden:
-        _remove("answer", answer.id)
-        return
-    _upsert("answer", answer.id, question_id=answer.question_id, title=answer.question.title, body=answer.body,
-            topics=_topics(answer.question))
-
-
-def index_article(article: Article) -> None:
-    """Index a published post; drafts are removed. Runs in the caller's transaction."""
-    if not article.is_published:
-        _remove("article", article.id)
-        return
-    _upsert("article", article.id, question_id=None, title=article.title,
-            body=f"{article.summary}\n\n{article.body}", topics=_topics(article))
-
-
-def terms(query: str) -> list[str]:
-    """The words of a query: quotes, operators and control characters are dropped."""
-    return _WORD.findall(_CONTROL.sub(" ", query or ""))[:MAX_TERMS]
-
-
-def _snippet(raw: str | None) -> Markup:
-    return Markup(str(escape(raw or "")).replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S704
-
-
-def search(query: str, *, kind: str | None = None, topic: str | None = None, limit: int = 20,
-           match_any: bool = False) -> list[Hit]:
-    """Ranked hits with highlighted snippets; all words must match unless `match_any` (used
-    for "similar questions"). Any input is safe: it is reduced to words and bound as a parameter."""
-    words = terms(query)
-    if not words:
-        return []
-    filters, params = "", {"limit": limit}
+def _filters(kind: str | None, topic: str | None) -> list[str]:
+    tags = []
     if kind:
-        filters += " AND d.kind = :kind"
-        params["kind"] = kind
+        tags.append(tags_for(kind).split()[0])
     if topic:
-        filters += " AND d.topics LIKE :topic"
-        params["topic"] = f"% {topic} %"
-    if db.engine.dialect.name == "postgresql":
-        params["q"] = (" or " if match_any else " ").join(words)
-        params["opts"] = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2"
-        sql = text(  # nosec B608 - filters are fixed strings; values are bound parameters
-            "SELECT d.kind, d.ref_id, d.question_id, d.title, "
-            "ts_headline('english', d.body, query, :opts) AS snip "
-            "FROM search_documents d, websearch_to_tsquery('english', :q) AS query "
-            f"WHERE d.tsv @@ query{filters} ORDER BY ts_rank(d.tsv, query) DESC, d.id DESC LIMIT :limit")
+        tags.append("t" + topic.replace("-", ""))
+    return tags
+
+
+def _match(query: Query, tags: list[str], *, reference: bool = False, loose: bool = False) -> tuple[str, dict]:
+    """The engine's WHERE clause for the query and filters, and its parameters."""
+    if _postgres():
+        params = {"q": to_tsquery(query, loose=loose), "tags": " & ".join(tags)}
+        where = "d.tsv @@ (to_tsquery('english', forum_unaccent(:q))" + (
+            " && to_tsquery('simple', :tags))" if tags else ")")
+        return where + (" AND d.kind IN ('article', 'treatment', 'topic')" if reference else ""), params
+    return "search_fts MATCH :q", {"q": to_fts5(_completed(query), tags=[*tags, "kref"] if reference else tags,
+                                                loose=loose)}
+
+
+def _completed(query: Query) -> Query:
+    """On SQLite, an unfinished word becomes the known words it begins: an FTS5 prefix query
+    merges every match of every word it covers before the first row ("las*" at a million
+    questions takes a tenth of a second). Unknown beginnings stay prefix queries."""
+    items = []
+    for item in query.items:
+        alternatives = []
+        for alt in item.alternatives:
+            words = completions(alt.words[-1]) if alt.prefix else []
+            alternatives += [Alternative(alt.words[:-1] + (w,)) for w in words] if words else [alt]
+        items.append(Item(list(dict.fromkeys(alternatives)), item.label))
+    return Query(items, query.excluded, query.ignored)
+
+
+def _newest_sql(where: str, columns: str = "d.id, d.kind, d.ref_id, d.question_id, d.title, d.slug") -> str:
+    if _postgres():
+        return (f"SELECT {columns} FROM search_documents d WHERE {where} "  # nosec B608 - fixed SQL
+                "ORDER BY d.id DESC LIMIT :limit")
+    return (f"SELECT {columns} FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "  # nosec B608
+            f"WHERE {where} ORDER BY search_fts.rowid DESC LIMIT :limit")
+
+
+def _select(query: Query, *, tags: list[str], limit: int, **how) -> list:
+    """The newest matching documents, at most `limit`. The engines' own ranks (bm25, ts_rank) are
+    not asked for: bm25 reads every match of a common word to weigh it."""
+    where, params = _match(query, tags, **how)
+    return db.session.execute(text(_newest_sql(where)), {**params, "limit": limit}).all()
+
+
+def _count(query: Query, tags: list[str], ranked: int, loose: bool) -> tuple[int, bool]:
+    """Results, exactly up to COUNT_CAP matching documents; above it an estimate from the share of
+    matches among the newest SAMPLE documents (answers of one question count once)."""
+    where, params = _match(query, tags, loose=loose)
+    documents, groups = db.session.execute(text(  # nosec B608 - fixed SQL, bound values
+        "SELECT count(*), count(DISTINCT coalesce(question_id, -id)) FROM ("
+        + _newest_sql(where, "d.id, d.question_id") + ") AS newest"), {**params, "limit": COUNT_CAP + 1}).one()
+    if documents <= COUNT_CAP:
+        return groups, False
+    newest = db.session.scalar(select(SearchDocument.id).order_by(SearchDocument.id.desc()).limit(1)) or 0
+    if _postgres():
+        sql = f"SELECT count(*) FROM search_documents d WHERE d.id > :lo AND {where}"  # nosec B608 - fixed SQL
     else:
-        params["q"] = (" OR " if match_any else " ").join('"' + w.replace('"', '""') + '"' for w in words)
-        sql = text(  # nosec B608 - filters are fixed strings; values are bound parameters
-            "SELECT d.kind, d.ref_id, d.question_id, d.title, "
-            f"snippet(search_fts, 1, '{START}', '{STOP}', '…', 24) AS snip "
-            "FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
-            f"WHERE search_fts MATCH :q{filters} ORDER BY bm25(search_fts, 4.0, 1.0), d.id DESC LIMIT :limit")
-    rows = db.session.execute(sql, params).all()
-    article_ids = [r.ref_id for r in rows if r.kind == "article"]
-    slugs = {row.id: row.slug for row in db.session.execute(
-        select(Article.id, Article.slug).where(Article.id.in_(article_ids)))} if article_ids else {}
-    return [Hit(r.kind, r.ref_id, r.question_id, r.title, _snippet(r.snip), slugs.get(r.ref_id, "")) for r in rows]
+        sql = f"SELECT count(*) FROM search_fts WHERE {where} AND rowid > :lo"  # nosec B608 - fixed SQL
+    share = db.session.scalar(text(sql), {**params, "lo": newest - SAMPLE}) / SAMPLE
+    estimate = max(int(share * newest * groups / documents), COUNT_CAP, ranked)
+    return search_rank.round_estimate(estimate), True
+
+
+def _candidates(query: Query, tags: list[str], kind: str | None, loose: bool = False) -> list:
+    """The newest RECENT_CAP matches and every matching reference page (there are few). Each
+    query stops after its LIMIT, so the work does not grow with the number of matches."""
+    rows = {r.id: r for r in _select(query, tags=tags, limit=RECENT_CAP, loose=loose)}
+    if kind in (None, *REFERENCE_KINDS):
+        rows.update({r.id: r for r in _select(query, tags=tags, limit=REFERENCE_CAP, reference=True, loose=loose)})
+    return list(rows.values())
+
+
+def _decode(cursor: str) -> tuple[int, str, bool]:
+    position, key, loose = decode_cursor(cursor, 3)
+    if (not isinstance(position, int) or isinstance(position, bool) or position < 0 or not isinstance(key, str)
+            or loose not in (0, 1)):
+        raise Invalid("That page link is not valid.", fields={"cursor": ["Not a valid cursor."]})
+    return position, key, bool(loose)
+
+
+def _page(ranked: list, cursor: str | None, limit: int, loose: bool) -> tuple[list, str | None]:
+    start = 0
+    if cursor:
+        position, key, _loose = _decode(cursor)
+        keys = [r.key for r in ranked]
+        start = keys.index(key) + 1 if key in keys else position + 1  # the list may have moved a little
+    page = ranked[start:start + limit]
+    more = start + limit < len(ranked)
+    return page, encode_cursor([start + len(page) - 1, page[-1].key, int(loose)]) if more and page else None
+
+
+def _run(query: Query, kind: str | None, topic: str | None, cursor: str | None, limit: int,
+         loose: bool = False) -> Results:
+    if _postgres():  # one search never takes more than one core
+        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    tags = _filters(kind, topic)
+    ranked = search_rank.rank(query, _candidates(query, tags, kind, loose), partial=loose)
+    total, estimated = _count(query, tags, len(ranked), loose) if not loose else (len(ranked), False)
+    page, next_cursor = _page(ranked, cursor, limit, loose)
+    return Results(query.text, search_rank.hits(query, page), total, estimated, next_cursor,
+                   ignored=query.ignored, reachable=len(ranked), loose=loose)
+
+
+def search(raw: str, *, kind: str | None = None, topic: str | None = None, limit: int = 20,
+           cursor: str | None = None) -> Results:
+    """Ranked results, a page at a time. When few results have every word, a typo is corrected
+    ("Did you mean"), and results with some of the words follow (`loose`)."""
+    if kind is not None and kind not in KINDS:
+        raise Invalid("Choose a kind of result from the list.", fields={"kind": ["Not a valid kind."]})
+    query = parse(raw)
+    if not query:
+        return Results(raw or "")
+    if cursor:  # a later page: the same kind of search as the first
+        return _run(query, kind, topic, cursor, limit, loose=_decode(cursor)[2])
+    results = _run(query, kind, topic, None, limit)
+    if results.total >= 3:
+        return results
+    better = search_spell.correct(raw)
+    if results.total == 0 and better is not None:
+        corrected = _run(parse(better), kind, topic, None, limit)
+        if corrected.total:
+            corrected.suggestion, corrected.corrected_from = better, raw
+            return corrected
+    results.suggestion = better
+    if len(query.items) < 2:
+        return results
+    some = _run(query, kind, topic, None, limit, loose=True)
+    if some.total <= results.total:
+        return results
+    shown = {hit.url for hit in results.hits}  # every word first, then some of them
+    some.hits = (results.hits + [hit for hit in some.hits if hit.url not in shown])[:limit]
+    some.exact, some.suggestion = results.total, better
+    return some
+
+
+def similar_questions(title: str, limit: int = 5) -> list[Hit]:
+    """Questions like a title being typed: any of its words, ranked as search ranks them."""
+    query = parse(title)
+    if not query:
+        return []
+    if _postgres():
+        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    ranked = search_rank.rank(query, _candidates(query, ["kquestion"], "question", loose=True), partial=True)
+    return search_rank.hits(query, ranked[:limit])
+
+
+def starting_points() -> dict:
+    """For an empty search or one that found nothing: the most asked-about topics and treatments."""
+    popular = stats.popular()
+    topics = {t.slug: t for t in reference.list_topics()}
+    treatments = {t.slug: t for t in reference.list_treatments()}
+    return {"topics": [topics[s] for s in popular["topics"] if s in topics] or list(topics.values())[:8],
+            "treatments": [treatments[s] for s in popular["treatments"] if s in treatments]
+            or list(treatments.values())[:6]}

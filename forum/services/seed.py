@@ -26,7 +26,7 @@ from forum.schemas.accounts import DoctorApplicationIn
 from forum.schemas.common import InputSchema, Text
 from forum.schemas.qa import QuestionIn
 from forum.schemas.reference import ArticleSeed, TopicIn, TreatmentIn
-from forum.services import search
+from forum.services import search_index
 from forum.services.answers import recount_doctor, recount_question
 from forum.services.reference import apply_article, apply_topic, apply_treatment, by_slugs
 
@@ -184,7 +184,7 @@ def _apply_seed_article(current: Article | None, data: dict) -> Article:
     if article.status == ArticleStatus.PUBLISHED:
         article.published_on = data["published_on"] or article.published_on or clock.now().date()
     db.session.flush()
-    search.index_article(article)
+    search_index.index_article(article)
     return article
 
 
@@ -235,6 +235,7 @@ def load_seed(root: Path | str, *, demo: bool = False) -> SeedReport:
         _load_table(root, report, header="topic", schema=TopicIn(), model=Topic, apply=apply_topic)
         _load_table(root, report, header="treatment", schema=TreatmentIn(), model=Treatment, apply=apply_treatment)
         _load_articles(root, report)
+        search_index.index_subjects()
         if demo:
             _load_demo(root, report)
             _load_demo_questions(root, report)
@@ -341,8 +342,8 @@ def _demo_question(asker: User, data: dict, users: dict) -> None:
         question.first_answer_at = min(filter(None, [question.first_answer_at, when]))
         question.last_activity_at = max(question.last_activity_at, when)
         doctors.add(doctor)
-        search.index_answer(answer)
+        search_index.index_answer(answer)
     recount_question(question)
     for doctor in doctors:
         recount_doctor(doctor)
-    search.index_question(question)
+    search_index.index_question(question)

@@ -17,6 +17,7 @@ from forum.models import (
 
 DOCTORS_PER_SUBJECT = 6
 MEDIAN_SAMPLE = 500
+POPULAR = 8
 
 
 def _home_counts() -> dict:
@@ -61,6 +62,23 @@ def _median_first_answer_hours(topic_id: int) -> float | None:
     return round(statistics.median((a - q).total_seconds() / 3600 for q, a in rows), 1)
 
 
+def _popular() -> dict:
+    """Topic and treatment slugs by how many visible questions they have, most first."""
+    def ranked(link, column, model) -> list[str]:
+        rows = db.session.execute(
+            select(model.slug, func.count()).select_from(link)
+            .join(Question, Question.id == link.c.question_id).join(model, model.id == column)
+            .where(Question.hidden.is_(False)).group_by(model.slug).order_by(func.count().desc(), model.slug)).all()
+        return [slug for slug, _n in rows[:POPULAR]]
+    return {"topics": ranked(question_topics, question_topics.c.topic_id, Topic),
+            "treatments": ranked(question_treatments, question_treatments.c.treatment_id, Treatment)}
+
+
+def popular() -> dict:
+    """As stored by the last refresh ({"topics": [], "treatments": []} before it)."""
+    return read("popular") or {"topics": [], "treatments": []}
+
+
 def _store(key: str, value: dict) -> None:
     row = db.session.get(Aggregate, key) or Aggregate(key=key)
     row.value, row.computed_at = value, clock.now()
@@ -70,9 +88,10 @@ def _store(key: str, value: dict) -> None:
 def refresh_all() -> int:
     """Recompute every stored aggregate from scratch (idempotent); returns how many were stored."""
     _store("home", _home_counts())
+    _store("popular", _popular())
     topic_doctors = _doctors_by_subject(question_topics, question_topics.c.topic_id)
     treatment_doctors = _doctors_by_subject(question_treatments, question_treatments.c.treatment_id)
-    stored = 1
+    stored = 2
     for topic_id in db.session.scalars(select(Topic.id)):
         _store(f"topic:{topic_id}", {"doctors": topic_doctors.get(topic_id, []),
                                      "median_hours": _median_first_answer_hours(topic_id)})

@@ -16,11 +16,10 @@ SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 @bp.get("/search")
 def index():
-    if not request.args.get("q"):
-        return render_template("search/index.html", hits=None, args={}, topics=reference.list_topics())
-    args = load_args(SearchArgs())
-    hits = search.search(args["q"], kind=args["kind"], topic=args["topic"], limit=args["limit"])
-    return render_template("search/index.html", hits=hits, args=args, topics=reference.list_topics())
+    args = load_args(SearchArgs(partial=("q",)))
+    results = search.search(args.pop("q"), **args) if args.get("q", "").strip() else None
+    return render_template("search/index.html", results=results, args=request.args, topics=reference.list_topics(),
+                           start=search.starting_points() if not results or not results.hits else None)
 
 
 @bp.get("/feeds/questions.atom", defaults={"topic": None})

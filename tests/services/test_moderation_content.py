@@ -67,7 +67,7 @@ def notes_for(user, kind=None) -> list[Notification]:
 
 
 def search_kinds(word: str) -> set[tuple[str, int]]:
-    return {(h.kind, h.ref_id) for h in search.search(word)}
+    return {(h.kind, h.ref_id) for h in search.search(word).hits}
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from forum.models import (
     Question, QuestionStatus, Topic, UserStatus, VerificationStatus,
 )
 from forum.schemas.qa import QuestionIn, ReviewIn
-from forum.services import answers, questions, search
+from forum.services import answers, questions, search_index
 from forum.services.seed import load_seed
 from tests.factories import make_doctor, make_moderator, make_user
 
@@ -69,9 +69,9 @@ def hide(obj) -> None:
     """What a moderator's hide does to the row (the moderation service owns the action)."""
     obj.hidden = True
     if isinstance(obj, Question):
-        search.index_question(obj)
+        search_index.index_question(obj)
     else:
-        search.index_answer(obj)
+        search_index.index_answer(obj)
         answers.recount_question(obj.question)
     db.session.commit()
 

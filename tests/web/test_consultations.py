@@ -506,8 +506,8 @@ def test_consultations_never_appear_in_search_feeds_the_sitemap_or_the_home_coun
     nothing = text(client.get("/search?q=Mirvantolide"))
     assert "0 results" in nothing and consultation.id not in nothing
     api_hits = client.get("/api/v1/search?q=Quixotryl").get_json()
-    assert [h["kind"] for h in api_hits] == ["question"]
-    assert client.get("/api/v1/search?q=Mirvantolide").get_json() == []
+    assert [h["kind"] for h in api_hits["items"]] == ["question"]
+    assert client.get("/api/v1/search?q=Mirvantolide").get_json()["items"] == []
     for path in ("/sitemap.xml", "/feeds/questions.atom", "/feeds/topics/acne.atom", "/", "/questions",
                  "/robots.txt"):
         response = client.get(path)

@@ -111,7 +111,7 @@ def public_view(app, question, answer=None) -> dict:
         "page": page.status_code,
         "list": q_path + "/" in visitor.get("/questions").get_data(as_text=True),
         "search": f'href="{q_path}"' in visitor.get(f"/search?q={QUESTION_WORD}").get_data(as_text=True),
-        "api_search": q_path in [h["url"] for h in visitor.get(f"/api/v1/search?q={QUESTION_WORD}").get_json()],
+        "api_search": q_path in [h["url"] for h in visitor.get(f"/api/v1/search?q={QUESTION_WORD}").get_json()["items"]],
         "feed": q_path + "/" in visitor.get("/feeds/questions.atom").get_data(as_text=True),
         "sitemap": q_path + "/" in visitor.get("/sitemap.xml").get_data(as_text=True),
         "api_detail": api.status_code,
@@ -124,7 +124,7 @@ def public_view(app, question, answer=None) -> dict:
             "page_answer": page.status_code == 200 and f'id="answer-{answer.id}"' in page.get_data(as_text=True),
             "answer_search": anchor in visitor.get(f"/search?q={ANSWER_WORD}").get_data(as_text=True),
             "answer_api_search": anchor in [h["url"] for h in
-                                            visitor.get(f"/api/v1/search?q={ANSWER_WORD}").get_json()],
+                                            visitor.get(f"/api/v1/search?q={ANSWER_WORD}").get_json()["items"]],
             "answer_api_detail": api.status_code == 200 and answer.id in [a["id"] for a in api.get_json()["answers"]],
             "answer_count": listed_row["answer_count"] if listed_row else None,
         })

@@ -1,0 +1,202 @@
+"""The search index: one document per public question, answer, reference post, treatment and
+topic, and the vocabulary behind "Did you mean ...?".
+
+Writers call index_* in their own transaction, so hidden, deleted or draft content is never in
+the index; `rebuild` makes both tables again from the content itself (`forum search-rebuild`,
+migration 0007), and a test compares the two."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from forum.extensions import db
+from forum.models import (
+    Answer, Article, ArticleStatus, Question, SearchDocument, SearchTerm, Topic, Treatment, question_topics,
+)
+from forum.services.search_query import filler_words, words
+from forum.text import plain_text, render_markdown
+
+REFERENCE_KINDS = ("article", "treatment", "topic")
+BATCH = 2000
+
+
+# ---- documents, from plain values (the ORM writers, the rebuild and bench data share them) ----
+
+def tags_for(kind: str, topic_slugs: Iterable[str] = ()) -> str:
+    """Filter words: "k<kind>", "kref" for reference pages, "t<topic slug without hyphens>"."""
+    tags = ["k" + kind] + (["kref"] if kind in REFERENCE_KINDS else [])
+    return " ".join(tags + sorted("t" + slug.replace("-", "") for slug in topic_slugs))
+
+
+def question_document(question_id: int, title: str, body_html: str, topic_slugs: Iterable[str]) -> dict:
+    return {"kind": "question", "ref_id": question_id, "question_id": question_id, "title": title,
+            "body": plain_text(body_html), "tags": tags_for("question", topic_slugs), "slug": ""}
+
+
+def answer_document(answer_id: int, question_id: int, body_html: str, topic_slugs: Iterable[str]) -> dict:
+    return {"kind": "answer", "ref_id": answer_id, "question_id": question_id, "title": "",
+            "body": plain_text(body_html), "tags": tags_for("answer", topic_slugs), "slug": ""}
+
+
+def article_document(article: Article) -> dict:
+    return {"kind": "article", "ref_id": article.id, "question_id": None, "title": article.title,
+            "body": article.summary + "\n" + plain_text(article.body_html or render_markdown(article.body)),
+            "tags": tags_for("article", (t.slug for t in article.topics)), "slug": article.slug}
+
+
+def treatment_document(treatment: Treatment) -> dict:
+    parts = [treatment.summary, treatment.how_it_works, treatment.sessions, treatment.downtime,
+             treatment.durability, treatment.cost_note, treatment.cautions]
+    body = "\n".join(plain_text(render_markdown(p)) for p in parts if p)
+    return {"kind": "treatment", "ref_id": treatment.id, "question_id": None, "title": treatment.name,
+            "body": body, "tags": tags_for("treatment", (t.slug for t in treatment.topics)), "slug": treatment.slug}
+
+
+def topic_document(topic: Topic) -> dict:
+    return {"kind": "topic", "ref_id": topic.id, "question_id": None, "title": topic.name,
+            "body": plain_text(render_markdown(topic.description)), "tags": tags_for("topic", [topic.slug]),
+            "slug": topic.slug}
+
+
+def vocabulary_words(document: dict) -> set[str]:
+    """The words a document adds to the "Did you mean" vocabulary: its title's, and for
+    reference pages their text's too. Filler, numbers and very short or long words are left out."""
+    text = document["title"] + (" " + document["body"] if document["kind"] in REFERENCE_KINDS else "")
+    fillers = filler_words()
+    return {w for w in words(text) if 3 <= len(w) <= 40 and w.isalpha() and w not in fillers}
+
+
+# ---- writers: in the caller's transaction ----
+
+def _put(kind: str, ref_id: int, document: dict | None) -> None:
+    existing = db.session.scalar(select(SearchDocument).where(SearchDocument.kind == kind,
+                                                              SearchDocument.ref_id == ref_id))
+    if document is None:
+        if existing is not None:
+            db.session.delete(existing)
+        return
+    new_words = vocabulary_words(document)
+    if existing is None:
+        db.session.add(SearchDocument(**document))
+    else:
+        new_words -= vocabulary_words({"kind": existing.kind, "title": existing.title, "body": existing.body})
+        for key, value in document.items():
+            setattr(existing, key, value)
+    count_terms(Counter(new_words))
+
+
+def count_terms(counts: Counter, session=None) -> None:
+    """Add document counts to the vocabulary (an upsert on either engine)."""
+    session = session or db.session
+    if not counts:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = [{"term": term, "docs": n} for term, n in sorted(counts.items())]
+    stmt = insert(SearchTerm)
+    session.execute(stmt.on_conflict_do_update(index_elements=["term"],
+                                               set_={"docs": SearchTerm.docs + stmt.excluded.docs}), rows)
+
+
+def _public(question: Question) -> bool:
+    return not question.hidden and question.deleted_at is None
+
+
+def index_question(question: Question) -> None:
+    """Index a question and its answers, or drop them when it is hidden or deleted."""
+    slugs = [t.slug for t in question.topics]
+    document = question_document(question.id, question.title, question.body_html or render_markdown(question.body),
+                                 slugs) if _public(question) else None
+    _put("question", question.id, document)
+    for answer in question.answers:  # they carry the question's visibility and topics
+        index_answer(answer)
+
+
+def index_answer(answer: Answer) -> None:
+    """Index one answer (dropped when it or its question is hidden or deleted)."""
+    question = answer.question
+    public = _public(question) and not answer.hidden and answer.deleted_at is None
+    _put("answer", answer.id, answer_document(answer.id, question.id, answer.body_html or render_markdown(answer.body),
+                                              [t.slug for t in question.topics]) if public else None)
+
+
+def index_article(article: Article) -> None:
+    """Index a published post; drafts are removed."""
+    _put("article", article.id, article_document(article) if article.status == ArticleStatus.PUBLISHED else None)
+
+
+def index_treatment(treatment: Treatment) -> None:
+    _put("treatment", treatment.id, treatment_document(treatment))
+
+
+def index_topic(topic: Topic) -> None:
+    _put("topic", topic.id, topic_document(topic))
+
+
+def index_subjects() -> None:
+    """Every treatment and topic (there are tens): after the seed loads them."""
+    for treatment in db.session.scalars(select(Treatment)):
+        index_treatment(treatment)
+    for topic in db.session.scalars(select(Topic)):
+        index_topic(topic)
+
+
+# ---- rebuild from scratch ----
+
+def _topic_slugs(session, question_ids: list[int]) -> dict[int, list[str]]:
+    rows = session.execute(
+        select(question_topics.c.question_id, Topic.slug).join(Topic, Topic.id == question_topics.c.topic_id)
+        .where(question_topics.c.question_id.in_(question_ids)).order_by(Topic.name))
+    out: dict[int, list[str]] = {}
+    for question_id, slug in rows:
+        out.setdefault(question_id, []).append(slug)
+    return out
+
+
+def _question_batches(session):
+    public = sa.and_(Question.hidden.is_(False), Question.deleted_at.is_(None))
+    after = 0
+    while rows := session.execute(select(Question.id, Question.title, Question.body_html, Question.body)
+                                  .where(public, Question.id > after).order_by(Question.id).limit(BATCH)).all():
+        after = rows[-1].id
+        slugs = _topic_slugs(session, [r.id for r in rows])
+        answers = session.execute(
+            select(Answer.id, Answer.question_id, Answer.body_html, Answer.body)
+            .where(Answer.question_id.in_([r.id for r in rows]), Answer.hidden.is_(False),
+                   Answer.deleted_at.is_(None)).order_by(Answer.id)).all()
+        yield ([question_document(r.id, r.title, r.body_html or render_markdown(r.body), slugs.get(r.id, []))
+                for r in rows]
+               + [answer_document(a.id, a.question_id, a.body_html or render_markdown(a.body),
+                                  slugs.get(a.question_id, [])) for a in answers])
+
+
+def rebuild_in(session) -> tuple[int, int]:
+    """Both tables again from the content, in `session`'s transaction (migration 0007 passes its
+    own): (documents, vocabulary words)."""
+    session.execute(delete(SearchDocument))
+    session.execute(delete(SearchTerm))
+    terms: Counter = Counter()
+    documents = 0
+    reference = ([article_document(a) for a in session.scalars(
+        select(Article).where(Article.status == ArticleStatus.PUBLISHED).order_by(Article.id))]
+        + [treatment_document(t) for t in session.scalars(select(Treatment).order_by(Treatment.id))]
+        + [topic_document(t) for t in session.scalars(select(Topic).order_by(Topic.id))])
+    for batch in [reference, *_question_batches(session)]:
+        if batch:
+            session.execute(sa.insert(SearchDocument), batch)
+        documents += len(batch)
+        for document in batch:
+            terms.update(vocabulary_words(document))
+    count_terms(terms, session)
+    return documents, len(terms)
+
+
+def rebuild() -> tuple[int, int]:
+    """`forum search-rebuild`: the whole index and vocabulary again; commits."""
+    counts = rebuild_in(db.session)
+    db.session.commit()
+    return counts

@@ -1,0 +1,194 @@
+"""How search orders its candidates, the same on SQLite and PostgreSQL, and the snippets of the
+page shown. A question and its answers are one result, scored by its best document.
+
+Score, highest first: how many of the query's words (or their synonyms) the title holds, then
+the whole query as a phrase in the title or as the whole title; reference pages whose name is
+the query, and accepted or helpful answers, move up; ties go to the newest. Only titles are read
+here (the page's bodies are read for snippets), so ranking costs the same whatever matched."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+from sqlalchemy import select, text
+
+from forum.extensions import db
+from forum.models import Question, SearchDocument
+from forum.services.search_query import Alternative, Query, filler_words, fold, stem, words
+
+TITLE_WEIGHT, PHRASE_BONUS, WHOLE_TITLE_BONUS = 6.0, 3.0, 3.0
+KIND_BONUS = {"topic": 2.0, "treatment": 2.0, "article": 1.5, "question": 0.3, "answer": 0.0}
+SNIPPET_WORDS, SNIPPET_LEAD, SNIPPET_SPAN = 32, 8, 3000
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+@dataclass
+class Ranked:
+    key: str
+    score: float
+    row: object          # the best document: id, kind, ref_id, question_id, title, slug
+    matches: int = 1     # documents of this result that matched
+
+
+def round_estimate(n: int) -> int:
+    """Two significant figures: "about 770,000"."""
+    if n < 100:
+        return n
+    scale = 10 ** (int(math.log10(n)) - 1)
+    return round(n / scale) * scale
+
+
+@dataclass
+class _Pattern:
+    """An alternative as stems: single words are a set lookup, phrases a scan."""
+
+    stems: tuple[str, ...]
+    prefix: str | None  # the unfinished last word, when it is one
+
+    def found(self, tokens: list[str], stems: list[str], stem_set: set[str]) -> bool:
+        size = len(self.stems)
+        if size == 1 and self.prefix is None:
+            return self.stems[0] in stem_set
+        for start in range(len(stems) - size + 1):
+            if tuple(stems[start:start + size - 1]) == self.stems[:-1]:
+                last = start + size - 1
+                if stems[last] == self.stems[-1] or (self.prefix and tokens[last].startswith(self.prefix)):
+                    return True
+        return False
+
+
+def _pattern(alt: Alternative) -> _Pattern:
+    return _Pattern(tuple(stem(w) for w in alt.words), alt.words[-1] if alt.prefix else None)
+
+
+class _TitleScorer:
+    """The query's title features, prepared once for all candidates."""
+
+    def __init__(self, query: Query):
+        self.items = [[_pattern(a) for a in item.alternatives] for item in query.items]
+        asked = tuple(w for item in query.items for w in item.first.words)
+        self.phrase = _pattern(Alternative(asked)) if len(asked) > 1 else None
+        self.whole = [stem(w) for w in asked]
+
+    def __call__(self, title: str) -> tuple[float, float]:
+        tokens = words(title)
+        if not tokens:
+            return 0.0, 0.0
+        stems = [stem(t) for t in tokens]
+        stem_set = set(stems)
+        covered = sum(1 for patterns in self.items if any(p.found(tokens, stems, stem_set) for p in patterns))
+        bonus = PHRASE_BONUS if self.phrase and self.phrase.found(tokens, stems, stem_set) else 0.0
+        if self.whole == stems:
+            bonus += WHOLE_TITLE_BONUS
+        return covered / len(self.items), bonus
+
+
+def _quality(rows: list) -> tuple[dict, dict]:
+    """Answer counts, accepted answers and helpful votes of the candidates' questions and answers
+    (read now, so a vote moves a result at once). Ids are integers from the index."""
+    question_ids = ",".join(sorted({str(int(r.question_id)) for r in rows if r.kind in ("question", "answer")}))
+    answer_ids = ",".join(str(int(r.ref_id)) for r in rows if r.kind == "answer")
+    questions = {row.id: row for row in db.session.execute(text(
+        "SELECT id, accepted_answer_id, helpful_count, answer_count FROM questions "  # nosec B608 - integers
+        f"WHERE id IN ({question_ids})"))} if question_ids else {}
+    answers = {row.id: row for row in db.session.execute(text(
+        f"SELECT id, accepted, helpful_count FROM answers WHERE id IN ({answer_ids})"))} if answer_ids else {}  # nosec B608
+    return questions, answers
+
+
+def _quality_bonus(row, questions: dict, answers: dict) -> float:
+    if row.kind == "question" and row.question_id in questions:
+        q = questions[row.question_id]
+        return 0.5 * (q.accepted_answer_id is not None) + 0.2 * (q.answer_count > 0) + min(1.0, math.log1p(
+            q.helpful_count) / 4)
+    if row.kind == "answer" and row.ref_id in answers:
+        a = answers[row.ref_id]
+        return 0.8 * a.accepted + min(1.0, math.log1p(a.helpful_count) / 3)
+    return 0.0
+
+
+def rank(query: Query, rows: list, *, partial: bool = False) -> list[Ranked]:
+    """Results best first, ties to the newest. `partial` (any of the words matched): only results
+    whose title has some of them; otherwise every word matched somewhere, and the title decides most."""
+    if not rows:
+        return []
+    questions, answers = _quality(rows)
+    title_features = _TitleScorer(query)
+    best: dict[str, Ranked] = {}
+    for row in rows:
+        cover, bonus = title_features(row.title)
+        if row.kind in ("topic", "treatment") and cover < 1:
+            bonus -= KIND_BONUS[row.kind]  # a page about something else that mentions the words
+        score = (TITLE_WEIGHT * cover + bonus + KIND_BONUS[row.kind]
+                 + _quality_bonus(row, questions, answers))
+        key = f"q{row.question_id}" if row.kind in ("question", "answer") else f"{row.kind}{row.ref_id}"
+        held = best.get(key)
+        if held is None or (score, row.id) > (held.score, held.row.id):
+            best[key] = Ranked(key, score, row, (held.matches + 1) if held else 1)
+        else:
+            held.matches += 1
+    for ranked in best.values():  # a thread matching in several places is a better thread
+        ranked.score += min(1.0, 0.25 * (ranked.matches - 1))
+    if partial:
+        return sorted((r for r in best.values() if r.score >= TITLE_WEIGHT / max(2, len(query.items))),
+                      key=lambda r: (r.score, r.row.id), reverse=True)
+    return sorted(best.values(), key=lambda r: (round(r.score, 6), r.row.id), reverse=True)
+
+
+# ---- the page shown ----
+
+def _matcher(query: Query):
+    singles = [a for item in query.items for a in item.alternatives]
+    fillers = filler_words()
+    stems = {stem(w) for a in singles for w in a.words if w not in fillers or len(a.words) == 1}
+    prefixes = tuple(a.words[-1] for a in singles if a.prefix)
+
+    def matches(token: str) -> bool:
+        folded = fold(token)
+        return stem(folded) in stems or (bool(prefixes) and folded.startswith(prefixes))
+    return matches
+
+
+def snippet(query: Query, body: str, matches=None) -> Markup:
+    """About SNIPPET_WORDS words of plain text around the first match, matches marked; escaped.
+    The first SNIPPET_SPAN characters are searched for a match (bodies can be long)."""
+    matches = matches or _matcher(query)
+    tokens = list(_TOKEN.finditer(body, 0, SNIPPET_SPAN))
+    first = next((n for n, t in enumerate(tokens) if matches(t.group())), 0)
+    start = max(0, first - SNIPPET_LEAD)
+    shown = tokens[start:start + SNIPPET_WORDS]
+    if not shown:
+        return Markup("")
+    begin, end = shown[0].start(), shown[-1].end()
+    out, at = [], begin
+    for token in shown:
+        if matches(token.group()):
+            out.append(f"{escape(body[at:token.start()])}<mark>{escape(token.group())}</mark>")
+            at = token.end()
+    out.append(str(escape(body[at:end])))
+    lead = "… " if start > 0 else ""
+    tail = " …" if end < len(body.rstrip()) else ""
+    return Markup(lead + "".join(out) + tail)  # noqa: S704 - every piece of user text is escaped above
+
+
+def hits(query: Query, page: list[Ranked]) -> list:
+    from forum.services.search import Hit  # the result type lives with the search interface
+
+    ids = [r.row.id for r in page]
+    bodies = dict(db.session.execute(select(SearchDocument.id, SearchDocument.body)
+                                     .where(SearchDocument.id.in_(ids))).all()) if ids else {}
+    thread_ids = [r.row.question_id for r in page if r.row.kind == "answer"]
+    titles = dict(db.session.execute(select(Question.id, Question.title)
+                                     .where(Question.id.in_(thread_ids))).all()) if thread_ids else {}
+    out, matches = [], _matcher(query)
+    for ranked in page:
+        row = ranked.row
+        url = {"question": f"/questions/{row.question_id}", "answer": f"/questions/{row.question_id}#answer-{row.ref_id}",
+               "article": f"/articles/{row.slug}", "treatment": f"/treatments/{row.slug}",
+               "topic": f"/topics/{row.slug}"}[row.kind]
+        title = titles.get(row.question_id, "") if row.kind == "answer" else row.title
+        out.append(Hit(row.kind, row.ref_id, row.question_id, title, snippet(query, bodies.get(row.id, ""), matches),
+                       url))
+    return out
