@@ -288,7 +288,7 @@ def discover(engine, encode_cursor) -> tuple[list[Page], dict, int]:
             "answers": one("SELECT count(*) FROM answers")[0],
             "users": one("SELECT count(*) FROM users")[0],
         }
-        search_pages = discover_search(conn, one, facts)
+        search_pages = discover_search(conn)
         if facts["visible_questions"] == 0:
             raise BenchError("the data set has no visible question")
 
@@ -336,21 +336,17 @@ def discover(engine, encode_cursor) -> tuple[list[Page], dict, int]:
     return pages, facts, top_q[0]
 
 
-def discover_search(conn, one, facts: dict) -> list[Page]:
-    """Search pages, when the checkout has a search vocabulary (issue #10): a very common word, a
-    mid word, a rare title word (in 0.05-0.5% of questions) and two words."""
+def discover_search(conn) -> list[Page]:
+    """Search pages (issue #10; the pre-#10 search answers them too): a very common word, a
+    mid word, a rare word (only the seeded reference pages use "Allumera") and two words."""
     import sqlalchemy as sa
-    if not sa.inspect(conn).has_table("search_terms"):
+    if not sa.inspect(conn).has_table("search_documents"):
         return []
-    n = max(1, facts["visible_questions"])
-    rare = one("SELECT term, docs FROM search_terms WHERE docs BETWEEN :lo AND :hi AND term <> 'melasma' "
-               "ORDER BY docs DESC, term LIMIT 1", lo=max(1, n // 2000), hi=max(2, n // 200))
     pages = [Page("search, common word", "/search?q=laser", "“laser”: in ~77% of documents"),
              Page("search, mid word", "/search?q=melasma", "“melasma”: in ~5% of documents"),
-             Page("search, two words", "/search?q=laser+melasma", "both words")]
-    if rare is not None:
-        pages.append(Page("search, rare word", f"/search?q={rare[0]}", f"“{rare[0]}”: in {rare[1]} question titles"))
-    pages.append(Page("API search, common word", "/api/v1/search?q=laser"))
+             Page("search, two words", "/search?q=laser+melasma", "both words"),
+             Page("search, rare word", "/search?q=allumera", "“allumera”: in 3 reference documents"),
+             Page("API search, common word", "/api/v1/search?q=laser")]
     return pages
 
 

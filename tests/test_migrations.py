@@ -201,3 +201,38 @@ def test_app_factory_does_not_touch_the_database(monkeypatch):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_search_migration_rebuilds_the_index_from_the_content(scratch_database):
+    """0007 replaces the index's shape on a database that already has content: every public
+    question, answer, published post, treatment and topic is a document again, with plain-text
+    bodies, and the engines find them (stemmed, accent-free, by prefix)."""
+    from forum.services import search
+    from forum.services.seed import load_seed
+
+    app = _app_for(scratch_database)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(directory=MIGRATIONS)
+            load_seed(ROOT / "seed", demo=True)
+            db.session.remove()
+            flask_migrate.downgrade(directory=MIGRATIONS, revision="0006_performance")
+            flask_migrate.upgrade(directory=MIGRATIONS)
+            with db.engine.connect() as conn:
+                kinds = dict(conn.execute(text("SELECT kind, count(*) FROM search_documents GROUP BY kind")).all())
+                expected = {
+                    "question": conn.execute(text("SELECT count(*) FROM questions WHERE hidden = :f "
+                                                  "AND deleted_at IS NULL"), {"f": False}).scalar(),
+                    "article": conn.execute(text("SELECT count(*) FROM articles WHERE status = 'published'")).scalar(),
+                    "treatment": conn.execute(text("SELECT count(*) FROM treatments")).scalar(),
+                    "topic": conn.execute(text("SELECT count(*) FROM topics")).scalar(),
+                }
+                markdown = conn.execute(text("SELECT count(*) FROM search_documents WHERE body LIKE '%**%'")).scalar()
+                terms = conn.execute(text("SELECT count(*) FROM search_terms")).scalar()
+            assert {k: kinds.get(k) for k in expected} == expected and kinds["answer"] > 0
+            assert markdown == 0 and terms > 100
+            hits = search.search("microneedl").hits
+            assert hits and any(h.url == "/treatments/microneedling" for h in hits)
+        finally:
+            db.session.remove()
+            db.engine.dispose()

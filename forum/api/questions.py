@@ -8,8 +8,8 @@ from forum.api.auth import AUTH, actor
 from forum.permissions import can
 from forum.schemas.qa import (
     AnswerIn, AnswerOut, FollowUpIn, FollowUpOut, InviteIn, QuestionArgs, QuestionDetailOut,
-    QuestionDetailStaffOut, QuestionEditIn, QuestionIn, QuestionOut, ReviewIn, ReviewOut, SearchArgs, SearchPageOut, SimilarArgs,
-    SimilarOut,
+    QuestionDetailStaffOut, QuestionEditIn, QuestionIn, QuestionOut, ReviewIn, ReviewOut, SearchArgs, SearchPageOut,
+    SimilarArgs, SimilarOut,
 )
 from forum.schemas.common import page_of
 from forum.services import answers, doctors, questions, search

@@ -4,8 +4,8 @@ from forum.models.consultation import (  # noqa: F401
 )
 from forum.models.moderation import Flag, FlagReason, FlagStatus, FlagTarget, ModerationLog  # noqa: F401
 from forum.models.qa import (  # noqa: F401
-    Answer, AnswerReview, Follow, FollowUp, HelpfulVote, Invitation, Question, QuestionStatus, SearchDocument, SearchTerm,
-    Verdict, include_in_autogenerate, question_topics, question_treatments,
+    Answer, AnswerReview, Follow, FollowUp, HelpfulVote, Invitation, Question, QuestionStatus, SearchDocument,
+    SearchTerm, Verdict, include_in_autogenerate, question_topics, question_treatments,
 )
 from forum.models.reference import (  # noqa: F401
     Article, ArticleStatus, Topic, TopicKind, Treatment, article_related, article_topics, article_treatments,

@@ -3,13 +3,13 @@
 Speed does not depend on how many documents match: each engine returns a bounded set of
 candidates (the newest matches and every matching reference page),
 ranked here by one formula on both engines (search_rank), and only the page shown gets snippets.
-Counts are exact up to COUNT_CAP matches and estimated above it."""
+Counts are exact up to RECENT_CAP matches and estimated above it."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from forum.errors import Invalid
 from forum.extensions import db
@@ -21,10 +21,8 @@ from forum.services.search_query import Alternative, Item, Query, parse, to_fts5
 from forum.services.search_spell import completions
 
 KINDS = ("question", "answer", "article", "treatment", "topic")
-RECENT_CAP = 200   # newest matches ranked per search
+RECENT_CAP = 200   # newest matches ranked per search (and counted exactly up to)
 REFERENCE_CAP = 60
-COUNT_CAP = 1000   # counted exactly up to here
-SAMPLE = 5000      # newest documents sampled to estimate larger counts
 LABELS = {"question": "Question", "answer": "Doctor answer", "article": "Reference post",
           "treatment": "Treatment", "topic": "Topic"}
 
@@ -102,47 +100,40 @@ def _completed(query: Query) -> Query:
     return Query(items, query.excluded, query.ignored)
 
 
-def _newest_sql(where: str, columns: str = "d.id, d.kind, d.ref_id, d.question_id, d.title, d.slug") -> str:
-    if _postgres():
-        return (f"SELECT {columns} FROM search_documents d WHERE {where} "  # nosec B608 - fixed SQL
-                "ORDER BY d.id DESC LIMIT :limit")
-    return (f"SELECT {columns} FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "  # nosec B608
-            f"WHERE {where} ORDER BY search_fts.rowid DESC LIMIT :limit")
-
-
 def _select(query: Query, *, tags: list[str], limit: int, **how) -> list:
     """The newest matching documents, at most `limit`. The engines' own ranks (bm25, ts_rank) are
     not asked for: bm25 reads every match of a common word to weigh it."""
     where, params = _match(query, tags, **how)
-    return db.session.execute(text(_newest_sql(where)), {**params, "limit": limit}).all()
-
-
-def _count(query: Query, tags: list[str], ranked: int, loose: bool) -> tuple[int, bool]:
-    """Results, exactly up to COUNT_CAP matching documents; above it an estimate from the share of
-    matches among the newest SAMPLE documents (answers of one question count once)."""
-    where, params = _match(query, tags, loose=loose)
-    documents, groups = db.session.execute(text(  # nosec B608 - fixed SQL, bound values
-        "SELECT count(*), count(DISTINCT coalesce(question_id, -id)) FROM ("
-        + _newest_sql(where, "d.id, d.question_id") + ") AS newest"), {**params, "limit": COUNT_CAP + 1}).one()
-    if documents <= COUNT_CAP:
-        return groups, False
-    newest = db.session.scalar(select(SearchDocument.id).order_by(SearchDocument.id.desc()).limit(1)) or 0
+    columns = "d.id, d.kind, d.ref_id, d.question_id, d.title, d.slug"
     if _postgres():
-        sql = f"SELECT count(*) FROM search_documents d WHERE d.id > :lo AND {where}"  # nosec B608 - fixed SQL
+        sql = f"SELECT {columns} FROM search_documents d WHERE {where} ORDER BY d.id DESC LIMIT :limit"
     else:
-        sql = f"SELECT count(*) FROM search_fts WHERE {where} AND rowid > :lo"  # nosec B608 - fixed SQL
-    share = db.session.scalar(text(sql), {**params, "lo": newest - SAMPLE}) / SAMPLE
-    estimate = max(int(share * newest * groups / documents), COUNT_CAP, ranked)
-    return search_rank.round_estimate(estimate), True
+        sql = (f"SELECT {columns} FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
+               f"WHERE {where} ORDER BY search_fts.rowid DESC LIMIT :limit")
+    return db.session.execute(text(sql), {**params, "limit": limit}).all()  # nosec B608 - fixed SQL, bound values
 
 
-def _candidates(query: Query, tags: list[str], kind: str | None, loose: bool = False) -> list:
+def _count(recent: list, ranked: int) -> tuple[int, bool]:
+    """How many results: exact when the engine returned fewer than RECENT_CAP matches (then it
+    returned them all); otherwise estimated from how densely the newest RECENT_CAP matches fill
+    the newest documents, rounded to two figures. No query reads every match to count them."""
+    groups = len({r.question_id or -r.id for r in recent})
+    if len(recent) < RECENT_CAP:
+        return max(groups, ranked), False
+    newest = db.session.scalar(select(func.max(SearchDocument.id))) or 0
+    oldest_seen = min(r.id for r in recent)
+    estimate = groups * newest / max(1, newest - oldest_seen + 1)
+    return search_rank.round_estimate(max(int(estimate), ranked)), True
+
+
+def _candidates(query: Query, tags: list[str], kind: str | None, loose: bool = False) -> tuple[list, list]:
     """The newest RECENT_CAP matches and every matching reference page (there are few). Each
     query stops after its LIMIT, so the work does not grow with the number of matches."""
-    rows = {r.id: r for r in _select(query, tags=tags, limit=RECENT_CAP, loose=loose)}
+    recent = _select(query, tags=tags, limit=RECENT_CAP, loose=loose)
+    rows = {r.id: r for r in recent}
     if kind in (None, *REFERENCE_KINDS):
         rows.update({r.id: r for r in _select(query, tags=tags, limit=REFERENCE_CAP, reference=True, loose=loose)})
-    return list(rows.values())
+    return recent, list(rows.values())
 
 
 def _decode(cursor: str) -> tuple[int, str, bool]:
@@ -168,9 +159,9 @@ def _run(query: Query, kind: str | None, topic: str | None, cursor: str | None, 
          loose: bool = False) -> Results:
     if _postgres():  # one search never takes more than one core
         db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-    tags = _filters(kind, topic)
-    ranked = search_rank.rank(query, _candidates(query, tags, kind, loose), partial=loose)
-    total, estimated = _count(query, tags, len(ranked), loose) if not loose else (len(ranked), False)
+    recent, candidates = _candidates(query, _filters(kind, topic), kind, loose)
+    ranked = search_rank.rank(query, candidates, partial=loose)
+    total, estimated = _count(recent, len(ranked)) if not loose else (len(ranked), False)
     page, next_cursor = _page(ranked, cursor, limit, loose)
     return Results(query.text, search_rank.hits(query, page), total, estimated, next_cursor,
                    ignored=query.ignored, reachable=len(ranked), loose=loose)
@@ -215,7 +206,7 @@ def similar_questions(title: str, limit: int = 5) -> list[Hit]:
         return []
     if _postgres():
         db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-    ranked = search_rank.rank(query, _candidates(query, ["kquestion"], "question", loose=True), partial=True)
+    ranked = search_rank.rank(query, _candidates(query, ["kquestion"], "question", loose=True)[1], partial=True)
     return search_rank.hits(query, ranked[:limit])
 
 

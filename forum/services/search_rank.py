@@ -94,7 +94,8 @@ def _quality(rows: list) -> tuple[dict, dict]:
         "SELECT id, accepted_answer_id, helpful_count, answer_count FROM questions "  # nosec B608 - integers
         f"WHERE id IN ({question_ids})"))} if question_ids else {}
     answers = {row.id: row for row in db.session.execute(text(
-        f"SELECT id, accepted, helpful_count FROM answers WHERE id IN ({answer_ids})"))} if answer_ids else {}  # nosec B608
+        f"SELECT id, accepted, helpful_count FROM answers WHERE id IN ({answer_ids})"  # nosec B608 - integers
+    ))} if answer_ids else {}
     return questions, answers
 
 
@@ -185,9 +186,9 @@ def hits(query: Query, page: list[Ranked]) -> list:
     out, matches = [], _matcher(query)
     for ranked in page:
         row = ranked.row
-        url = {"question": f"/questions/{row.question_id}", "answer": f"/questions/{row.question_id}#answer-{row.ref_id}",
-               "article": f"/articles/{row.slug}", "treatment": f"/treatments/{row.slug}",
-               "topic": f"/topics/{row.slug}"}[row.kind]
+        thread = f"/questions/{row.question_id}"
+        url = {"question": thread, "answer": f"{thread}#answer-{row.ref_id}", "article": f"/articles/{row.slug}",
+               "treatment": f"/treatments/{row.slug}", "topic": f"/topics/{row.slug}"}[row.kind]
         title = titles.get(row.question_id, "") if row.kind == "answer" else row.title
         out.append(Hit(row.kind, row.ref_id, row.question_id, title, snippet(query, bodies.get(row.id, ""), matches),
                        url))

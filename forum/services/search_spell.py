@@ -81,7 +81,8 @@ def _known(words: list[str]) -> dict[str, int]:
     """How many documents use each word the vocabulary knows (synonyms count as common)."""
     synonyms = _synonym_words()
     if db.engine.dialect.name == "postgresql":
-        found = dict(db.session.execute(select(SearchTerm.term, SearchTerm.docs).where(SearchTerm.term.in_(words))).all())
+        rows = db.session.execute(select(SearchTerm.term, SearchTerm.docs).where(SearchTerm.term.in_(words)))
+        found = dict(rows.all())
     else:
         counts = cache.memo("search_vocabulary", _vocabulary)[0]
         found = {w: counts[w] for w in words if w in counts}

@@ -83,8 +83,10 @@ def test_member_asks_doctor_answers_member_accepts_visitor_finds_it(new_context,
 
     visitor = new_context().new_page()
     visitor.goto("/search")
-    visitor.get_by_label("Search questions, doctors' answers, reference posts, treatments and topics").fill(
-        "microneedling pores cheeks")
+    box = visitor.get_by_label("Search questions, doctors' answers, reference posts, treatments and topics")
+    box.press_sequentially("microneedl")  # search as you type: an unfinished word already finds
+    expect(visitor.locator("#search-suggestions a").first).to_be_visible()
+    box.fill("microneedling pores cheeks")
     visitor.get_by_role("button", name="Search").click()
     hit = visitor.get_by_test_id("search-hit").filter(has_text="Will microneedling make my enlarged pores smaller?")
     expect(hit.first).to_be_visible()

@@ -11,7 +11,8 @@ from sqlalchemy import func, select, text
 
 from forum.extensions import db
 from forum.models import (
-    Answer, AnswerReview, DoctorProfile, Follow, FollowUp, HelpfulVote, Question, SearchDocument, SearchTerm, User, Verdict,
+    Answer, AnswerReview, DoctorProfile, Follow, FollowUp, HelpfulVote, Question, SearchDocument, SearchTerm, User,
+    Verdict,
 )
 from forum.services import answers, bench_data, questions, search, search_index
 from forum.services.seed import load_seed

@@ -5,7 +5,7 @@ and a rebuild that equals what the writers produced."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from forum.errors import Invalid
 from forum.extensions import db
@@ -130,7 +130,7 @@ def test_counts_are_exact_and_pages_follow_a_cursor(asker):
 
 
 def test_large_counts_are_estimated_and_rounded(asker, monkeypatch):
-    monkeypatch.setattr(search, "COUNT_CAP", 10)
+    monkeypatch.setattr(search, "RECENT_CAP", 10)
     for n in range(14):
         ask(asker, f"Sunscreen question {n}")
     results = search.search("sunscreen")
@@ -176,3 +176,10 @@ def test_one_search_uses_one_core_on_postgresql(asker):
         pytest.skip("parallel query is PostgreSQL's")
     search.search("pores")
     assert db.session.execute(text("SHOW max_parallel_workers_per_gather")).scalar() == "0"
+
+
+def test_the_rebuild_command_reports_what_it_indexed(app, asker):
+    ask(asker, "Azelaic acid for redness?")
+    output = app.test_cli_runner().invoke(args=["search-rebuild"]).output
+    documents = db.session.scalar(select(func.count()).select_from(SearchDocument))
+    assert output.startswith(f"{documents} document(s) and ") and "vocabulary word(s) indexed." in output
