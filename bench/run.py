@@ -338,14 +338,15 @@ def discover(engine, encode_cursor) -> tuple[list[Page], dict, int]:
 
 def discover_search(conn) -> list[Page]:
     """Search pages (issue #10; the pre-#10 search answers them too): a very common word, a
-    mid word, a rare word (only the seeded reference pages use "Allumera") and two words."""
+    mid word, a rare word (bench data never writes "follicles"; a reference page or two does) and two
+    words."""
     import sqlalchemy as sa
     if not sa.inspect(conn).has_table("search_documents"):
         return []
     pages = [Page("search, common word", "/search?q=laser", "“laser”: in ~77% of documents"),
              Page("search, mid word", "/search?q=melasma", "“melasma”: in ~5% of documents"),
              Page("search, two words", "/search?q=laser+melasma", "both words"),
-             Page("search, rare word", "/search?q=allumera", "“allumera”: in 3 reference documents"),
+             Page("search, rare word", "/search?q=follicles", "“follicles”: in a handful of reference documents"),
              Page("API search, common word", "/api/v1/search?q=laser")]
     return pages
 

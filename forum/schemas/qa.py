@@ -197,7 +197,9 @@ class SearchHitOut(Schema):
 
 class SearchPageOut(Schema):
     items = fields.List(fields.Nested(SearchHitOut))
-    next_cursor = fields.String(allow_none=True, metadata={"description": "Pass as ?cursor= for the next page"})
+    next_cursor = fields.String(allow_none=True, metadata={
+        "description": "Pass as ?cursor= for the next page, with the same q (with `suggestion` as q when "
+                       "`corrected_from` is set)"})
     total = fields.Integer(metadata={"description": "Results (a question with its answers counts once)"})
     estimated = fields.Boolean(metadata={"description": "True when `total` is an estimate, rounded"})
     suggestion = fields.String(allow_none=True, metadata={"description": "Did you mean: a corrected query"})

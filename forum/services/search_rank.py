@@ -51,6 +51,8 @@ class _Pattern:
         size = len(self.stems)
         if size == 1 and self.prefix is None:
             return self.stems[0] in stem_set
+        if size > 1 and self.stems[0] not in stem_set:
+            return False
         for start in range(len(stems) - size + 1):
             if tuple(stems[start:start + size - 1]) == self.stems[:-1]:
                 last = start + size - 1
@@ -86,27 +88,31 @@ class _TitleScorer:
 
 
 def _quality(rows: list) -> tuple[dict, dict]:
-    """Answer counts, accepted answers and helpful votes of the candidates' questions and answers
-    (read now, so a vote moves a result at once). Ids are integers from the index."""
-    question_ids = ",".join(sorted({str(int(r.question_id)) for r in rows if r.kind in ("question", "answer")}))
-    answer_ids = ",".join(str(int(r.ref_id)) for r in rows if r.kind == "answer")
-    questions = {row.id: row for row in db.session.execute(text(
-        "SELECT id, accepted_answer_id, helpful_count, answer_count FROM questions "  # nosec B608 - integers
-        f"WHERE id IN ({question_ids})"))} if question_ids else {}
-    answers = {row.id: row for row in db.session.execute(text(
-        f"SELECT id, accepted, helpful_count FROM answers WHERE id IN ({answer_ids})"  # nosec B608 - integers
-    ))} if answer_ids else {}
+    """Answer counts, accepted answers and helpful votes of the candidates' questions and answers,
+    in one statement (read now, so a vote moves a result at once). Ids are integers from the index."""
+    question_ids = sorted({int(r.question_id) for r in rows if r.kind in ("question", "answer")})
+    answer_ids = sorted({int(r.ref_id) for r in rows if r.kind == "answer"})
+    parts = []
+    if question_ids:
+        parts.append("SELECT 'q' AS kind, id, accepted_answer_id IS NOT NULL AS accepted, helpful_count, answer_count "
+                     f"FROM questions WHERE id IN ({','.join(map(str, question_ids))})")
+    if answer_ids:
+        parts.append("SELECT 'a' AS kind, id, accepted, helpful_count, 0 AS answer_count "
+                     f"FROM answers WHERE id IN ({','.join(map(str, answer_ids))})")
+    questions, answers = {}, {}
+    if parts:
+        for row in db.session.execute(text(" UNION ALL ".join(parts))):  # nosec B608 - integers
+            (questions if row.kind == "q" else answers)[row.id] = row
     return questions, answers
 
 
 def _quality_bonus(row, questions: dict, answers: dict) -> float:
     if row.kind == "question" and row.question_id in questions:
         q = questions[row.question_id]
-        return 0.5 * (q.accepted_answer_id is not None) + 0.2 * (q.answer_count > 0) + min(1.0, math.log1p(
-            q.helpful_count) / 4)
+        return 0.5 * bool(q.accepted) + 0.2 * (q.answer_count > 0) + min(1.0, math.log1p(q.helpful_count) / 4)
     if row.kind == "answer" and row.ref_id in answers:
         a = answers[row.ref_id]
-        return 0.8 * a.accepted + min(1.0, math.log1p(a.helpful_count) / 3)
+        return 0.8 * bool(a.accepted) + min(1.0, math.log1p(a.helpful_count) / 3)
     return 0.0
 
 

@@ -1,7 +1,8 @@
 """'Did you mean ...?': each word the vocabulary does not know is replaced by the most similar
 word it does, by trigram similarity as pg_trgm defines it. The vocabulary is search_terms (words
 of titles and reference pages) and the words of synonyms.toml. PostgreSQL asks its trigram index;
-SQLite compares against the vocabulary kept in memory (memo)."""
+SQLite compares against the vocabulary kept in memory (memo), which also completes unfinished
+words on both engines."""
 from __future__ import annotations
 
 import bisect
@@ -65,8 +66,7 @@ def _best(word: str, counts: dict[str, int], index: dict[str, set[str]]) -> tupl
 
 
 def completions(prefix: str, limit: int = 8) -> list[str]:
-    """Known words that start with `prefix`, the most used first (for an unfinished last word on
-    SQLite, where a prefix query reads every match of every word it covers)."""
+    """Known words that start with `prefix`, the most used first (for an unfinished last word)."""
     counts, _index_, terms = cache.memo("search_vocabulary", _vocabulary)
     found = []
     for term in terms[bisect.bisect_left(terms, prefix):]:

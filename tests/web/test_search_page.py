@@ -109,3 +109,12 @@ def test_the_search_box_suggests_as_you_type(client, asker):
         script += response.get_data(as_text=True)
         response.close()
     assert "/api/v1/search?limit=5&q=" in script and "textContent" in script and "innerHTML" not in script
+
+
+def test_the_next_page_of_corrected_results_follows_the_correction(client, asker):
+    for n in range(22):
+        ask(asker, f"Spironolactone and potassium levels, case {n}")
+    first = page(client, "/search?q=spironolactne+potassium")
+    next_link = first.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert "q=spironolactone+potassium" in next_link
+    assert page(client, next_link).count('data-testid="search-hit"') == 2
