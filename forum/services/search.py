@@ -156,10 +156,14 @@ def _page(ranked: list, cursor: str | None, limit: int, loose: bool) -> tuple[li
     return page, encode_cursor([start + len(page) - 1, page[-1].key, int(loose)]) if more and page else None
 
 
+def _one_core() -> None:
+    """On PostgreSQL, no parallel workers for the rest of this transaction: one search, one core."""
+    if _postgres():
+        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+
+
 def _run(query: Query, kind: str | None, topic: str | None, cursor: str | None, limit: int,
          loose: bool = False) -> Results:
-    if _postgres():  # one search never takes more than one core
-        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
     recent, candidates = _candidates(query, _filters(kind, topic), kind, loose)
     ranked = search_rank.rank(query, candidates, partial=loose)
     total, estimated = _count(recent, len(ranked)) if not loose else (len(ranked), False)
@@ -177,6 +181,7 @@ def search(raw: str, *, kind: str | None = None, topic: str | None = None, limit
     query = parse(raw)
     if not query:
         return Results(raw or "")
+    _one_core()
     if cursor:  # a later page: the same kind of search as the first
         return _run(query, kind, topic, cursor, limit, loose=_decode(cursor)[2])
     results = _run(query, kind, topic, None, limit)
@@ -205,8 +210,7 @@ def similar_questions(title: str, limit: int = 5) -> list[Hit]:
     query = parse(title)
     if not query:
         return []
-    if _postgres():
-        db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    _one_core()
     ranked = search_rank.rank(query, _candidates(query, ["kquestion"], "question", loose=True)[1], partial=True)
     return search_rank.hits(query, ranked[:limit])
 
