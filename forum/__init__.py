@@ -16,6 +16,7 @@ from forum.cli import register_cli
 from forum.config import CONFIGS, ROOT
 from forum.errors import register_errors
 from forum.extensions import csrf, db, limiter, login_manager, migrate
+from forum.jobs.queue import init_jobs
 from forum.models import include_in_autogenerate
 from forum.web import register_web
 
@@ -44,10 +45,23 @@ def _check_config(app: Flask) -> None:
     if app.config["ENV_NAME"] == "production" and not app.config.get("REDIS_URL"):
         raise RuntimeError("FORUM_REDIS_URL is not set: in production every worker must share buffered views "
                            "and cached pages through Redis (e.g. redis://127.0.0.1:6379/0).")
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    if app.config["ENV_NAME"] == "production":
+        _check_production(app)
     if app.config.get("DATABASE_URL"):  # FORUM_DATABASE_URL
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _check_production(app: Flask) -> None:
+    """Several workers on several servers share state only through PostgreSQL and Redis."""
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory"):
+        raise RuntimeError("FORUM_RATELIMIT_STORAGE_URI is memory://: in production rate limits must be shared "
+                           "by every worker through Redis (leave it unset to use FORUM_REDIS_URL).")
+    if app.config["JOBS_BACKEND"] != "rq":
+        raise RuntimeError("FORUM_JOBS_BACKEND must be rq in production: requests never send mail themselves.")
 
 
 def init_extensions(app: Flask) -> None:
@@ -57,6 +71,7 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     init_cache(app)
+    init_jobs(app)
     if app.config.get("TRUSTED_PROXY_COUNT"):
         count = int(app.config["TRUSTED_PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

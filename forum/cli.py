@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from rq import SimpleWorker
 
 import forum  # the module, not its names: forum/__init__ imports this file
-from forum import mail
+from forum.jobs import scheduler, tasks
 from forum.errors import Invalid
 from forum.models import Role
 from forum.passwords import password_problem
-from forum.services import accounts, bench_data, moderation, questions, search_index, site, stats, seed as seed_service
+from forum.services import accounts, bench_data, moderation, outbox, questions, search_index, site, stats, seed as seed_service
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: forum.create_app())
@@ -51,8 +53,37 @@ def lapse_expired() -> None:
 @click.command("send-mail")
 @with_appcontext
 def send_mail() -> None:
-    """Retry mail left in the outbox (run every few minutes from cron)."""
-    click.echo(f"{mail.flush_outbox()} mail(s) sent.")
+    """Send the mail that is due in the outbox now, in this process (the job worker does this
+    on its own; this is for a one-off drain)."""
+    click.echo(f"{outbox.deliver_due()} mail(s) sent.")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty (tests, one-off drains).")
+@with_appcontext
+def worker(burst: bool) -> None:
+    """Run a job worker: takes jobs from the Redis queue (mail, lapses, view flushes, aggregates)
+    and retries failed ones with backoff. Run one or more per server; SIGTERM finishes the job."""
+    jobs = current_app.extensions["forum_jobs"]
+    if not hasattr(jobs, "queue"):
+        raise click.ClickException("FORUM_JOBS_BACKEND is not rq: there is no queue to work on.")
+    tasks.use_app(current_app._get_current_object())
+    SimpleWorker([jobs.queue], connection=jobs.connection).work(burst=burst, with_scheduler=True,
+                                                                 logging_level="WARNING")
+
+
+@click.command("scheduler")
+@click.option("--interval", type=click.FloatRange(0.1, 60), default=5.0, show_default=True)
+@with_appcontext
+def scheduler_command(interval: float) -> None:
+    """Enqueue the periodic jobs (outbox sweep and view flush every minute, aggregates every five,
+    licence lapses and planner statistics daily). Safe to run on every server."""
+    jobs = current_app.extensions["forum_jobs"]
+    if not hasattr(jobs, "queue"):
+        raise click.ClickException("FORUM_JOBS_BACKEND is not rq: there is no queue to schedule into.")
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    scheduler.run(jobs, interval=interval, stop=lambda: bool(stopping))
 
 
 @click.command("seed")
@@ -132,5 +163,5 @@ def bench_data_command(count: int, random_seed: int) -> None:
 
 def register_cli(app: Flask) -> None:
     for command in (create_user, lapse_expired, send_mail, seed, flush_views, refresh_stats, search_rebuild,
-                    optimize_db, rerender, bench_data_command):
+                    optimize_db, rerender, bench_data_command, worker, scheduler_command):
         app.cli.add_command(command)

@@ -37,8 +37,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session, which is itself bounded
     WTF_CSRF_SSL_STRICT = False  # SameSite=Lax cookies already stop cross-site posts
 
-    # Rate limits (Flask-Limiter). Storage is memory locally; use redis://... in production.
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Rate limits (Flask-Limiter). Unset: REDIS_URL when there is one, else memory (one process,
+    # development only); production refuses to start with memory storage.
+    RATELIMIT_STORAGE_URI = None
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "200 per minute;50 per 10 seconds"  # per IP, every route (Discourse)
@@ -58,6 +59,12 @@ class Config:
     MAIL_SMTP_HOST = "localhost"
     MAIL_SMTP_PORT = 25
     SITE_URL = "http://127.0.0.1:5000"
+
+    # Background jobs: "rq" (a queue in Redis, drained by `forum worker`; production) or "inline"
+    # (the job runs in the requesting process; development and tests). JOBS_REDIS_URL defaults
+    # to REDIS_URL.
+    JOBS_BACKEND = "rq"
+    JOBS_REDIS_URL = None
 
     AUTH_TOKEN_MAX_AGE = timedelta(hours=1)
 
@@ -90,6 +97,7 @@ class DevelopmentConfig(Config):
     """Local serving over plain http on 127.0.0.1 (README's first command)."""
 
     ENV_NAME = "development"
+    JOBS_BACKEND = "inline"
     SECRET_KEY = "dev-only-not-secret-" + "x" * 16
     SESSION_COOKIE_NAME = "forum_session"
     SESSION_COOKIE_SECURE = False
@@ -102,6 +110,7 @@ class TestConfig(Config):
 
     ENV_NAME = "testing"
     TESTING = True
+    JOBS_BACKEND = "inline"
     SECRET_KEY = "test-secret-key-" + "t" * 32
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     MAIL_BACKEND = "memory"

@@ -6,9 +6,6 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import select
-
-from forum import clock
 from forum.extensions import db
 from forum.models import OutboxMail
 
@@ -53,26 +50,11 @@ def queue_mail(to_address: str, subject: str, body_text: str) -> OutboxMail:
     return mail
 
 
-def flush_outbox(sender=None, limit: int = 50) -> int:
-    """Send waiting mail; a failure keeps the row for the next try. Commits. Returns mails sent."""
-    sender = sender or get_sender()
-    pending = db.session.scalars(select(OutboxMail).where(OutboxMail.sent_at.is_(None))
-                                 .order_by(OutboxMail.id).limit(limit)).all()
-    sent = 0
-    for mail in pending:
-        message = EmailMessage()
-        message["From"] = current_app.config["MAIL_SENDER"]
-        message["To"] = mail.to_address
-        message["Subject"] = mail.subject
-        message.set_content(mail.body_text)
-        mail.attempts += 1
-        try:
-            sender.send(message)
-        except Exception as exc:  # noqa: BLE001 - any transport failure leaves the mail queued
-            mail.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            log.warning("mail %s not sent, kept in outbox: %s", mail.id, type(exc).__name__)
-        else:
-            mail.sent_at = clock.now()
-            sent += 1
-    db.session.commit()
-    return sent
+def build_message(row: OutboxMail) -> EmailMessage:
+    """The message for one outbox row."""
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_SENDER"]
+    message["To"] = row.to_address
+    message["Subject"] = row.subject
+    message.set_content(row.body_text)
+    return message

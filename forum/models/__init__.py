@@ -11,7 +11,7 @@ from forum.models.reference import (  # noqa: F401
     Article, ArticleStatus, Topic, TopicKind, Treatment, article_related, article_topics, article_treatments,
     treatment_topics,
 )
-from forum.models.notification import Notification, OutboxMail  # noqa: F401
+from forum.models.notification import MailOptOut, Notification, OutboxMail  # noqa: F401
 from forum.models.site import Aggregate  # noqa: F401
 from forum.models.user import (  # noqa: F401
     ApiToken, AuthToken, AuthTokenPurpose, Credential, CredentialKind, DoctorProfile, Role,

@@ -51,7 +51,6 @@ def register(*, email: str, display_name: str, password: str, role: Role = Role.
                         "You already have one: log in, or reset your password if you forgot it.")
         db.session.commit()
         security_event("register_duplicate", user_id=existing.id)
-        mail.flush_outbox()
         return None
     user = User(email=email, display_name=display_name, password_hash=password_hash, role=role)
     db.session.add(user)
@@ -59,7 +58,6 @@ def register(*, email: str, display_name: str, password: str, role: Role = Role.
     _queue_email_verification(user)
     db.session.commit()
     security_event("register", user_id=user.id)
-    mail.flush_outbox()
     return user
 
 
@@ -135,7 +133,6 @@ def resend_verification(actor: User) -> None:
     if actor.email_verified_at is None:
         _queue_email_verification(actor)
         db.session.commit()
-        mail.flush_outbox()
 
 
 def verify_email(*, token: str) -> User:
@@ -155,7 +152,6 @@ def request_password_reset(*, email: str) -> None:
                         f"Someone asked to reset your password. If it was you, use this link within "
                         f"an hour:\n{link}\n\nIf not, ignore this mail.")
         db.session.commit()
-        mail.flush_outbox()
     security_event("password_reset_requested", user_id=user.id if user else None)
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from forum import clock, mail
+from forum import clock
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
 from forum.models import (
@@ -90,7 +90,6 @@ def post_answer(actor: User, *, question_id: int, body: str, offers_treatment: b
     for user in _followers(question, except_ids={actor.id}):
         notifications.notify(user, "answer_posted", f"{name} answered: {question.title}", link=_link(answer))
     db.session.commit()
-    mail.flush_outbox()
     return answer
 
 
@@ -123,7 +122,6 @@ def accept_answer(actor: User, *, answer_id: int) -> Answer:
         notifications.notify(answer.author, "answer_accepted", f"Your answer was accepted: {question.title}",
                              link=_link(answer))
     db.session.commit()
-    mail.flush_outbox()
     return answer
 
 
@@ -170,7 +168,6 @@ def review_answer(actor: User, *, answer_id: int, verdict: str, reason: str | No
         notifications.notify(answer.author, "answer_reviewed",
                              f"{actor.doctor_profile.full_name} {word} your answer", link=_link(answer))
     db.session.commit()
-    mail.flush_outbox()
     return review
 
 
@@ -187,7 +184,6 @@ def add_follow_up(actor: User, *, answer_id: int, body: str) -> FollowUp:
     if other is not None:
         notifications.notify(other, "follow_up", f"New follow-up on: {answer.question.title}", link=_link(answer))
     db.session.commit()
-    mail.flush_outbox()
     return follow_up
 
 

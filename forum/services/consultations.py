@@ -13,7 +13,7 @@ from datetime import timedelta, timezone
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
-from forum import clock, crypto, mail
+from forum import clock, crypto
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
 from forum.models import (
@@ -129,7 +129,6 @@ def request_consultation(actor: User, *, photos_in: list[tuple[bytes, str]] = ()
             photos.remove(name)
         raise
     security_event("consultation_created", user_id=actor.id, consultation=consultation.id)
-    mail.flush_outbox()
     return consultation
 
 
@@ -293,7 +292,6 @@ def transition(actor: User, *, consultation_id: str, action: str, message: str |
     other = consultation.doctor if actor.id == consultation.requester_id else consultation.requester
     _tell(other, action, consultation)
     db.session.commit()
-    mail.flush_outbox()
     return consultation
 
 
@@ -305,7 +303,6 @@ def send_message(actor: User, *, consultation_id: str, body: str) -> Consultatio
     other = consultation.doctor if actor.id == consultation.requester_id else consultation.requester
     _tell(other, "message", consultation)
     db.session.commit()
-    mail.flush_outbox()
     return consultation
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
-from forum import clock, mail
+from forum import clock
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
 from forum.models import (
@@ -51,7 +51,6 @@ def lapse_expired_verifications() -> int:
             lapsed += 1
     if lapsed:
         db.session.commit()
-        mail.flush_outbox()
     return lapsed
 
 
@@ -118,7 +117,6 @@ def decide_doctor_application(actor: User, *, profile_id: int, decision: str, re
     notifications.notify(profile.user, "doctor_decision", message, link="/doctor/apply")
     db.session.commit()
     db.session.refresh(profile)
-    mail.flush_outbox()
     return profile
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from forum import clock, mail
+from forum import clock
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
 from forum.models import (
@@ -142,7 +142,6 @@ def flag_content(actor: User, *, target_type: str, target_id: int | str, reason:
     if flaggers >= AUTO_HIDE_FLAGGERS and hasattr(obj, "hidden") and not obj.hidden:
         _auto_hide(obj, target_type, flaggers)
     db.session.commit()
-    mail.flush_outbox()
     return flag
 
 
@@ -240,7 +239,6 @@ def moderate_content(actor: User, *, target_type: str, target_id: int, action: s
     if outcome and author is not None and author.id != actor.id:
         notifications.notify(author, "moderation", f"A moderator {outcome}: {reason}", link=_link(obj))
     db.session.commit()
-    mail.flush_outbox()
     return obj
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from forum import clock, mail
+from forum import clock
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
 from forum.models import Answer, Flag, FlagStatus, FlagTarget, FollowUp, Question, Role, User, UserStatus
@@ -95,7 +95,6 @@ def moderate_user(actor: User, *, user_id: int, action: str, reason: str, days: 
     if message:
         notifications.notify(target, "account", message, link="/account")
     db.session.commit()
-    mail.flush_outbox()
     return target
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import bindparam, delete, exists, func, select, union, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from forum import cache, clock, mail
+from forum import cache, clock
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
 from forum.models import (
@@ -260,7 +260,6 @@ def invite_doctors(actor: User, *, question_id: int, doctor_ids: list[int]) -> l
                              link=f"/questions/{question.id}")
     db.session.add_all(invitations)
     db.session.commit()
-    mail.flush_outbox()
     return invitations
 
 
