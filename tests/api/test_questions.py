@@ -233,12 +233,13 @@ def test_an_answer_is_saved_and_its_mail_kept_when_the_mail_server_is_down(clien
     def down(self, message):
         raise OSError("connection refused")
 
+    working_send = mail.MemorySender.send
     monkeypatch.setattr(mail.MemorySender, "send", down)
     response = client.post(f"/api/v1/questions/{question.id}/answers", json=ANSWER, headers=bearer(make_doctor()))
     assert response.status_code == 201
     (queued,) = db.session.scalars(select(OutboxMail)).all()
     assert queued.to_address == asker.email and queued.sent_at is None and "connection refused" in queued.last_error
-    monkeypatch.undo()
+    monkeypatch.setattr(mail.MemorySender, "send", working_send)
     frozen_clock.advance(minutes=1, seconds=1)  # the first retry is due a minute later
     assert outbox.deliver_due() == 1 and [m["To"] for m in mail.SENT] == [asker.email]
 
