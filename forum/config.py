@@ -57,7 +57,12 @@ class Config:
     MAIL_BACKEND = "console"
     MAIL_SENDER = "Ask a Cosmetic Doctor <no-reply@example.org>"
     MAIL_SMTP_HOST = "localhost"
-    MAIL_SMTP_PORT = 25
+    MAIL_SMTP_PORT = 587
+    MAIL_SMTP_SECURITY = "starttls"  # "starttls" (port 587), "tls" (implicit TLS, port 465) or "none"
+    MAIL_SMTP_USERNAME = None        # with a password: AUTH after TLS is up
+    MAIL_SMTP_PASSWORD = None
+    MAIL_SMTP_TIMEOUT = 10           # seconds for connect and each command
+    MAIL_SMTP_CA_FILE = None         # a private CA to trust instead of the system's (tests, internal relays)
     SITE_URL = "http://127.0.0.1:5000"
 
     # Background jobs: "rq" (a queue in Redis, drained by `forum worker`; production) or "inline"
@@ -83,6 +88,12 @@ class Config:
     PAGE_CACHE_SECONDS = 60   # how long a visitor's rendered page is kept (writes invalidate sooner)
     PUBLIC_MAX_AGE = 30       # Cache-Control max-age on visitors' pages, for a micro-caching proxy
     SQL_COUNT_HEADER = False  # benchmark only: X-SQL-Statements on every response
+
+    # Observability: /metrics (Prometheus) answers only these client networks, or a request with
+    # "Authorization: Bearer <METRICS_TOKEN>". Each request logs one JSON line with its id.
+    METRICS_ALLOW = "127.0.0.1/32,::1/128"
+    METRICS_TOKEN = None
+    REQUEST_LOG = True
 
     # Consultations: encryption keys (comma-separated Fernet keys, newest first; derived from
     # SECRET_KEY when unset) and photo storage outside static/ (default: instance/photos).
