@@ -18,6 +18,7 @@ from forum.errors import register_errors
 from forum.extensions import csrf, db, limiter, login_manager, migrate
 from forum.jobs.queue import init_jobs
 from forum.models import include_in_autogenerate
+from forum.observability import JsonFormatter, init_observability
 from forum.web import register_web
 
 
@@ -31,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     _check_config(app)
     init_extensions(app)
+    init_observability(app)
     register_errors(app)
     register_web(app)
     register_api(app)
@@ -89,8 +91,9 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 
 def _configure_logging(app: Flask) -> None:
+    """One JSON object per line (request lines carry their fields); tests leave logging to pytest."""
     if not logging.getLogger("forum").handlers and not app.testing:
         handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(JsonFormatter())
         logging.getLogger("forum").addHandler(handler)
         logging.getLogger("forum").setLevel(logging.INFO)

@@ -178,6 +178,14 @@ def backend():
     return current_app.extensions["forum_cache"]
 
 
+def reachable() -> bool:
+    """Whether the shared cache answers (always true for one process's memory)."""
+    try:
+        return backend().ping()
+    except redis.RedisError:
+        return False
+
+
 # ---- tag versions and cached pages ----
 
 def tag_versions(tags: list[str]) -> list[int]:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -72,7 +71,8 @@ def flatten_fields(messages) -> dict:
 def render_error(status: int, message: str, fields: dict | None = None, headers: dict | None = None):
     code = CODE_NAMES.get(status, "error")
     if wants_json():
-        body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+        body = {"error": {"code": code, "message": message, "fields": fields or {},
+                          "request_id": getattr(g, "request_id", None)}}
         response = jsonify(body)
     else:
         page = status if status in HTML_PAGES else (400 if status < 500 else 500)
@@ -126,10 +126,6 @@ def handle_unexpected(error: Exception):
 
 
 def register_errors(app: Flask) -> None:
-    @app.before_request
-    def _request_id():
-        g.request_id = uuid.uuid4().hex[:16]
-
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(OperationalError, handle_db_down)

@@ -58,7 +58,9 @@ class CursorArgs(Schema):
 class ErrorBodySchema(Schema):
     code = fields.String(metadata={"description": "Machine-readable error code"})
     message = fields.String(metadata={"description": "Human-readable message"})
-    fields = fields.Dict(metadata={"description": "Field name -> list of messages"})
+    request_id = fields.String(metadata={"description": "This request's id (also the X-Request-ID header); "
+                                                        "quote it when contacting support"})
+    fields = fields.Dict(metadata={"description": "Field name -> list of messages"})  # shadows `fields`: last
 
 
 class ErrorSchema(Schema):

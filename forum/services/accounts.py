@@ -46,9 +46,9 @@ def register(*, email: str, display_name: str, password: str, role: Role = Role.
     password_hash = hash_password(password)  # hashed in both branches: equal timing
     existing = find_user_by_email(email)
     if existing is not None:
-        mail.queue_mail(existing.email, "Someone tried to register with your address",
-                        "Someone (perhaps you) tried to create an account with this e-mail address. "
-                        "You already have one: log in, or reset your password if you forgot it.")
+        site = current_app.config["SITE_URL"].rstrip("/")
+        mail.queue_mail(existing.email, "Someone tried to register with your address", "register_duplicate",
+                        login_link=f"{site}/login", reset_link=f"{site}/forgot-password")
         db.session.commit()
         security_event("register_duplicate", user_id=existing.id)
         return None
@@ -124,8 +124,7 @@ def _consume_auth_token(raw: str, purpose: AuthTokenPurpose) -> User:
 def _queue_email_verification(user: User) -> None:
     raw = _issue_auth_token(user, AuthTokenPurpose.VERIFY_EMAIL)
     link = f"{current_app.config['SITE_URL']}/verify-email/{raw}"
-    mail.queue_mail(user.email, "Confirm your e-mail address",
-                    f"Hello {user.display_name},\n\nConfirm your e-mail address within an hour:\n{link}\n")
+    mail.queue_mail(user.email, "Confirm your e-mail address", "verify_email", name=user.display_name, link=link)
 
 
 def resend_verification(actor: User) -> None:
@@ -148,9 +147,7 @@ def request_password_reset(*, email: str) -> None:
     if user is not None and user.status != UserStatus.BANNED:
         raw = _issue_auth_token(user, AuthTokenPurpose.PASSWORD_RESET)
         link = f"{current_app.config['SITE_URL']}/reset-password/{raw}"
-        mail.queue_mail(user.email, "Reset your password",
-                        f"Someone asked to reset your password. If it was you, use this link within "
-                        f"an hour:\n{link}\n\nIf not, ignore this mail.")
+        mail.queue_mail(user.email, "Reset your password", "password_reset", link=link)
         db.session.commit()
     security_event("password_reset_requested", user_id=user.id if user else None)
 

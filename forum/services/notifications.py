@@ -2,22 +2,46 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from forum import clock, mail
+from forum.errors import Invalid
 from forum.extensions import db
-from forum.models import Notification, User
+from forum.models import MailOptOut, Notification, User
 from forum.pagination import Page, paginate
 from forum.permissions import require
 
+# Every notification kind, as its e-mail is named in the mail footer and on the unsubscribe page
+# ("Stop e-mails about ...?"). A kind missing here cannot be sent: notify() looks it up.
+MAIL_KINDS = {
+    "answer_posted": "new answers to questions you follow",
+    "answer_accepted": "your answers being accepted",
+    "answer_reviewed": "doctors reviewing your answers",
+    "follow_up": "follow-ups on answers",
+    "invitation": "invitations to answer questions",
+    "consultation": "your private consultations",
+    "doctor_decision": "decisions on your doctor application",
+    "doctor_lapsed": "your doctor verification lapsing",
+    "content_under_review": "your posts held for review",
+    "moderation": "moderators acting on your posts",
+    "account": "changes to your account",
+}
+BAD_LINK = ("This unsubscribe link is not valid. Copy the whole link from the e-mail; it may have been cut "
+            "across two lines.")
+
 
 def notify(user: User, kind: str, message: str, *, link: str | None = None, email: bool = True) -> Notification:
-    """Tell `user` something in-app and queue an e-mail copy. Runs in the caller's transaction."""
+    """Tell `user` something in-app and queue an e-mail copy, unless they turned that kind of mail
+    off. The mail says only what the in-app message says (consultation notices name no health
+    detail) and links to the site. Runs in the caller's transaction."""
+    topic = MAIL_KINDS[kind]
     note = Notification(user_id=user.id, kind=kind, message=message, link=link)
     db.session.add(note)
-    if email:
-        mail.queue_mail(user.email, f"Ask a Cosmetic Doctor: {message[:120]}",
-                        f"{message}\n\nSee it on the site: {current_app.config['SITE_URL']}{link or '/notifications'}\n")
+    if email and db.session.get(MailOptOut, (user.id, kind)) is None:
+        site = current_app.config["SITE_URL"].rstrip("/")
+        mail.queue_mail(user.email, f"Ask a Cosmetic Doctor: {message[:120]}", "notification", kind=kind,
+                        user_id=user.id, message=message, link=f"{site}{link or '/notifications'}", topic=topic)
     return note
 
 
@@ -39,3 +63,40 @@ def mark_all_read(actor: User) -> int:
         Notification.user_id == actor.id, Notification.read_at.is_(None)).values(read_at=clock.now()))
     db.session.commit()
     return result.rowcount or 0
+
+
+# ---- one-click unsubscribe (RFC 8058): the signed token in the mail is the only credential ----
+
+def _read_unsubscribe_token(token: str) -> tuple[int, str]:
+    found = mail.read_unsubscribe_token(token)
+    if found is None or found[1] not in MAIL_KINDS:
+        raise Invalid(BAD_LINK, fields={"token": ["Invalid link."]})
+    return found
+
+
+def describe_unsubscribe(*, token: str) -> dict:
+    """What an unsubscribe link turns off: the kind of mail only, never whose account it is."""
+    _, kind = _read_unsubscribe_token(token)
+    return {"kind": kind, "topic": MAIL_KINDS[kind]}
+
+
+def unsubscribe(*, token: str) -> dict:
+    """Turn off one kind of notification mail for the account the token names; no log-in. Doing it
+    twice changes nothing; a token whose account was deleted answers exactly like a live one, so
+    the answer tells nothing about who has an account."""
+    user_id, kind = _read_unsubscribe_token(token)
+    if db.session.get(User, user_id) is not None and db.session.get(MailOptOut, (user_id, kind)) is None:
+        db.session.add(MailOptOut(user_id=user_id, kind=kind))
+        try:
+            db.session.commit()
+        except IntegrityError:  # a second click (or the account's deletion) got there first
+            db.session.rollback()
+    return describe_unsubscribe(token=token)
+
+
+def resubscribe(*, token: str) -> dict:
+    """Undo `unsubscribe`: that kind of mail is sent again. Idempotent, and as silent about accounts."""
+    user_id, kind = _read_unsubscribe_token(token)
+    db.session.execute(delete(MailOptOut).where(MailOptOut.user_id == user_id, MailOptOut.kind == kind))
+    db.session.commit()
+    return describe_unsubscribe(token=token)

@@ -86,6 +86,11 @@ def database_ok() -> bool:
         return False
 
 
+def readiness() -> dict:
+    """What /readyz reports: whether the database and Redis answer."""
+    return {"database": database_ok(), "redis": cache.reachable()}
+
+
 def home_page() -> dict:
     """Everything the home page shows: counts, featured reference posts, topics."""
     return {"stats": home_stats(), "featured": reference.featured_articles(limit=3), "topics": reference.list_topics(),

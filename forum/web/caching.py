@@ -29,7 +29,7 @@ CACHEABLE = QUESTION_ENDPOINTS | {
 # Never kept anywhere: health data, account settings and tokens, inboxes, moderation.
 NO_STORE_PREFIXES = ("/consultations", "/api/v1/consultations", "/account", "/api/v1/account", "/notifications",
                      "/api/v1/notifications", "/mod", "/api/v1/mod", "/doctor/", "/api/v1/doctor", "/api/v1/me",
-                     "/api/v1/tokens", "/reset-password", "/verify-email")
+                     "/api/v1/tokens", "/reset-password", "/verify-email", "/unsubscribe")
 
 
 def register_caching(app: Flask) -> None:

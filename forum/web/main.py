@@ -13,11 +13,20 @@ def index():
 
 @bp.get("/healthz")
 def healthz():
-    ok = site.database_ok()
-    return jsonify(status="ok" if ok else "unavailable", database=ok), 200 if ok else 503
+    """Alive: the process answers. Never touches the database (a restart would not help)."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """Ready for traffic: the database and Redis answer. A load balancer drains on 503."""
+    checks = site.readiness()
+    ready = all(checks.values())
+    return jsonify(status="ready" if ready else "unavailable", **checks), 200 if ready else 503
 
 
 @bp.get("/robots.txt")
 def robots():
-    body = "User-agent: *\nDisallow: /account\nDisallow: /consultations\nDisallow: /mod\nDisallow: /api/\n"
+    body = ("User-agent: *\nDisallow: /account\nDisallow: /consultations\nDisallow: /mod\nDisallow: /api/\n"
+            "Disallow: /unsubscribe\n")
     return Response(body, mimetype="text/plain")

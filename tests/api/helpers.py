@@ -8,7 +8,8 @@ def error_of(response, status: int, code: str | None = None) -> dict:
     assert response.mimetype == "application/json"
     body = response.get_json()
     assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "fields"}
+    assert set(body["error"]) == {"code", "message", "fields", "request_id"}
+    assert body["error"]["request_id"] == response.headers["X-Request-ID"]  # quoted to support, found in the logs
     assert isinstance(body["error"]["message"], str) and body["error"]["message"]
     assert isinstance(body["error"]["fields"], dict)
     if code is not None:

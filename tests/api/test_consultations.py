@@ -261,8 +261,9 @@ def test_the_thread_and_the_notifications(client, people, headers, consultation)
     doctor_view = client.get(f"{API}/{consultation.id}", headers=headers(people.doctor)).get_json()
     assert doctor_view["unread"] is False and doctor_view["role"] == "doctor"
     [sent] = mail.SENT
-    assert f"/consultations/{consultation.id}" in sent.get_content()
-    assert not any(word in sent.get_content() + str(sent["Subject"]) for word in SECRET_WORDS)
+    text, html = sent.get_body(("plain",)).get_content(), sent.get_body(("html",)).get_content()
+    assert f"/consultations/{consultation.id}" in text
+    assert not any(word in text + html + str(sent["Subject"]) for word in SECRET_WORDS)
     error_of(client.post(f"{API}/{consultation.id}/messages", json={"body": ""}, headers=headers(people.doctor)),
              422)
 

@@ -18,7 +18,12 @@ PUBLIC = {
     "/forgot-password": ALL,
     "/reset-password/<token>": ALL,
     "/verify-email/<token>": ALL,
+    # one-click unsubscribe from notification mail (issue #11): the signed token is the credential
+    "/unsubscribe/<token>": ALL,
+    "/unsubscribe/<token>/undo": ALL,
     "/healthz": READ,
+    "/readyz": READ,
+    "/metrics": READ,  # no account: guarded by client address or token (tests/web/test_observability.py)
     "/robots.txt": READ,
     "/static/<path:filename>": READ,
     "/doctors": READ,

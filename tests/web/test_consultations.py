@@ -479,7 +479,8 @@ def test_mails_about_a_consultation_carry_a_link_and_no_health_detail(browser, p
     post(browser, f"/consultations/{created.id}/messages", {"body": SECRET_MESSAGE})
     assert [m["To"] for m in mail.SENT] == [people.doctor.email, people.doctor.email]
     for message in mail.SENT:
-        content = str(message["Subject"]) + message.get_content()
+        content = (str(message["Subject"]) + message.get_body(("plain",)).get_content()
+                   + message.get_body(("html",)).get_content())
         assert f"/consultations/{created.id}" in content
         for word in (*SECRET_WORDS, DETAILS["concern"], DETAILS["tried_before"], "Weekday"):
             assert word not in content

@@ -9,9 +9,9 @@ from tests.web.html import text
 # The blueprints of issue #2. Pages anyone may see are listed in PUBLIC; every other route of
 # these blueprints must send visitors to log in.
 BLUEPRINTS = {"main", "auth", "account", "doctors", "moderation", "notifications"}
-PUBLIC = {"/", "/healthz", "/robots.txt", "/login", "/register", "/forgot-password",
+PUBLIC = {"/", "/healthz", "/readyz", "/robots.txt", "/login", "/register", "/forgot-password",
           "/reset-password/<token>", "/verify-email/<token>", "/doctors", "/doctors/<int:doctor_id>",
-          "/doctors/<int:doctor_id>/<slug>"}
+          "/doctors/<int:doctor_id>/<slug>", "/unsubscribe/<token>", "/unsubscribe/<token>/undo"}
 INTERNAL = ["Traceback", "File \"", "werkzeug", "sqlalchemy", "jinja2", "/work/", "site-packages",
             "Exception"]
 
@@ -159,10 +159,13 @@ def test_log_in_pages_can_still_be_read_while_log_in_posts_are_limited(browser, 
 
 # ---- health check ----
 
-def test_the_health_check_answers_200_json(client):
+def test_the_health_checks_answer_200_json(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.is_json
-    assert response.get_json() == {"status": "ok", "database": True}
+    assert response.get_json() == {"status": "ok"}
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ready", "database": True, "redis": True}
 
 
 # ---- deny by default ----
