@@ -11,7 +11,7 @@ from forum.permissions import can
 from forum.services import accounts as accounts_service
 from forum.services import notifications as notifications_service
 from forum.text import render_markdown, rendered, slugify
-from forum.web import account, auth, caching, consultations, doctors, flags, main, moderation, questions, reference, search
+from forum.web import account, assets, auth, caching, consultations, doctors, flags, main, moderation, questions, reference, search
 from forum.web import notifications as notifications_bp
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -22,6 +22,7 @@ def register_web(app: Flask) -> None:
     for module in (main, auth, account, doctors, moderation, notifications_bp, reference, questions, search, flags, consultations):
         app.register_blueprint(module.bp)
     _init_login(app)
+    assets.init_assets(app)
     app.before_request(_refuse_nul_bytes)
     app.before_request(_enforce_session_limits)
     caching.register_caching(app)
