@@ -40,6 +40,8 @@ class Config:
     # Rate limits (Flask-Limiter). Unset: REDIS_URL when there is one, else memory (one process,
     # development only); production refuses to start with memory storage.
     RATELIMIT_STORAGE_URI = None
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: each process limits on its own meanwhile
+    RATELIMIT_SWALLOW_ERRORS = True              # and a storage error never fails the request
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
     RATELIMIT_DEFAULT = "200 per minute;50 per 10 seconds"  # per IP, every route (Discourse)
