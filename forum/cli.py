@@ -8,10 +8,9 @@ import time
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from rq import SimpleWorker
 
 import forum  # the module, not its names: forum/__init__ imports this file
-from forum.jobs import scheduler, tasks
+from forum.jobs import scheduler
 from forum.errors import Invalid
 from forum.models import Role
 from forum.passwords import password_problem
@@ -67,9 +66,7 @@ def worker(burst: bool) -> None:
     jobs = current_app.extensions["forum_jobs"]
     if not hasattr(jobs, "queue"):
         raise click.ClickException("FORUM_JOBS_BACKEND is not rq: there is no queue to work on.")
-    tasks.use_app(current_app._get_current_object())
-    SimpleWorker([jobs.queue], connection=jobs.connection).work(burst=burst, with_scheduler=True,
-                                                                 logging_level="WARNING")
+    jobs.work(current_app._get_current_object(), burst=burst)
 
 
 @click.command("scheduler")

@@ -9,7 +9,7 @@ import logging
 
 import redis
 from flask import Flask, current_app
-from rq import Queue, Retry
+from rq import Queue, Retry, SimpleWorker
 
 from forum.jobs import tasks
 
@@ -37,6 +37,14 @@ class RqJobs:
     def depth(self) -> tuple[int, int]:
         """(jobs waiting, jobs failed for good): for /metrics."""
         return self.queue.count, self.queue.failed_job_registry.count
+
+    def work(self, app: Flask, burst: bool = False) -> None:
+        """Run jobs in this process until stopped (or, with `burst`, until the queue is empty). One
+        process, no fork per job: jobs are short, and the app and its connection pool are reused;
+        retries scheduled with a delay are moved back to the queue by the worker's scheduler."""
+        tasks.use_app(app)
+        SimpleWorker([self.queue], connection=self.connection).work(burst=burst, with_scheduler=True,
+                                                                    logging_level="WARNING")
 
 
 class InlineJobs:
