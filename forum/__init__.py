@@ -53,6 +53,11 @@ def _check_config(app: Flask) -> None:
         _check_production(app)
     if app.config.get("DATABASE_URL"):  # FORUM_DATABASE_URL
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):  # a hung server costs seconds, not a worker
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {"connect_timeout": int(app.config["DATABASE_CONNECT_TIMEOUT"]),
+                                   **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 

@@ -12,6 +12,7 @@ class Config:
     SECRET_KEY = None  # must come from FORUM_SECRET_KEY; create_app refuses to start without it
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{ROOT / 'instance' / 'forum.sqlite3'}"
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    DATABASE_CONNECT_TIMEOUT = 5  # seconds (PostgreSQL): a hung server gives 503s, not hung workers
 
     # Sessions (SECURITY.md B): __Host- prefix, Secure, HttpOnly, SameSite=Lax.
     SESSION_COOKIE_NAME = "__Host-session"

@@ -72,11 +72,21 @@ class PrivateCluster:
         self._as_postgres = os.geteuid() == 0
 
     # ---- running PostgreSQL's programs ----
-    def _run(self, program: str, *args: str, timeout: float = 60, check: bool = True):
+    def command(self, program: str, *args: str) -> list[str]:
+        """The argument list that runs one of PostgreSQL's programs (as `postgres` when root)."""
         command = [str(self.bin_dir / program), *args]
-        if self._as_postgres:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout,  # nosec B603
+        return ["runuser", "-u", "postgres", "--", *command] if self._as_postgres else command
+
+    def _start_args(self) -> tuple[str, ...]:
+        return ("-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "start")
+
+    def start_command(self) -> list[str]:
+        """pg_ctl start, waiting until the server accepts connections (for tests that poll meanwhile)."""
+        return self.command("pg_ctl", *self._start_args())
+
+    def _run(self, program: str, *args: str, timeout: float = 60, check: bool = True):
+        result = subprocess.run(self.command(program, *args),  # nosec B603 - fixed programs and arguments
+                                capture_output=True, text=True, timeout=timeout,
                                 cwd=self.root, env={**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"})
         if check and result.returncode != 0:
             raise RuntimeError(f"{program} {' '.join(args)} failed ({result.returncode}):\n"
@@ -110,7 +120,7 @@ class PrivateCluster:
     def start(self) -> float:
         """Start the server and wait until it accepts connections; returns the seconds it took."""
         started = time.monotonic()
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "start", timeout=90)
+        self._run("pg_ctl", *self._start_args(), timeout=90)
         self.running = True
         return time.monotonic() - started
 
