@@ -98,7 +98,7 @@ def get_sender():
 
 def queue_mail(to_address: str, subject: str, template: str, *, kind: str | None = None,
                user_id: int | None = None, **context) -> OutboxMail:
-    """Render `templates/mail/<template>.txt` and `.html` and add the mail to the outbox.
+    """Render `templates/email/<template>.txt` and `.html` and add the mail to the outbox.
     Notification mail names its `kind` and recipient `user_id`: it gets an unsubscribe link in
     its footer (made now, as the body is stored) and List-Unsubscribe headers when sent. Runs in
     the caller's transaction."""
@@ -107,8 +107,8 @@ def queue_mail(to_address: str, subject: str, template: str, *, kind: str | None
     context.update(subject=subject, site_url=_site_url(), unsubscribe_url=unsubscribe)
     row = OutboxMail(to_address=to_address, subject=subject, kind=kind if unsubscribe else None,
                      user_id=user_id if unsubscribe else None, message_id=make_msgid(domain=_site_host()),
-                     body_text=render_template(f"mail/{template}.txt", **context),
-                     body_html=render_template(f"mail/{template}.html", **context))
+                     body_text=render_template(f"email/{template}.txt", **context),
+                     body_html=render_template(f"email/{template}.html", **context))
     db.session.add(row)
     return row
 

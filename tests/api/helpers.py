@@ -15,3 +15,13 @@ def error_of(response, status: int, code: str | None = None) -> dict:
     if code is not None:
         assert body["error"]["code"] == code
     return body["error"]
+
+
+def same_answer(first, second) -> bool:
+    """Two error responses say exactly the same thing (each has its own request id)."""
+    def body(response):
+        data = response.get_json()
+        if isinstance(data, dict) and isinstance(data.get("error"), dict):
+            data["error"].pop("request_id", None)
+        return data
+    return first.status_code == second.status_code and body(first) == body(second)
