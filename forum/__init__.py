@@ -69,6 +69,8 @@ def _check_production(app: Flask) -> None:
                            "by every worker through Redis (leave it unset to use FORUM_REDIS_URL).")
     if app.config["JOBS_BACKEND"] != "rq":
         raise RuntimeError("FORUM_JOBS_BACKEND must be rq in production: requests never send mail themselves.")
+    if app.config["MAIL_SMTP_SECURITY"] not in ("starttls", "tls", "none"):
+        raise RuntimeError("FORUM_MAIL_SMTP_SECURITY must be starttls, tls or none.")
 
 
 def init_extensions(app: Flask) -> None:

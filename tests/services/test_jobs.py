@@ -161,6 +161,7 @@ def test_production_shares_rate_limits_through_redis_by_default():
     ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
     ({"JOBS_BACKEND": "inline"}, "JOBS_BACKEND"),
     ({"REDIS_URL": None}, "REDIS_URL"),
+    ({"MAIL_SMTP_SECURITY": "ssl"}, "MAIL_SMTP_SECURITY"),
 ])
 def test_production_refuses_to_start_with_per_process_state(setting, message):
     with pytest.raises(RuntimeError, match=message):
