@@ -14,7 +14,8 @@ from forum.jobs import scheduler
 from forum.errors import Invalid
 from forum.models import Role
 from forum.passwords import password_problem
-from forum.services import accounts, bench_data, moderation, outbox, questions, search_index, site, stats, seed as seed_service
+from forum.services import accounts, bench_data, moderation, outbox, questions, search_index, site, stats
+from forum.services import seed as seed_service
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: forum.create_app())

@@ -11,7 +11,8 @@ from forum.permissions import can
 from forum.services import accounts as accounts_service
 from forum.services import notifications as notifications_service
 from forum.text import render_markdown, rendered, slugify
-from forum.web import account, assets, auth, caching, consultations, doctors, flags, main, moderation, questions, reference, search
+from forum.web import account, assets, auth, caching, consultations, doctors, flags, main, moderation, questions
+from forum.web import reference, search
 from forum.web import notifications as notifications_bp
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
