@@ -14,23 +14,21 @@ from forum.api import register_api
 from forum.cache import init_cache
 from forum.cli import register_cli
 from forum.config import CONFIGS, ROOT
+from forum.deploy_checks import startup_problems
 from forum.errors import register_errors
 from forum.extensions import csrf, db, limiter, login_manager, migrate
+from forum.ids import register_converters
 from forum.jobs.queue import init_jobs
 from forum.models import include_in_autogenerate
 from forum.observability import JsonFormatter, init_observability
 from forum.web import register_web
+from forum.web.hosts import ForumFlask, trusted_hosts
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app. FORUM_ENV picks production (default), development or testing settings;
     FORUM_* environment variables override them; `overrides` (tests) win over both."""
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
-    env = (overrides or {}).get("ENV_NAME") or os.environ.get("FORUM_ENV", "production")
-    app.config.from_object(CONFIGS[env])
-    app.config.from_prefixed_env("FORUM")
-    app.config.update(overrides or {})
-    _check_config(app)
+    app = configured_app(overrides)
     init_extensions(app)
     init_observability(app)
     register_errors(app)
@@ -41,16 +39,27 @@ def create_app(overrides: dict | None = None) -> Flask:
     return app
 
 
-def _check_config(app: Flask) -> None:
-    if not app.config.get("SECRET_KEY"):
-        raise RuntimeError("FORUM_SECRET_KEY is not set: refusing to start without a secret key.")
-    if app.config["ENV_NAME"] == "production" and not app.config.get("REDIS_URL"):
-        raise RuntimeError("FORUM_REDIS_URL is not set: in production every worker must share buffered views "
-                           "and cached pages through Redis (e.g. redis://127.0.0.1:6379/0).")
+def configured_app(overrides: dict | None = None, *, refuse_unsafe: bool = True) -> Flask:
+    """The app with its configuration loaded and derived, nothing initialised yet. Production
+    refuses to start on the first of deploy_checks.startup_problems unless refuse_unsafe is
+    False (`forum check-deploy`, which reports them all)."""
+    app = ForumFlask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    env = (overrides or {}).get("ENV_NAME") or os.environ.get("FORUM_ENV", "production")
+    app.config.from_object(CONFIGS[env])
+    app.config.from_prefixed_env("FORUM")
+    app.config.update(overrides or {})
+    _check_config(app, refuse_unsafe=refuse_unsafe)
+    register_converters(app)
+    return app
+
+
+def _check_config(app: Flask, *, refuse_unsafe: bool = True) -> None:
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)  # production: SITE_URL's host; others get 400
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
-    if app.config["ENV_NAME"] == "production":
-        _check_production(app)
+    problems = startup_problems(app.config, production=app.config["ENV_NAME"] == "production")
+    if problems and refuse_unsafe:
+        raise RuntimeError(problems[0].message)
     if app.config.get("DATABASE_URL"):  # FORUM_DATABASE_URL
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):  # a hung server costs seconds, not a worker
@@ -60,17 +69,6 @@ def _check_config(app: Flask) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-
-
-def _check_production(app: Flask) -> None:
-    """Several workers on several servers share state only through PostgreSQL and Redis."""
-    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory"):
-        raise RuntimeError("FORUM_RATELIMIT_STORAGE_URI is memory://: in production rate limits must be shared "
-                           "by every worker through Redis (leave it unset to use FORUM_REDIS_URL).")
-    if app.config["JOBS_BACKEND"] != "rq":
-        raise RuntimeError("FORUM_JOBS_BACKEND must be rq in production: requests never send mail themselves.")
-    if app.config["MAIL_SMTP_SECURITY"] not in ("starttls", "tls", "none"):
-        raise RuntimeError("FORUM_MAIL_SMTP_SECURITY must be starttls, tls or none.")
 
 
 def init_extensions(app: Flask) -> None:

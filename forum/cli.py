@@ -10,17 +10,34 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 import forum  # the module, not its names: forum/__init__ imports this file
+from forum.deploy_checks import deploy_problems
 from forum.jobs import scheduler
 from forum.errors import Invalid
 from forum.models import Role
 from forum.passwords import password_problem
-from forum.services import accounts, bench_data, moderation, outbox, questions, search_index, site, stats
+from forum.services import accounts, bench_data, moderation, outbox, questions, search_index, site, stats, two_factor
 from forum.services import seed as seed_service
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: forum.create_app())
 def cli():
     """Ask a Cosmetic Doctor management commands."""
+
+
+@cli.command("check-deploy", with_appcontext=False)
+def check_deploy() -> None:
+    """Check the configuration this environment gives production (FORUM_ENV and FORUM_* as the
+    servers read them) for a public deployment; name every problem and exit 1, or exit 0.
+    Runs without a database, Redis or a secret key: it reports those instead of refusing."""
+    app = forum.configured_app(refuse_unsafe=False)
+    problems = deploy_problems(app.config)
+    if not problems:
+        click.echo("check-deploy: no problems found.")
+        return
+    for problem in problems:
+        click.echo(str(problem))
+    click.echo(f"check-deploy: {len(problems)} problem(s) found.")
+    raise SystemExit(1)
 
 
 @click.command("create-user")
@@ -41,6 +58,22 @@ def create_user(email: str, display_name: str, role: str) -> None:
     except Invalid as e:
         raise click.ClickException(e.message) from None
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+    if user.role != Role.MEMBER:
+        click.echo("Staff must turn on two-factor before anything else: after logging in they are sent to "
+                   "/account/two-factor to scan a QR code with an authenticator app.")
+
+
+@click.command("reset-two-factor")
+@click.option("--email", required=True)
+@with_appcontext
+def reset_two_factor(email: str) -> None:
+    """Turn two-factor off for an account whose owner lost their phone and recovery codes (after
+    checking who they are out of band). The owner is e-mailed; staff must enrol again."""
+    user = accounts.find_user_by_email(email)
+    if user is None or not user.two_factor_enabled:
+        raise click.ClickException("No account with two-factor on uses that address.")
+    two_factor.reset_for_user_cli(user)
+    click.echo(f"Two-factor is off for {user.email}; they were told by e-mail.")
 
 
 @click.command("lapse-expired")
@@ -160,6 +193,6 @@ def bench_data_command(count: int, random_seed: int) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for command in (create_user, lapse_expired, send_mail, seed, flush_views, refresh_stats, search_rebuild,
-                    optimize_db, rerender, bench_data_command, worker, scheduler_command):
+    for command in (create_user, reset_two_factor, lapse_expired, send_mail, seed, flush_views, refresh_stats,
+                    search_rebuild, optimize_db, rerender, bench_data_command, worker, scheduler_command):
         app.cli.add_command(command)

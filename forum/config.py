@@ -48,13 +48,27 @@ class Config:
     RATELIMIT_DEFAULT = "200 per minute;50 per 10 seconds"  # per IP, every route (Discourse)
     RATELIMIT_SIGNUP = "3 per day"
     RATELIMIT_LOGIN = "6 per minute;30 per hour"
+    # Failed log-ins (forum/services/login_guard.py): per account and IP, past it that IP gets 429;
+    # per account, past it no password is checked and the owner gets a one-time log-in link by mail.
+    RATELIMIT_LOGIN_ACCOUNT_IP = "10 per 15 minutes"
     RATELIMIT_LOGIN_ACCOUNT = "100 per hour"
+    LOGIN_LINK_MAX_AGE = timedelta(minutes=15)        # or seconds (FORUM_LOGIN_LINK_MAX_AGE=900)
+    LOGIN_LINK_MAIL_INTERVAL = timedelta(minutes=15)  # at most one log-in link mail per account per interval
     RATELIMIT_RESET = "5 per hour"
     RATELIMIT_ASK = "1 per 15 seconds;20 per day"      # SECURITY.md #23, all users
     RATELIMIT_ANSWER = "1 per 5 seconds;100 per day"
     RATELIMIT_FOLLOW_UP = "1 per 5 seconds;100 per day"
     RATELIMIT_FLAG = "10 per hour;30 per day"
     TRUSTED_PROXY_COUNT = 0  # set to 1 behind nginx so the real client IP is used
+
+    # Flags weighted by trust (services/moderation_trust.py): an item is hidden pending review when
+    # its open flags weigh FLAG_AUTO_HIDE_WEIGHT, with at least one trusted flag. A flag from an
+    # account younger than FLAG_TRUST_MIN_AGE_HOURS or with no public post weighs FLAG_WEIGHT_UNTRUSTED,
+    # and all such flags on one item together count at most FLAG_UNTRUSTED_CAP.
+    FLAG_AUTO_HIDE_WEIGHT = 3.0
+    FLAG_WEIGHT_UNTRUSTED = 0.25
+    FLAG_UNTRUSTED_CAP = 1.0
+    FLAG_TRUST_MIN_AGE_HOURS = 24
 
     # Mail: "console" logs mail, "smtp" sends it, "memory" keeps it for tests.
     MAIL_BACKEND = "console"
@@ -66,7 +80,12 @@ class Config:
     MAIL_SMTP_PASSWORD = None
     MAIL_SMTP_TIMEOUT = 10           # seconds for connect and each command
     MAIL_SMTP_CA_FILE = None         # a private CA to trust instead of the system's (tests, internal relays)
+    # The site's origin: every absolute URL (canonical links, JSON-LD, feeds, sitemap, mail) is
+    # built from it, never from the request's Host header.
     SITE_URL = "http://127.0.0.1:5000"
+    # Host names the app answers to (others get 400; /healthz, /readyz and /metrics answer any).
+    # Unset in production: SITE_URL's host. FORUM_TRUSTED_HOSTS='forum.example.org,www.forum.example.org'
+    TRUSTED_HOSTS = None
 
     # Background jobs: "rq" (a queue in Redis, drained by `forum worker`; production) or "inline"
     # (the job runs in the requesting process; development and tests). JOBS_REDIS_URL defaults
@@ -75,6 +94,15 @@ class Config:
     JOBS_REDIS_URL = None
 
     AUTH_TOKEN_MAX_AGE = timedelta(hours=1)
+    # API bearer tokens expire; their "last used" time is written at most once per this many
+    # minutes per token (an API read with a token otherwise writes nothing).
+    API_TOKEN_LIFETIME_DAYS = 90
+    API_TOKEN_LAST_USED_MINUTES = 60
+    # Two-factor (TOTP, RFC 6238): the name authenticator apps show, how long the "password was
+    # right, now the code" step of a log-in stays open, and how often the code may be tried.
+    TWO_FACTOR_ISSUER = "Ask a Cosmetic Doctor"
+    TWO_FACTOR_LOGIN_MINUTES = 5
+    RATELIMIT_TWO_FACTOR = "5 per minute;20 per hour"
 
     # flask-smorest / OpenAPI
     API_TITLE = "Ask a Cosmetic Doctor API"
@@ -103,8 +131,15 @@ class Config:
     CONSULTATION_KEYS = None
     PHOTO_DIR = None
     PHOTO_MAX_BYTES = 4 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 24_000_000   # width x height, read from the header before any decode (#12)
+    RATELIMIT_PHOTOS = "20 per hour"  # requests carrying photos, per account, refused ones included
     CONSULTATION_MAX_CONTENT_LENGTH = 5 * 4 * 1024 * 1024 + 256 * 1024
     RATELIMIT_CONSULTATION = "5 per hour;10 per day"
+
+    # Idempotency-Key on API writes: how long a key and its response are kept per user, and how
+    # long a key stays locked by a request that has not committed (longer than gunicorn's timeout).
+    IDEMPOTENCY_TTL_HOURS = 24
+    IDEMPOTENCY_LOCK_SECONDS = 60
 
 
 class DevelopmentConfig(Config):
@@ -135,6 +170,7 @@ class TestConfig(Config):
     RATELIMIT_FOLLOW_UP = "100 per minute"
     RATELIMIT_FLAG = "100 per minute"
     RATELIMIT_CONSULTATION = "100 per minute"
+    RATELIMIT_PHOTOS = "100 per minute"
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestConfig}

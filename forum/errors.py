@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, make_response, render_template, request
+from flask import Flask, flash, g, jsonify, make_response, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from forum.extensions import db
 
 log = logging.getLogger("forum.errors")
 
@@ -34,16 +36,41 @@ class NotFound(DomainError):
     default_message = "Not found."
 
 
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+    default_message = "Please log in."
+
+
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"
     default_message = "You are not allowed to do that."
 
 
+class TwoFactorRequired(Forbidden):
+    code = "two_factor_required"
+    default_message = ("Moderator and admin accounts must turn on two-factor authentication first: "
+                       "set it up at /account/two-factor.")
+    enrol_path = "/account/two-factor"
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"
     default_message = "That conflicts with the current state."
+
+
+class RateLimited(DomainError):
+    """Too many attempts; `retry_after` seconds until the next one is accepted (Retry-After)."""
+
+    status = 429
+    code = "rate_limited"
+    default_message = "Too many requests. Please wait and try again."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 60):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 CODE_NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -68,8 +95,9 @@ def flatten_fields(messages) -> dict:
     return messages
 
 
-def render_error(status: int, message: str, fields: dict | None = None, headers: dict | None = None):
-    code = CODE_NAMES.get(status, "error")
+def render_error(status: int, message: str, fields: dict | None = None, headers: dict | None = None,
+                 code: str | None = None):
+    code = code or CODE_NAMES.get(status, "error")
     if wants_json():
         body = {"error": {"code": code, "message": message, "fields": fields or {},
                           "request_id": getattr(g, "request_id", None)}}
@@ -109,13 +137,28 @@ def _describe(error: HTTPException) -> str:
 
 
 def handle_domain_error(error: DomainError):
-    return render_error(error.status, error.message, error.fields)
+    if isinstance(error, TwoFactorRequired):
+        if not wants_json():  # a page: straight to enrolment
+            flash(error.message, "error")
+            return redirect(error.enrol_path, 303)
+        return render_error(error.status, error.message, error.fields, code=error.code)
+    retry_after = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return render_error(error.status, error.message, error.fields, headers)
 
 
 def handle_db_down(error: OperationalError):
     log.error("database unavailable: %s", type(error).__name__)
     return render_error(503, "The service is briefly unavailable. Please retry shortly.",
                         headers={"Retry-After": "30"})
+
+
+def handle_bad_value(error: Exception):
+    """A value the database cannot hold (a number past its integer range, ...) is the client's
+    mistake, not a server error. Ids are bounded before any query (forum.ids); this is the net."""
+    db.session.rollback()
+    log.warning("value refused by the database: %s", type(error).__name__)
+    return render_error(400, "A value in the request is out of range.")
 
 
 def handle_unexpected(error: Exception):
@@ -129,5 +172,7 @@ def register_errors(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(OperationalError, handle_db_down)
+    app.register_error_handler(DataError, handle_bad_value)
+    app.register_error_handler(OverflowError, handle_bad_value)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from forum.errors import Forbidden, NotFound
+from forum.errors import Forbidden, NotFound, TwoFactorRequired
 import sqlalchemy as sa
 
 from forum.models import Answer, Article, ArticleStatus, Question, Role, VerificationStatus
@@ -26,13 +26,23 @@ def can(user, action: str, obj: Any = None) -> bool:
 
 
 def require(user, action: str, obj: Any = None, *, hide: bool = False) -> None:
-    """Raise Forbidden (or NotFound when `hide`, so existence is not revealed) unless allowed."""
+    """Raise Forbidden (or NotFound when `hide`, so existence is not revealed) unless allowed;
+    a moderator or admin without two-factor gets TwoFactorRequired (sent to enrol) instead."""
     if not can(user, action, obj):
+        if needs_two_factor(user):
+            raise TwoFactorRequired()
         raise NotFound() if hide else Forbidden()
 
 
+def needs_two_factor(user) -> bool:
+    """Moderators and admins must turn on two-factor before they can do anything but enrol."""
+    return (user is not None and getattr(user, "is_authenticated", False)
+            and user.role in (Role.MODERATOR, Role.ADMIN) and not user.two_factor_enabled)
+
+
 def _active(user) -> bool:
-    return user is not None and user.is_active
+    """An active account; a staff account without two-factor counts as inactive until it enrols."""
+    return user is not None and user.is_active and not needs_two_factor(user)
 
 
 def _staff(user) -> bool:
@@ -43,6 +53,12 @@ def _staff(user) -> bool:
 def _account_use(user, _obj) -> bool:
     """Any active, logged-in account may use its own account pages."""
     return _active(user)
+
+
+@rule("two_factor.manage")
+def _two_factor_manage(user, _obj) -> bool:
+    """Any active account turns two-factor on or off for itself (staff without it included)."""
+    return user is not None and user.is_active
 
 
 @rule("doctor.apply")

@@ -2,14 +2,21 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 
-from forum import clock
+
+import pyotp
+
+from forum import clock, crypto
 from forum.extensions import db
-from forum.models import Credential, CredentialKind, DoctorProfile, Role, Specialty, User, VerificationStatus
+from forum.models import (
+    Credential, CredentialKind, DoctorProfile, Question, Role, Specialty, User, VerificationStatus,
+)
 from forum.passwords import hash_password
 
 PASSWORD = "a perfectly fine passphrase"
+# Moderators and admins are made with two-factor on and this secret, so tests compute codes.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _counter = itertools.count(1)
 _HASH_CACHE: dict[str, str] = {}
 
@@ -21,10 +28,14 @@ def _hash(password: str) -> str:
     return _HASH_CACHE[password]
 
 
-def make_user(role: Role = Role.MEMBER, password: str = PASSWORD, **overrides) -> User:
+def make_user(role: Role = Role.MEMBER, password: str = PASSWORD, two_factor: bool | None = None,
+              **overrides) -> User:
+    """A user; staff get two-factor on (TOTP_SECRET) unless `two_factor=False`."""
     n = next(_counter)
     fields = {"email": f"user{n}@example.test", "display_name": f"User {n}", "role": role,
               "password_hash": _hash(password), "email_verified_at": clock.now()}
+    if two_factor if two_factor is not None else role in (Role.MODERATOR, Role.ADMIN):
+        fields.update(totp_secret=crypto.encrypt_json(TOTP_SECRET), totp_enabled_at=clock.now())
     fields.update(overrides)
     user = User(**fields)
     db.session.add(user)
@@ -38,6 +49,17 @@ def make_moderator(**overrides) -> User:
 
 def make_admin(**overrides) -> User:
     return make_user(role=Role.ADMIN, **overrides)
+
+
+def make_trusted_member(**overrides) -> User:
+    """A member whose flags count in full (services/moderation_trust.py): a month old, with a
+    public question of their own."""
+    overrides.setdefault("created_at", clock.now() - timedelta(days=30))
+    user = make_user(**overrides)
+    db.session.add(Question(author=user, title=f"An earlier question by {user.display_name}",
+                            body="An ordinary question the site kept, asked a while ago."))
+    db.session.commit()
+    return user
 
 
 def application_data(**overrides) -> dict:
@@ -67,3 +89,21 @@ def make_doctor(status: VerificationStatus = VerificationStatus.VERIFIED, user: 
         profile.decided_at = clock.now()
     db.session.commit()
     return user
+
+
+def totp_code(user: User) -> str:
+    """The code the user's app shows now. Each code is accepted once; tests act as if the next
+    30-second step had come (the user's last accepted step is forgotten)."""
+    user.totp_last_step = None
+    db.session.commit()
+    return pyotp.TOTP(TOTP_SECRET).at(clock.now().replace(tzinfo=timezone.utc))
+
+
+def mint_token(user: User, name: str = "tests") -> str:
+    """A fresh API token of `user`, minted as the user would: re-confirming the password (and
+    the two-factor code when it is on)."""
+    from forum.services import accounts
+
+    code = totp_code(user) if user.two_factor_enabled else None
+    _token, raw = accounts.issue_token(user, name=name, password=PASSWORD, code=code)
+    return raw

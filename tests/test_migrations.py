@@ -237,3 +237,58 @@ def test_the_search_migration_rebuilds_the_index_from_the_content(scratch_databa
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def _log_triggers(conn) -> set[str]:
+    if conn.dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'moderation_log'"
+    else:
+        sql = "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass('moderation_log') AND NOT tgisinternal"
+    return set(conn.execute(text(sql)).scalars())
+
+
+LOG_TRIGGERS = {"sqlite": {"moderation_log_no_delete", "moderation_log_no_update"},
+                "postgresql": {"moderation_log_append_only", "moderation_log_no_truncate"}}
+
+
+def test_the_moderation_trust_migration_makes_the_log_append_only(scratch_database):
+    """0011 installs the triggers create_all installs: raw UPDATE and DELETE on the log are refused,
+    deleting a moderator's account still clears their name; downgrading removes the triggers."""
+    from sqlalchemy.exc import DatabaseError
+
+    from forum.services.moderation import log_action
+    from tests.factories import make_moderator
+
+    app = _app_for(scratch_database)
+    with app.app_context():
+        try:
+            flask_migrate.upgrade(directory=MIGRATIONS)
+            moderator = make_moderator()
+            log_action(moderator, "user.ban", "user", 1, "Advertised a clinic in every answer")
+            db.session.commit()
+            db.session.delete(moderator)  # ON DELETE SET NULL passes the trigger
+            db.session.commit()
+            with db.engine.connect() as conn:
+                assert _log_triggers(conn) == LOG_TRIGGERS[conn.dialect.name]
+                assert conn.execute(text("SELECT actor_id, reason FROM moderation_log")).one() == (
+                    None, "Advertised a clinic in every answer")
+                conn.rollback()
+                for statement in ("UPDATE moderation_log SET reason = 'Nothing'", "DELETE FROM moderation_log"):
+                    with pytest.raises(DatabaseError, match="append-only"):
+                        with conn.begin():
+                            conn.execute(text(statement))
+
+            flask_migrate.downgrade(directory=MIGRATIONS, revision="0010_idempotency")
+            with db.engine.begin() as conn:
+                assert _log_triggers(conn) == set()
+                if conn.dialect.name == "postgresql":
+                    assert conn.execute(text("SELECT count(*) FROM pg_proc "
+                                             "WHERE proname = 'moderation_log_append_only'")).scalar() == 0
+                conn.execute(text("UPDATE moderation_log SET reason = 'Before 0011 nothing stopped this'"))
+
+            flask_migrate.upgrade(directory=MIGRATIONS)
+            with db.engine.connect() as conn:
+                assert _log_triggers(conn) == LOG_TRIGGERS[conn.dialect.name]
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -1,4 +1,5 @@
 """API: registration, the current user, tokens, the doctor application."""
+from flask import jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -9,7 +10,7 @@ from forum.schemas.accounts import (
     TokenExchangeIn, TokenIn, TokenOut, UserOut,
 )
 from forum.schemas.common import MessageOut
-from forum.services import accounts
+from forum.services import accounts, login_guard
 
 blp = Blueprint("api_accounts", __name__, description="Registration, the current user, API tokens, doctor applications")
 REGISTERED = "If this address is new, the account is ready; a confirmation link was sent to it."
@@ -38,13 +39,17 @@ def password_reset(data):
 
 @blp.post("/auth/token")
 @ratelimits.login
-@ratelimits.login_account
 @blp.arguments(TokenExchangeIn)
 @blp.response(201, TokenCreatedOut)
+@blp.alt_response(202, schema=MessageOut, description="Too many failed log-ins on this account: no password "
+                  "was checked; if the account exists, its owner was e-mailed a one-time log-in link.")
 def exchange_token(data):
-    """Trade an e-mail and password for a named bearer token (for scripts)."""
-    user = accounts.authenticate(email=data["email"], password=data["password"])
-    token, raw = accounts.issue_token(user, name=data["name"])
+    """Trade an e-mail and password (and the two-factor code when on) for a named bearer token
+    (for scripts). Tokens expire after 90 days by default."""
+    try:
+        token, raw = accounts.exchange_token(**data, ip=request.remote_addr)
+    except login_guard.LoginLinkSent as e:
+        return jsonify(message=e.message), 202
     token.token = raw
     return token
 
@@ -54,7 +59,7 @@ def exchange_token(data):
 @blp.doc(security=AUTH)
 def me():
     """The authenticated user."""
-    return actor()
+    return accounts.own_account(actor())
 
 
 @blp.route("/tokens")
@@ -69,8 +74,9 @@ class Tokens(MethodView):
     @blp.response(201, TokenCreatedOut)
     @blp.doc(security=AUTH)
     def post(self, data):
-        """Create a named token; its value is in this response only."""
-        token, raw = accounts.issue_token(actor(), name=data["name"])
+        """Create a named token after confirming your password (and two-factor code when on); its
+        value is in this response only."""
+        token, raw = accounts.issue_token(actor(), **data)
         token.token = raw
         return token
 

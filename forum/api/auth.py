@@ -27,9 +27,9 @@ def api_guard():
         return None
     if request.headers.get("Authorization"):
         raw = bearer_token()
-        user = accounts.load_token_user(raw) if raw else None
-        if user is None:
+        if not raw:
             abort(401)
+        user = accounts.authenticate_token(raw)  # Unauthorized (401) says why: expired, revoked
         login_manager._update_request_context_with_user(user)  # the token's user, not the cookie's
         return None
     if not current_user.is_authenticated and documented_security(request.endpoint, request.method):

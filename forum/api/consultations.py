@@ -1,5 +1,5 @@
 """API: private consultations (participants only; everyone else gets 404), account data."""
-from flask import Response, current_app, request
+from flask import Response, request, send_file
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -57,11 +57,12 @@ def get(consultation_id):
 
 
 @blp.post("/consultations/<consultation_id>/photos")
+@ratelimits.photo_uploads
 @blp.response(201, ConsultationOut)
-@blp.doc(security=AUTH, description="multipart/form-data with up to five `photos` files")
+@blp.doc(security=AUTH, description="multipart/form-data with up to five `photos` files (by default at most "
+                                    "4 MB and 24 megapixels each); requests with photos are rate limited per account")
 def add_photos(consultation_id):
     """Attach photos (multipart `photos`) to your own request while it is open."""
-    request.max_content_length = current_app.config["CONSULTATION_MAX_CONTENT_LENGTH"]
     uploads = [(f.read(), f.filename or "") for f in request.files.getlist("photos") if f and f.filename]
     if not uploads:
         raise Invalid(fields={"photos": ["Attach at least one photo as multipart field `photos`."]})
@@ -109,10 +110,18 @@ def accepting(data):
 
 
 @blp.get("/account/export")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="application/zip",
+              description="A zip: `data.json` (everything about you) and your consultation photos, decrypted",
+              headers={"Content-Disposition": {"description": "attachment; filename=ask-a-cosmetic-doctor-export-"
+                                                              "<date>.zip", "schema": {"type": "string"}}})
 @blp.doc(security=AUTH)
 def export():
-    """All your data as JSON."""
-    return account_data.export_user_data(actor())
+    """All your data as a zip file of JSON and your own consultation photos."""
+    archive = account_data.export_archive(actor())
+    response = send_file(archive.file, mimetype="application/zip", as_attachment=True,
+                         download_name=archive.filename, conditional=False, etag=False)
+    response.headers.update({"Content-Length": str(archive.size), "Cache-Control": "no-store"})
+    return response
 
 
 @blp.delete("/account")

@@ -7,7 +7,7 @@ import contextlib
 from flask import Flask, has_app_context
 
 from forum.extensions import db
-from forum.services import moderation, outbox, questions, site, stats
+from forum.services import accounts, idempotency, moderation, outbox, questions, site, stats
 
 _process_app: Flask | None = None  # the worker's app (set by `forum worker`, or made on first use)
 
@@ -40,6 +40,12 @@ def send_mail() -> int:
         return outbox.deliver_due()
 
 
+def send_password_reset(email: str) -> None:
+    """Queue a reset link for this address if it belongs to an account (nothing otherwise)."""
+    with _context():
+        accounts.send_password_reset(email=email)
+
+
 def lapse_expired() -> int:
     with _context():
         return moderation.lapse_expired_verifications()
@@ -60,4 +66,11 @@ def optimize_db() -> None:
         site.optimize_database()
 
 
-JOBS = {f.__name__: f for f in (send_mail, lapse_expired, flush_views, refresh_stats, optimize_db)}
+def purge_idempotency_keys() -> int:
+    """Delete Idempotency-Key records past IDEMPOTENCY_TTL_HOURS."""
+    with _context():
+        return idempotency.purge_expired()
+
+
+JOBS = {f.__name__: f for f in (send_mail, send_password_reset, lapse_expired, flush_views, refresh_stats, optimize_db,
+                                purge_idempotency_keys)}

@@ -2,7 +2,10 @@
 from forum.models.consultation import (  # noqa: F401
     ConsultationDraft, ConsultationMessage, ConsultationPhoto, ConsultationRequest, ConsultationStatus,
 )
-from forum.models.moderation import Flag, FlagReason, FlagStatus, FlagTarget, ModerationLog  # noqa: F401
+from forum.models.idempotency import IdempotencyKey, IdempotencyStatus  # noqa: F401
+from forum.models.moderation import (  # noqa: F401
+    BanRemoval, Flag, FlagReason, FlagStatus, FlagTarget, ModerationLog,
+)
 from forum.models.qa import (  # noqa: F401
     Answer, AnswerReview, Follow, FollowUp, HelpfulVote, Invitation, Question, QuestionStatus, SearchDocument,
     SearchTerm, Verdict, include_in_autogenerate, question_topics, question_treatments,
@@ -14,6 +17,6 @@ from forum.models.reference import (  # noqa: F401
 from forum.models.notification import MailOptOut, Notification, OutboxMail  # noqa: F401
 from forum.models.site import Aggregate  # noqa: F401
 from forum.models.user import (  # noqa: F401
-    ApiToken, AuthToken, AuthTokenPurpose, Credential, CredentialKind, DoctorProfile, Role,
+    ApiToken, AuthToken, AuthTokenPurpose, Credential, CredentialKind, DoctorProfile, RecoveryCode, Role,
     Specialty, User, UserStatus, VerificationStatus,
 )

@@ -1,4 +1,4 @@
-"""Accounts: User, DoctorProfile, Credential (the verification ledger), ApiToken, AuthToken."""
+"""Accounts: User, DoctorProfile, Credential (the verification ledger), ApiToken, AuthToken, RecoveryCode."""
 from __future__ import annotations
 
 import enum
@@ -62,6 +62,12 @@ class User(TimestampMixin, db.Model):
     # Bumped on log-out, password change, suspension and ban: every session and
     # remember-me cookie carrying the old number stops working (SECURITY.md #8).
     session_version: Mapped[int] = mapped_column(default=1)
+    # Two-factor (TOTP): the secret is Fernet-encrypted (forum.crypto) and never leaves the
+    # services; it is "pending" until a first code confirms it (totp_enabled_at set). The last
+    # accepted time step stops a code from being used twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     doctor_profile: Mapped[DoctorProfile | None] = relationship(
         back_populates="user", uselist=False, foreign_keys="DoctorProfile.user_id",
@@ -86,6 +92,10 @@ class User(TimestampMixin, db.Model):
         if self.status != UserStatus.SUSPENDED:
             return False
         return self.suspended_until is None or self.suspended_until > clock.now()
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_staff(self) -> bool:
@@ -192,14 +202,19 @@ class ApiToken(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(60))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     prefix: Mapped[str] = mapped_column(sa.String(12))
-    last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]  # to the hour: see services.accounts.load_token_user
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= clock.now()
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
 
 
 class AuthTokenPurpose(enum.StrEnum):
@@ -220,3 +235,15 @@ class AuthToken(TimestampMixin, db.Model):
     used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A single-use two-factor recovery code; only its SHA-256 is kept (the codes carry 80 random bits)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]

@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates, va
 from forum import clock
 from forum.models import Specialty
 from forum.passwords import MAX_LENGTH, password_problem
-from forum.schemas.common import InputSchema, Text
+from forum.schemas.common import ArgsSchema, InputSchema, Text, UtcDateTime
 
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -45,17 +45,25 @@ class LoginIn(InputSchema):
     remember = fields.Boolean(load_default=False)
 
 
+def Code() -> fields.String:  # noqa: N802
+    """A second-factor code: 6 digits from the authenticator app, or a recovery code."""
+    return fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40), metadata={
+        "description": "Two-factor code (or a recovery code); required when two-factor is on"})
+
+
 class TokenExchangeIn(InputSchema):
     RAW_FIELDS = ("password",)
     email = fields.String(required=True, validate=validate.Length(max=254))
     password = Password()
     name = Text(min_len=1, max_len=60)
+    code = Code()
 
 
 class PasswordChangeIn(InputSchema):
     RAW_FIELDS = ("current_password", "new_password")
     current_password = Password()
     new_password = Password()
+    code = Code()
 
     @validates_schema(skip_on_field_errors=False)
     def _rules(self, data, **_kwargs):
@@ -105,10 +113,7 @@ class DoctorApplicationIn(InputSchema):
                          metadata={"description": "Topic slugs you focus on (used to match questions)"})
 
 
-class DoctorArgs(Schema):
-    class Meta:
-        unknown = "raise"
-
+class DoctorArgs(ArgsSchema):
     specialty = fields.Enum(Specialty, by_value=True, load_default=None)
     location = fields.String(load_default=None, validate=validate.Length(max=80))
     sort = fields.String(load_default="answers", validate=validate.OneOf(["answers", "helpful", "newest"]))
@@ -147,7 +152,12 @@ class DoctorDecisionIn(InputSchema):
 
 
 class TokenIn(InputSchema):
+    """Minting a token asks for the password again (and the two-factor code when it is on)."""
+
+    RAW_FIELDS = ("password",)
     name = Text(min_len=1, max_len=60)
+    password = Password(metadata={"description": "Your current password"})
+    code = Code()
 
 
 # ---- output (JSON only) ----
@@ -157,7 +167,7 @@ class CredentialOut(Schema):
     identifier = fields.String()
     issuer = fields.String()
     source = fields.String()
-    checked_at = fields.DateTime()
+    checked_at = UtcDateTime()
     expires_on = fields.Date()
 
 
@@ -168,13 +178,13 @@ class DoctorOut(Schema):
     full_name = fields.String()
     credentials = fields.String()
     specialty = fields.String()
-    board_certification = fields.String()
-    practice_name = fields.String()
+    board_certification = fields.String(allow_none=True)
+    practice_name = fields.String(allow_none=True)
     city = fields.String()
-    region = fields.String()
+    region = fields.String(allow_none=True)
     country = fields.String()
-    bio = fields.String()
-    website = fields.String()
+    bio = fields.String(allow_none=True)
+    website = fields.String(allow_none=True)
     accepts_consultations = fields.Boolean()
     answer_count = fields.Integer()
     helpful_count = fields.Integer()
@@ -189,9 +199,9 @@ class DoctorApplicationOut(DoctorOut):
     user_id = fields.Integer()
     license_number = fields.String()
     license_region = fields.String()
-    applied_at = fields.DateTime()
-    decided_at = fields.DateTime()
-    decision_reason = fields.String()
+    applied_at = UtcDateTime()
+    decided_at = UtcDateTime(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
 
 
 class UserOut(Schema):
@@ -204,7 +214,7 @@ class UserOut(Schema):
     status = fields.String()
     email_verified = fields.Function(lambda u: u.email_verified_at is not None)
     is_verified_doctor = fields.Boolean()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     doctor_application = fields.Nested(DoctorApplicationOut, attribute="doctor_profile", allow_none=True)
 
 
@@ -212,9 +222,10 @@ class TokenOut(Schema):
     id = fields.Integer()
     name = fields.String()
     prefix = fields.String()
-    created_at = fields.DateTime()
-    last_used_at = fields.DateTime()
-    revoked_at = fields.DateTime()
+    created_at = UtcDateTime()
+    expires_at = UtcDateTime()
+    last_used_at = UtcDateTime(allow_none=True, metadata={"description": "Recorded to the hour"})
+    revoked_at = UtcDateTime(allow_none=True)
 
 
 class TokenCreatedOut(TokenOut):

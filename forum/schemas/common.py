@@ -1,9 +1,11 @@
 """Base input schema, error and cursor schemas shared by every feature."""
-import re
+from collections.abc import Mapping
+from datetime import timezone
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from forum.ids import MAX_ID
+from forum.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
 
 def _strip(value):
@@ -14,8 +16,31 @@ def _strip(value):
     return value
 
 
+def _holds_control_characters(value) -> bool:
+    """Any string in `value`, at any depth (a loop, not recursion: JSON may nest deeply)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) and has_control_characters(item):
+            return True
+        if isinstance(item, dict):
+            pending += [*item.keys(), *item.values()]
+        elif isinstance(item, (list, tuple)):
+            pending += item
+    return False
+
+
+def _refuse_control_characters(data) -> None:
+    """Every string of the input, in lists and nested objects too (forum.text decides which characters).
+    `data` is a dict (JSON, forms) or webargs' MultiDictProxy (query strings)."""
+    if isinstance(data, Mapping):
+        errors = {key: [CONTROL_CHARACTERS_MESSAGE] for key, value in data.items() if _holds_control_characters(value)}
+        if errors:
+            raise ValidationError(errors)
+
+
 class InputSchema(Schema):
-    """Strips surrounding whitespace and refuses C0 control characters in every string."""
+    """Strips surrounding whitespace and refuses control characters in every string."""
 
     RAW_FIELDS: tuple[str, ...] = ()  # kept exactly as typed (passwords)
 
@@ -26,18 +51,20 @@ class InputSchema(Schema):
     def _clean_strings(self, data, **_kwargs):
         if not isinstance(data, dict):
             return data
-        cleaned = {}
-        errors = {}
-        for key, value in data.items():
-            strings = value if isinstance(value, list) else [value]  # lists of strings too
-            if any(isinstance(v, str) and _CONTROL.search(v) for v in strings):
-                errors[key] = ["Control characters are not allowed."]
-            if key not in self.RAW_FIELDS:
-                value = _strip(value)
-            cleaned[key] = value
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
+        _refuse_control_characters(data)
+        return {key: value if key in self.RAW_FIELDS else _strip(value) for key, value in data.items()}
+
+
+class ArgsSchema(Schema):
+    """Query-string arguments: kept as typed (a search's trailing space matters), control characters refused."""
+
+    class Meta:
+        unknown = RAISE
+
+    @pre_load
+    def _refuse_control(self, data, **_kwargs):
+        _refuse_control_characters(data)
+        return data
 
 
 def Text(*, min_len: int = 0, max_len: int, required: bool = True, **kwargs) -> fields.String:  # noqa: N802
@@ -47,24 +74,45 @@ def Text(*, min_len: int = 0, max_len: int, required: bool = True, **kwargs) -> 
     return fields.String(load_default=None, allow_none=True, validate=validate.Length(max=max_len), **kwargs)
 
 
-class CursorArgs(Schema):
-    class Meta:
-        unknown = RAISE
+def Id(**kwargs) -> fields.Integer:  # noqa: N802
+    """A row id in a JSON body or query string: a whole number from 1 to 2^31-1 (what an id column
+    holds), else 422 with a plain message instead of a database error."""
+    return fields.Integer(strict=kwargs.pop("strict", False), validate=validate.Range(
+        min=1, max=MAX_ID, error=f"Must be an id: a whole number from 1 to {MAX_ID}."), **kwargs)
 
+
+class UtcDateTime(fields.DateTime):
+    """A timestamp in ISO 8601 with its offset (`2026-05-01T09:30:00+00:00`). Columns hold naive
+    UTC (forum.clock.now), which marshmallow would write without any offset."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {}).setdefault("description", "ISO 8601 with an offset (UTC)")
+        super().__init__(format="iso", **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class CursorArgs(ArgsSchema):
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class ErrorBodySchema(Schema):
-    code = fields.String(metadata={"description": "Machine-readable error code"})
-    message = fields.String(metadata={"description": "Human-readable message"})
-    request_id = fields.String(metadata={"description": "This request's id (also the X-Request-ID header); "
-                                                        "quote it when contacting support"})
-    fields = fields.Dict(metadata={"description": "Field name -> list of messages"})  # shadows `fields`: last
+    code = fields.String(required=True, metadata={"description": "Machine-readable error code"})
+    message = fields.String(required=True, metadata={"description": "Human-readable message"})
+    request_id = fields.String(required=True, allow_none=True, metadata={
+        "description": "This request's id (also the X-Request-ID header); quote it when contacting support"})
+    fields = fields.Dict(required=True, metadata={  # shadows `fields`: last
+        "description": "Field name -> list of messages (nested fields: index or name -> messages)"})
 
 
 class ErrorSchema(Schema):
-    error = fields.Nested(ErrorBodySchema)
+    """Every API error: `{"error": {"code", "message", "fields", "request_id"}}`."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)
 
 
 _PAGE_SCHEMAS: dict = {}

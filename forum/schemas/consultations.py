@@ -2,7 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from forum.models import ConsultationStatus, Specialty
-from forum.schemas.common import InputSchema, Text
+from forum.schemas.common import ArgsSchema, Id, InputSchema, Text, UtcDateTime
 from forum.schemas.reference import SLUG
 
 SKIN_TYPES = ["I", "II", "III", "IV", "V", "VI"]
@@ -17,8 +17,8 @@ def _slugs() -> fields.List:
 
 
 class ConsultationIn(InputSchema):
-    doctor_id = fields.Integer(load_default=None, allow_none=True,
-                               metadata={"description": "A verified doctor's profile id; or give `specialty`"})
+    doctor_id = Id(load_default=None, allow_none=True,
+                   metadata={"description": "A verified doctor's profile id; or give `specialty`"})
     specialty = fields.Enum(Specialty, by_value=True, load_default=None, allow_none=True,
                             metadata={"description": "Any verified doctor of this specialty"})
     concern = Text(min_len=3, max_len=200, metadata={"description": "Concern and area, e.g. enlarged pores on the nose"})
@@ -49,7 +49,7 @@ class ConsultationIn(InputSchema):
 
 class TransitionIn(InputSchema):
     message = Text(max_len=2000, required=False)
-    scheduled_for = fields.DateTime(load_default=None, allow_none=True,
+    scheduled_for = UtcDateTime(load_default=None, allow_none=True,
                                     metadata={"description": "Proposed time (UTC) when scheduling"})
 
 
@@ -61,10 +61,7 @@ class AcceptingIn(InputSchema):
     accepting = fields.Boolean(required=True)
 
 
-class InboxArgs(Schema):
-    class Meta:
-        unknown = "raise"
-
+class InboxArgs(ArgsSchema):
     status = fields.Enum(ConsultationStatus, by_value=True, load_default=None)
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
@@ -90,15 +87,15 @@ class ConsultationSummaryOut(Schema):
     other_party = fields.Nested(PartyOut, allow_none=True)
     concern = fields.String()
     unread = fields.Boolean()
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
 
 class ConsultationMessageOut(Schema):
     kind = fields.String()
     author = fields.String()
     body = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class PhotoOut(Schema):
@@ -110,7 +107,7 @@ class PhotoOut(Schema):
 
 class ConsultationOut(ConsultationSummaryOut):
     requested_specialty = fields.String(allow_none=True)
-    scheduled_for = fields.DateTime(allow_none=True)
+    scheduled_for = UtcDateTime(allow_none=True)
     details = fields.Dict()
     messages = fields.List(fields.Nested(ConsultationMessageOut))
     photos = fields.List(fields.Nested(PhotoOut))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from forum.schemas.common import InputSchema, Text
+from forum.schemas.common import ArgsSchema, Id, InputSchema, Text, UtcDateTime
 from forum.schemas.reference import SLUG, TopicRefOut, TreatmentRefOut
 
 SORTS = ("newest", "active", "helpful")
@@ -60,13 +60,10 @@ class ReviewIn(InputSchema):
 
 
 class InviteIn(InputSchema):
-    doctor_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=3))
+    doctor_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=3))
 
 
-class QuestionArgs(Schema):
-    class Meta:
-        unknown = "raise"
-
+class QuestionArgs(ArgsSchema):
     # Slugs only: anything else (a NUL byte, LIKE wildcards) never reaches the database.
     topic = fields.String(load_default=None, validate=[validate.Length(max=80), SLUG])
     treatment = fields.String(load_default=None, validate=[validate.Length(max=80), SLUG])
@@ -76,10 +73,7 @@ class QuestionArgs(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class SearchArgs(Schema):
-    class Meta:
-        unknown = "raise"
-
+class SearchArgs(ArgsSchema):
     q = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(load_default=None,
                          validate=validate.OneOf(["question", "answer", "article", "treatment", "topic"]))
@@ -88,10 +82,7 @@ class SearchArgs(Schema):
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
 
 
-class SimilarArgs(Schema):
-    class Meta:
-        unknown = "raise"
-
+class SimilarArgs(ArgsSchema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=150))
 
 
@@ -116,15 +107,15 @@ class ReviewOut(Schema):
     doctor = fields.Function(lambda r: r.doctor.doctor_profile.full_name if r.doctor.doctor_profile else None)
     verdict = fields.String()
     reason = fields.String(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class FollowUpOut(Schema):
     id = fields.Integer()
     author_role = fields.String(metadata={"description": "asker or doctor"})
     body = fields.String()
-    created_at = fields.DateTime()
-    moderator_edited_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    moderator_edited_at = UtcDateTime(allow_none=True)
 
 
 class AnswerOut(Schema):
@@ -141,9 +132,9 @@ class AnswerOut(Schema):
     accepted = fields.Boolean()
     reviews = fields.List(fields.Nested(ReviewOut))
     follow_ups = fields.List(fields.Nested(FollowUpOut), attribute="visible_follow_ups")
-    created_at = fields.DateTime()
-    edited_at = fields.DateTime(allow_none=True)
-    moderator_edited_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    edited_at = UtcDateTime(allow_none=True)
+    moderator_edited_at = UtcDateTime(allow_none=True)
 
 
 class QuestionOut(Schema):
@@ -165,10 +156,10 @@ class QuestionOut(Schema):
     helpful_count = fields.Integer()
     accepted_answer_id = fields.Integer(allow_none=True)
     duplicate_of_id = fields.Integer(allow_none=True)
-    created_at = fields.DateTime()
-    last_activity_at = fields.DateTime()
-    edited_at = fields.DateTime(allow_none=True)
-    moderator_edited_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    last_activity_at = UtcDateTime()
+    edited_at = UtcDateTime(allow_none=True)
+    moderator_edited_at = UtcDateTime(allow_none=True)
 
 
 class QuestionStaffOut(QuestionOut):

@@ -6,7 +6,7 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from forum.models import ArticleStatus, TopicKind
-from forum.schemas.common import InputSchema, Text
+from forum.schemas.common import Id, InputSchema, Text, UtcDateTime
 
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case letters, digits and hyphens.")
 FACTS = ("how_it_works", "cost", "sessions", "downtime", "durability", "cautions")
@@ -124,7 +124,7 @@ class ArticleSeed(ArticleIn):
 
 
 class ArticleReviewIn(InputSchema):
-    reviewer_id = fields.Integer(required=True, metadata={"description": "A verified doctor's profile id"})
+    reviewer_id = Id(required=True, metadata={"description": "A verified doctor's profile id"})
     reviewed_on = fields.Date(load_default=None, allow_none=True)
 
 
@@ -137,9 +137,9 @@ class EditorialActionIn(InputSchema):
 # ---- output ----
 
 class SourceOut(Schema):
-    publication = fields.String()
-    expert = fields.String()
-    credential = fields.String()
+    publication = fields.String(allow_none=True)
+    expert = fields.String(allow_none=True)
+    credential = fields.String(allow_none=True)
     supports = fields.List(fields.String())
 
 
@@ -194,7 +194,7 @@ class ArticleOut(ArticleRefOut):
     status = fields.String()
     featured = fields.Boolean()
     published_on = fields.Date(allow_none=True)
-    updated_at = fields.DateTime()
+    updated_at = UtcDateTime()
     reviewed_on = fields.Date(allow_none=True)
     reviewer = fields.Nested(ReviewerOut, allow_none=True)
     sources = fields.List(fields.Nested(SourceOut))

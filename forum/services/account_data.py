@@ -1,5 +1,12 @@
-"""A member's own data: export everything as JSON, or delete the account."""
+"""A member's own data: export everything (a zip of JSON and their photos), or delete the account."""
 from __future__ import annotations
+
+import json
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from typing import IO
+from datetime import timezone
 
 from sqlalchemy import delete, select
 
@@ -7,33 +14,41 @@ from forum import clock
 from forum.errors import Invalid
 from forum.extensions import db
 from forum.models import (
-    Answer, ApiToken, AnswerReview, ConsultationMessage, ConsultationRequest, Follow, FollowUp, HelpfulVote,
-    Notification, Question, User,
+    Answer, ApiToken, AnswerReview, ConsultationMessage, ConsultationPhoto, ConsultationRequest, Flag, Follow,
+    FollowUp, HelpfulVote, Invitation, MailOptOut, Notification, Question, User,
 )
 from forum.passwords import verify_password
 from forum.permissions import require
 from forum.seclog import security_event
-from forum.services import consultations, photos, search_index
+from forum.services import account_erasure, consultations, photos, search_index
 from forum.services.answers import recount_doctor, recount_question
+
+DATA_FILE = "data.json"
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+SPOOL_BYTES = 8 * 1024 * 1024  # an archive larger than this is built in a temporary file, not in memory
 
 
 def _iso(value):
-    return value.isoformat() if value else None
+    return value.replace(tzinfo=value.tzinfo or timezone.utc).isoformat() if value else None
+
+
+def _mine(actor: User, model, column) -> list:
+    return db.session.scalars(select(model).where(column == actor.id).order_by(*model.__table__.primary_key)).all()
 
 
 def export_user_data(actor: User) -> dict:
     """Everything the member wrote or received about themselves, and nothing about anyone else:
-    other people appear by display name at most; consultations are the ones they requested
-    (received ones belong to the requester), and of other threads only their own messages."""
+    other people appear by public name at most; consultations are the ones they requested
+    (received ones belong to the requester), and of other threads only their own messages.
+    Photos are listed by the file name they have in the archive (`export_archive`)."""
     require(actor, "account.use")
-    mine = lambda model, column: db.session.scalars(select(model).where(column == actor.id)).all()  # noqa: E731
-    requested = mine(ConsultationRequest, ConsultationRequest.requester_id)
-    written_elsewhere = db.session.scalars(
-        select(ConsultationMessage).join(ConsultationRequest)
-        .where(ConsultationMessage.author_id == actor.id, ConsultationRequest.requester_id != actor.id)).all()
+    return {"exported_at": _iso(clock.now()), **_account(actor), **_contributions(actor), **_activity(actor),
+            **_private(actor)}
+
+
+def _account(actor: User) -> dict:
     profile = actor.doctor_profile
     return {
-        "exported_at": _iso(clock.now()),
         "profile": {"email": actor.email, "display_name": actor.display_name, "role": actor.role.value,
                     "status": actor.status.value, "created_at": _iso(actor.created_at),
                     "email_verified_at": _iso(actor.email_verified_at)},
@@ -41,48 +56,128 @@ def export_user_data(actor: User) -> dict:
             "full_name": profile.full_name, "credentials": profile.credentials, "specialty": profile.specialty.value,
             "license_number": profile.license_number, "license_region": profile.license_region,
             "status": profile.status.value, "bio": profile.bio},
+        "api_tokens": [{"name": t.name, "created_at": _iso(t.created_at), "revoked": t.revoked_at is not None}
+                       for t in _mine(actor, ApiToken, ApiToken.user_id)],
+        "mail_turned_off": [o.kind for o in _mine(actor, MailOptOut, MailOptOut.user_id)],
+    }
+
+
+def _contributions(actor: User) -> dict:
+    return {
         "questions": [{"id": q.id, "title": q.title, "body": q.body, "anonymous": q.anonymous,
-                       "created_at": _iso(q.created_at)} for q in mine(Question, Question.author_id)],
+                       "created_at": _iso(q.created_at)} for q in _mine(actor, Question, Question.author_id)],
         "answers": [{"id": a.id, "question_id": a.question_id, "body": a.body, "offers_treatment": a.offers_treatment,
                      "industry_ties": a.industry_ties, "created_at": _iso(a.created_at)}
-                    for a in mine(Answer, Answer.author_id)],
+                    for a in _mine(actor, Answer, Answer.author_id)],
         "follow_ups": [{"id": f.id, "answer_id": f.answer_id, "body": f.body, "created_at": _iso(f.created_at)}
-                       for f in mine(FollowUp, FollowUp.author_id)],
+                       for f in _mine(actor, FollowUp, FollowUp.author_id)],
+    }
+
+
+def _activity(actor: User) -> dict:
+    made = db.session.scalars(select(Invitation).join(Question, Invitation.question_id == Question.id)
+                              .where(Question.author_id == actor.id).order_by(Invitation.id)).all()
+    return {
         "helpful_votes": [{"answer_id": v.answer_id, "created_at": _iso(v.created_at)}
-                          for v in mine(HelpfulVote, HelpfulVote.user_id)],
+                          for v in _mine(actor, HelpfulVote, HelpfulVote.user_id)],
         "reviews": [{"answer_id": r.answer_id, "verdict": r.verdict.value, "reason": r.reason}
-                    for r in mine(AnswerReview, AnswerReview.doctor_id)],
-        "follows": [{"question_id": f.question_id} for f in mine(Follow, Follow.user_id)],
+                    for r in _mine(actor, AnswerReview, AnswerReview.doctor_id)],
+        "follows": [{"question_id": f.question_id} for f in _mine(actor, Follow, Follow.user_id)],
+        "flags": [{"target_type": f.target_type.value, "target_id": f.target_id, "reason": f.reason.value,
+                   "note": f.note, "status": f.status.value, "created_at": _iso(f.created_at)}
+                  for f in _mine(actor, Flag, Flag.reporter_id)],
+        "invitations_made": [{"question_id": i.question_id, "doctor": _public_name(i.doctor),
+                              "created_at": _iso(i.created_at)} for i in made],
+        "invitations_received": [{"question_id": i.question_id, "created_at": _iso(i.created_at)}
+                                 for i in _mine(actor, Invitation, Invitation.doctor_id)],
+        "notifications": [{"kind": n.kind, "message": n.message, "link": n.link, "created_at": _iso(n.created_at),
+                           "read": n.read_at is not None} for n in _mine(actor, Notification, Notification.user_id)],
+    }
+
+
+def _private(actor: User) -> dict:
+    written_elsewhere = db.session.scalars(
+        select(ConsultationMessage).join(ConsultationRequest)
+        .where(ConsultationMessage.author_id == actor.id, ConsultationRequest.requester_id != actor.id)
+        .order_by(ConsultationMessage.created_at)).all()
+    requested = db.session.scalars(select(ConsultationRequest).where(ConsultationRequest.requester_id == actor.id)
+                                   .order_by(ConsultationRequest.created_at)).all()
+    return {
         "consultations": [_export_consultation(c) for c in requested],
         "messages_in_other_consultations": [
             {"consultation_id": m.consultation_id, "body": consultations.message_body(m),
              "created_at": _iso(m.created_at)} for m in written_elsewhere],
-        "notifications": [{"kind": n.kind, "message": n.message, "link": n.link, "created_at": _iso(n.created_at),
-                           "read": n.read_at is not None} for n in mine(Notification, Notification.user_id)],
-        "api_tokens": [{"name": t.name, "created_at": _iso(t.created_at), "revoked": t.revoked_at is not None}
-                       for t in mine(ApiToken, ApiToken.user_id)],
     }
+
+
+def _public_name(user: User | None) -> str | None:
+    return user.doctor_profile.full_name if user and user.doctor_profile else None
+
+
+def photo_path(photo: ConsultationPhoto) -> str:
+    """Where a photo sits in the export archive."""
+    return f"photos/{photo.consultation_id}/{photo.id}.{EXTENSIONS.get(photo.content_type, 'bin')}"
 
 
 def _export_consultation(c: ConsultationRequest) -> dict:
     return {"id": c.id, "status": c.status.value, "created_at": _iso(c.created_at),
             "scheduled_for": _iso(c.scheduled_for), "details": consultations.details_of(c),
-            "doctor": c.doctor.doctor_profile.full_name if c.doctor and c.doctor.doctor_profile else None,
+            "doctor": _public_name(c.doctor),
             "messages": [{"from": "me" if m.author_id == c.requester_id else "doctor", "kind": m.kind,
                           "body": consultations.message_body(m), "created_at": _iso(m.created_at)}
                          for m in c.messages],
-            "photos": len(c.photos)}
+            "photos": [{"file": photo_path(p), "content_type": p.content_type, "size": p.size,
+                        "created_at": _iso(p.created_at)} for p in c.photos]}
+
+
+@dataclass
+class Archive:
+    filename: str
+    file: IO[bytes]  # positioned at its start; the caller closes it
+    size: int
+
+
+def export_archive(actor: User) -> Archive:
+    """The export as a zip: `data.json` plus each photo of the member's own requests, decrypted,
+    under the file name the JSON gives it (a photo that cannot be read is listed with `"file":
+    null`). Built in a temporary file that stays in memory up to SPOOL_BYTES; photos are read
+    one at a time."""
+    data = export_user_data(actor)
+    buffer = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - handed to the response
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for consultation in db.session.scalars(select(ConsultationRequest).where(
+                ConsultationRequest.requester_id == actor.id)):
+            _add_photos(archive, consultation, data)
+        archive.writestr(DATA_FILE, json.dumps(data, indent=2, ensure_ascii=False), zipfile.ZIP_DEFLATED)
+    size = buffer.tell()
+    buffer.seek(0)
+    return Archive(f"ask-a-cosmetic-doctor-export-{clock.now():%Y-%m-%d}.zip", buffer, size)
+
+
+def _add_photos(archive: zipfile.ZipFile, consultation: ConsultationRequest, data: dict) -> None:
+    entries = {e["file"]: e for c in data["consultations"] if c["id"] == consultation.id for e in c["photos"]}
+    for photo in consultation.photos:
+        try:
+            content = photos.read(photo.stored_name)
+        except (OSError, ValueError):  # file lost, or encrypted with a key no longer configured
+            entries[photo_path(photo)]["file"] = None
+            continue
+        archive.writestr(photo_path(photo), content, zipfile.ZIP_STORED)
 
 
 def delete_account(actor: User, *, password: str, delete_questions: bool = False) -> None:
     """Delete the account after the password is confirmed. Consultations the member requested are
     deleted with their photos; their questions stay as "deleted user" unless they ask for them
-    to go too; answers stay without a name; votes, follows, tokens and notifications go."""
+    to go too; answers stay without a name; votes, follows, tokens, notifications, invitations,
+    mail to them and flags about them go; their names and address are replaced by "A former user"
+    wherever else they were written (services/account_erasure.py)."""
     require(actor, "account.use")
     if not verify_password(actor.password_hash, password):
         raise Invalid("Your password is not correct.", fields={"password": ["Your password is not correct."]})
-    requested = db.session.scalars(select(ConsultationRequest).where(ConsultationRequest.requester_id == actor.id)).all()
+    requested = db.session.scalars(select(ConsultationRequest).where(
+        ConsultationRequest.requester_id == actor.id)).all()
     files = [p.stored_name for c in requested for p in c.photos]
+    account_erasure.erase_traces(actor, consultation_ids=[c.id for c in requested])
     for consultation in requested:
         db.session.delete(consultation)
     questions = db.session.scalars(select(Question).where(Question.author_id == actor.id)).all()

@@ -6,11 +6,11 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from forum import clock, mail
-from forum.errors import Invalid, NotFound
+from forum import clock, jobs, mail
+from forum.errors import Invalid, NotFound, Unauthorized
 from forum.extensions import db
 from forum.models import (
     ApiToken, AuthToken, AuthTokenPurpose, DoctorProfile, Role, Topic, User, UserStatus,
@@ -18,7 +18,9 @@ from forum.models import (
 )
 from forum.passwords import hash_password, verify_password
 from forum.permissions import require
+from forum.services import login_guard
 from forum.services.reference import by_slugs
+from forum.services.two_factor import check_login_code, confirm_identity
 from forum.seclog import security_event
 
 GENERIC_LOGIN_ERROR = "E-mail or password is incorrect, or this account cannot log in."
@@ -61,14 +63,19 @@ def register(*, email: str, display_name: str, password: str, role: Role = Role.
     return user
 
 
-def authenticate(*, email: str, password: str) -> User:
-    """The user with this e-mail and password, if they may log in; one generic error otherwise."""
+def authenticate(*, email: str, password: str, ip: str | None = None) -> User:
+    """The user with this e-mail and password, if they may log in; one generic error otherwise.
+    The login guard may refuse first (RateLimited for this IP, LoginLinkSent past the account's
+    failure cap, when the password is not even checked)."""
     user = find_user_by_email(email) if email else None
+    attempt = login_guard.admit(normalize_email(email or ""), user, ip)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
+        attempt.failed()
         security_event("login_failed", user_id=user.id if user else None,
                        reason="password" if not ok else "status")
         raise Invalid(GENERIC_LOGIN_ERROR)
+    attempt.succeeded()
     user.last_seen_at = clock.now()
     db.session.commit()
     security_event("login", user_id=user.id)
@@ -76,8 +83,12 @@ def authenticate(*, email: str, password: str) -> User:
 
 
 def end_all_sessions(user: User) -> None:
-    """Invalidate every session and remember-me cookie of `user`. Runs in the caller's transaction."""
+    """Invalidate every session and remember-me cookie of `user` and revoke all their API tokens
+    (log-out everywhere, password change and reset, suspension, ban, role change). Runs in the
+    caller's transaction."""
     user.session_version = (user.session_version or 0) + 1
+    db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=clock.now()))
 
 
 def log_out(user: User) -> None:
@@ -87,12 +98,11 @@ def log_out(user: User) -> None:
     security_event("logout", user_id=user.id)
 
 
-def change_password(actor: User, *, current_password: str, new_password: str) -> User:
-    """A password change needs the current password and ends every other session."""
+def change_password(actor: User, *, current_password: str, new_password: str, code: str | None = None) -> User:
+    """A password change needs the current password (and the two-factor code when on); it ends
+    every session and revokes every API token."""
     require(actor, "account.use")
-    if not verify_password(actor.password_hash, current_password):
-        raise Invalid("Your current password is not correct.",
-                      fields={"current_password": ["This is not your current password."]})
+    confirm_identity(actor, password=current_password, code=code, password_field="current_password")
     actor.password_hash = hash_password(new_password)
     end_all_sessions(actor)
     db.session.commit()
@@ -142,7 +152,14 @@ def verify_email(*, token: str) -> User:
 
 
 def request_password_reset(*, email: str) -> None:
-    """Queue a reset link if the account exists; the caller says the same thing either way."""
+    """Enqueue one send_password_reset job, whether or not the account exists: the request does
+    the same work either way, so neither its answer nor its timing tells (#12)."""
+    if not jobs.enqueue("send_password_reset", email=normalize_email(email)):
+        send_password_reset(email=email)  # the queue is down: better a slower answer than no link
+
+
+def send_password_reset(*, email: str) -> None:
+    """The job's half: queue a reset link if the account exists and is not banned; nothing otherwise."""
     user = find_user_by_email(email)
     if user is not None and user.status != UserStatus.BANNED:
         raw = _issue_auth_token(user, AuthTokenPurpose.PASSWORD_RESET)
@@ -177,13 +194,33 @@ def load_session_user(session_id: str) -> User | None:
     return user
 
 
-def issue_token(actor: User, *, name: str) -> tuple[ApiToken, str]:
-    """Create a named bearer token; the raw value is returned once and only its hash is kept."""
+def issue_token(actor: User, *, name: str, password: str, code: str | None = None) -> tuple[ApiToken, str]:
+    """Create a named bearer token after re-authentication (password, and the two-factor code
+    when on); it expires after API_TOKEN_LIFETIME_DAYS. The raw value is returned once and only
+    its hash is kept."""
     require(actor, "account.use")
+    confirm_identity(actor, password=password, code=code)
+    return _mint_token(actor, name)
+
+
+def exchange_token(*, email: str, password: str, name: str, code: str | None = None,
+                   ip: str | None = None) -> tuple[ApiToken, str]:
+    """Trade e-mail and password (and the two-factor code when on) for a named bearer token. The
+    login guard applies as to any log-in (LoginLinkSent past the account's failure cap)."""
+    user = authenticate(email=email, password=password, ip=ip)
+    check_login_code(user, code)
+    require(user, "account.use")  # staff without two-factor: enrol first
+    return _mint_token(user, name)
+
+
+def _mint_token(user: User, name: str) -> tuple[ApiToken, str]:
     raw = "fct_" + secrets.token_urlsafe(32)
-    token = ApiToken(user=actor, name=name, token_hash=_sha256(raw), prefix=raw[:10])
+    lifetime = timedelta(days=current_app.config["API_TOKEN_LIFETIME_DAYS"])
+    token = ApiToken(user=user, name=name, token_hash=_sha256(raw), prefix=raw[:10],
+                     expires_at=clock.now() + lifetime)
     db.session.add(token)
     db.session.commit()
+    security_event("api_token_created", user_id=user.id)
     return token, raw
 
 
@@ -205,15 +242,29 @@ def revoke_token(actor: User, *, token_id: int) -> ApiToken:
     return token
 
 
-def load_token_user(raw: str) -> User | None:
+def authenticate_token(raw: str) -> User:
+    """The user of an active bearer token; Unauthorized saying why otherwise. "Last used" is
+    written at most once per API_TOKEN_LAST_USED_MINUTES per token, so reads rarely write."""
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(raw)))
+    if token is not None and token.revoked_at is None and token.is_expired:
+        raise Unauthorized(f"This API token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC. "
+                           "Create a new one on your account page.")
     if token is None or not token.is_active or not token.user.is_active:
-        return None
+        raise Unauthorized("This API token is not valid: it is unknown or was revoked "
+                           "(tokens are revoked when you log out everywhere or change your password).")
     now = clock.now()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        token.last_used_at = now  # coarse, to avoid a write on every request
+    every = timedelta(minutes=current_app.config["API_TOKEN_LAST_USED_MINUTES"])
+    if token.last_used_at is None or now - token.last_used_at >= every:
+        token.last_used_at = now
         db.session.commit()
     return token.user
+
+
+def load_token_user(raw: str) -> User | None:
+    try:
+        return authenticate_token(raw)
+    except Unauthorized:
+        return None
 
 
 # ---- doctor applications ----
@@ -231,6 +282,18 @@ def apply_as_doctor(actor: User, **details) -> DoctorProfile:
     db.session.add(profile)
     db.session.commit()
     return profile
+
+
+def own_account(actor: User) -> User:
+    """The caller's own account (GET /api/v1/me); staff without two-factor are sent to enrol."""
+    require(actor, "account.use")
+    return actor
+
+
+def application_for_form(actor: User) -> DoctorProfile | None:
+    """The caller's doctor application, if any, to prefill the (re-)application form."""
+    require(actor, "account.use")
+    return actor.doctor_profile
 
 
 def my_application(actor: User) -> DoctorProfile:

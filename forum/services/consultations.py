@@ -108,7 +108,7 @@ def request_consultation(actor: User, *, photos_in: list[tuple[bytes, str]] = ()
     if len(photos_in) > photos.MAX_PHOTOS:
         raise Invalid(fields={"photos": [f"Attach at most {photos.MAX_PHOTOS} photos."]})
     doctor = _chosen_doctor(actor, doctor_id, specialty)
-    cleaned = [photos.clean_photo(raw, name) for raw, name in photos_in]  # all checked before anything is stored
+    cleaned = photos.clean_photos(photos_in)  # all checked before any is decoded, all decoded before any is stored
     now = clock.now()
     consultation = ConsultationRequest(  # the id is set now: the doctor's notification links to it
         id=random_id(), requester_id=actor.id, doctor_id=doctor.id, requested_specialty=specialty, consent_at=now,
@@ -199,6 +199,7 @@ def _party_name(user: User | None, consultation: ConsultationRequest) -> str:
 
 def inbox(actor: User, *, status=None, cursor: str | None = None, limit: int = 20) -> Page:
     """The member's requests and the doctor's incoming requests, newest first."""
+    require(actor, "account.use")
     stmt = (select(ConsultationRequest)
             .where((ConsultationRequest.requester_id == actor.id) | (ConsultationRequest.doctor_id == actor.id))
             .options(selectinload(ConsultationRequest.requester),
@@ -236,7 +237,7 @@ def add_photos(actor: User, *, consultation_id: str, photos_in: list[tuple[bytes
         raise Conflict("This request is closed.")
     if len(consultation.photos) + len(photos_in) > photos.MAX_PHOTOS:
         raise Invalid(fields={"photos": [f"Attach at most {photos.MAX_PHOTOS} photos in all."]})
-    cleaned = [photos.clean_photo(raw, name) for raw, name in photos_in]
+    cleaned = photos.clean_photos(photos_in)
     stored = []
     try:
         for photo in cleaned:

@@ -43,8 +43,7 @@ def lapse_expired_verifications() -> int:
         if licence is not None and licence.expires_on is not None and licence.expires_on < today:
             profile.status = VerificationStatus.LAPSED
             log_action(None, "doctor.lapse", "doctor", profile.id,
-                       f"License {licence.identifier} expired on {licence.expires_on.isoformat()}",
-                       profile.full_name)
+                       f"License expired on {licence.expires_on.isoformat()}")
             notifications.notify(profile.user, "doctor_lapsed",
                                  "Your verification lapsed because your license expired; "
                                  "a moderator will re-check it.", link="/doctor/apply")
@@ -113,7 +112,7 @@ def decide_doctor_application(actor: User, *, profile_id: int, decision: str, re
         profile.status = VerificationStatus.REJECTED
         message = f"Your doctor application was not approved: {reason}"
     profile.decided_by_id, profile.decided_at, profile.decision_reason = actor.id, now, reason
-    log_action(actor, f"doctor.{decision}", "doctor", profile.id, reason, profile.full_name)
+    log_action(actor, f"doctor.{decision}", "doctor", profile.id, reason)
     notifications.notify(profile.user, "doctor_decision", message, link="/doctor/apply")
     db.session.commit()
     db.session.refresh(profile)
@@ -134,4 +133,20 @@ def moderation_log(actor: User, *, cursor: str | None = None, limit: int = 50, a
         stmt = stmt.where(ModerationLog.target_type == target_type)
     if target_id:
         stmt = stmt.where(ModerationLog.target_id == target_id)
-    return paginate(stmt, columns=[ModerationLog.id], cursor=cursor, limit=limit)
+    page = paginate(stmt, columns=[ModerationLog.id], cursor=cursor, limit=limit)
+    _name_people(page.items)
+    return page
+
+
+def _name_people(entries: list[ModerationLog]) -> None:
+    """People are logged by id only, so that deleting an account leaves no name in this append-only
+    table; the log shows their current name while the account exists (`shown_label`)."""
+    ids = {kind: {int(e.target_id) for e in entries if e.target_type == kind and e.target_id.isdigit()}
+           for kind in ("user", "doctor")}
+    names = {("user", str(i)): n for i, n in db.session.execute(
+        select(User.id, User.display_name).where(User.id.in_(ids["user"])))} if ids["user"] else {}
+    if ids["doctor"]:
+        names.update({("doctor", str(i)): n for i, n in db.session.execute(
+            select(DoctorProfile.id, DoctorProfile.full_name).where(DoctorProfile.id.in_(ids["doctor"])))})
+    for entry in entries:
+        entry.shown_label = names.get((entry.target_type, entry.target_id), entry.target_label)

@@ -1,26 +1,26 @@
-"""Moderating content: flags (with the three-flag auto-hide) and moderator actions on content."""
+"""Moderating content: flags (with the trust-weighted auto-hide) and moderator actions on content."""
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from forum import clock
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
+from forum.ids import is_valid_id
 from forum.models import (
     Answer, ConsultationRequest, DoctorProfile, Flag, FlagStatus, FlagTarget, FollowUp, Question, QuestionStatus,
     User, VerificationStatus,
 )
 from forum.permissions import can, require
-from forum.services import notifications, search_index
+from forum.services import moderation_trust, notifications, search_index
 from forum.services.answers import recount_doctor, recount_question
 from forum.services.moderation import log_action
 
-AUTO_HIDE_FLAGGERS = 3
 MODELS = {FlagTarget.QUESTION: Question, FlagTarget.ANSWER: Answer, FlagTarget.FOLLOW_UP: FollowUp,
           FlagTarget.DOCTOR: DoctorProfile, FlagTarget.CONSULTATION: ConsultationRequest}
 CONTENT_ACTIONS = {
@@ -40,6 +40,8 @@ def load_target(target_type: str, target_id: int | str):
         key = str(target_id) if model is ConsultationRequest else int(target_id)
     except (ValueError, KeyError):
         raise NotFound() from None
+    if not isinstance(key, str) and not is_valid_id(key):
+        raise NotFound()
     obj = db.session.get(model, key)
     if obj is None:
         raise NotFound()
@@ -73,14 +75,14 @@ def _link(obj) -> str:
 
 def _label(obj) -> str:
     if isinstance(obj, DoctorProfile):
-        return obj.full_name
+        return ""  # people are logged by id only (services/moderation.py: _name_people)
     if isinstance(obj, ConsultationRequest):
         return "private consultation"  # never any health detail in the log
     question = _question_of(obj)
     return question.title if question else ""
 
 
-def _refresh(obj) -> None:
+def refresh_visibility(obj) -> None:
     """Counts and the search index follow a visibility change. Runs in the caller's transaction."""
     if isinstance(obj, Question):
         search_index.index_question(obj)  # and its answers, which carry the question's visibility
@@ -113,8 +115,9 @@ def _is_staff(user: User) -> bool:
 
 def flag_content(actor: User, *, target_type: str, target_id: int | str, reason: str,
                  note: str | None = None) -> Flag:
-    """Report an item. One open flag per user per item; three different users hide it at once
-    pending review, and its author is told."""
+    """Report an item. One open flag per user per item, weighted by the reporter's trust; when the
+    item's open flags weigh enough (three trusted users; new accounts alone never) it is hidden at
+    once pending review, and its author is told."""
     obj = load_target(target_type, target_id)
     target_type = FlagTarget(target_type)
     if isinstance(obj, ConsultationRequest):
@@ -130,27 +133,29 @@ def flag_content(actor: User, *, target_type: str, target_id: int | str, reason:
         Flag.status == FlagStatus.OPEN))
     if exists is not None:
         raise duplicate
-    flag = Flag(reporter_id=actor.id, target_type=target_type, target_id=target_id, reason=reason, note=note)
+    flag = Flag(reporter_id=actor.id, target_type=target_type, target_id=target_id, reason=reason, note=note,
+                weight=moderation_trust.flag_weight(actor))
     db.session.add(flag)
     try:
         db.session.flush()
     except IntegrityError:  # a concurrent double submit hit the one-open-flag index
         db.session.rollback()
         raise duplicate from None
-    flaggers = db.session.scalar(select(func.count(func.distinct(Flag.reporter_id))).where(
-        Flag.target_type == target_type, Flag.target_id == target_id, Flag.status == FlagStatus.OPEN))
-    if flaggers >= AUTO_HIDE_FLAGGERS and hasattr(obj, "hidden") and not obj.hidden:
-        _auto_hide(obj, target_type, flaggers)
+    if hasattr(obj, "hidden") and not obj.hidden:
+        tally = moderation_trust.tally_open_flags(target_type, target_id)
+        if tally.hides:
+            _auto_hide(obj, target_type, tally)
     db.session.commit()
     return flag
 
 
-def _auto_hide(obj, target_type: FlagTarget, flaggers: int) -> None:
+def _auto_hide(obj, target_type: FlagTarget, tally: moderation_trust.FlagTally) -> None:
     """Hide pending review, log it as the system, tell the author. Runs in the caller's transaction."""
     obj.hidden = True
-    _refresh(obj)
+    refresh_visibility(obj)
     log_action(None, f"{target_type.value}.auto_hide", target_type.value, obj.id,
-               f"Hidden automatically after flags from {flaggers} users", _label(obj))
+               f"Hidden automatically after flags from {tally.flaggers} users "
+               f"(weight {tally.score:g} of {tally.threshold:g})", _label(obj))
     author = author_of(obj)
     if author is not None:
         notifications.notify(author, "content_under_review",
@@ -168,6 +173,11 @@ class FlaggedItem:
     @property
     def oldest(self):
         return min(f.created_at for f in self.flags)
+
+    @property
+    def tally(self) -> moderation_trust.FlagTally:
+        """The weight of the open flags shown (the queue loads open flags only)."""
+        return moderation_trust.tally(self.flags)
 
 
 _QUEUE_LOADS = {  # what the queue page shows of each kind of item, loaded up front
@@ -260,7 +270,7 @@ def _visibility(obj, action: str, **_kw) -> str:
         raise Conflict("This post was deleted; restore it instead.")
     obj.hidden = action in ("hide", "delete")
     obj.deleted_at = clock.now() if action == "delete" else (None if action == "restore" else obj.deleted_at)
-    _refresh(obj)
+    refresh_visibility(obj)
     return {"hide": "hid your post", "delete": "deleted your post", "unhide": "made your post visible again",
             "restore": "restored your post"}[action]
 
@@ -288,7 +298,7 @@ def _edit(obj, _action: str, *, title, body, **_kw) -> str:
     if isinstance(obj, Question):
         obj.title = title
     obj.body, obj.moderator_edited_at = body, clock.now()
-    _refresh(obj)
+    refresh_visibility(obj)
     return "edited your post"
 
 

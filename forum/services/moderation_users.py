@@ -12,7 +12,7 @@ from forum.extensions import db
 from forum.models import Answer, Flag, FlagStatus, FlagTarget, FollowUp, Question, Role, User, UserStatus
 from forum.pagination import Page, paginate
 from forum.permissions import require
-from forum.services import notifications
+from forum.services import moderation_bans, notifications
 from forum.services.accounts import end_all_sessions
 from forum.services.moderation import log_action
 
@@ -42,7 +42,8 @@ def user_record(actor: User, user_id: int) -> dict:
             FollowUp.author_id == user.id)),
     }
     flags = _flags_against(user)
-    return {"user": user, "counts": counts, "flags": flags}
+    return {"user": user, "counts": counts, "flags": flags,
+            "removed_by_ban": moderation_bans.removed_by_ban_count(user)}
 
 
 def _flags_against(user: User, limit: int = 50) -> list[Flag]:
@@ -57,11 +58,13 @@ def _flags_against(user: User, limit: int = 50) -> list[Flag]:
     return list(db.session.scalars(select(Flag).where(owned).order_by(Flag.id.desc()).limit(limit)))
 
 
-def moderate_user(actor: User, *, user_id: int, action: str, reason: str, days: int | None = None) -> User:
-    """Suspend (for some days), ban, restore, promote to moderator or demote. Suspension and ban
-    end the user's sessions and stop their API tokens at once. Moderators act on members only;
-    only admins change who is a moderator."""
+def moderate_user(actor: User, *, user_id: int, action: str, reason: str, days: int | None = None,
+                  remove_posts: bool = False, restore_posts: bool = False) -> User:
+    """Suspend (for some days), ban (optionally removing all their posts), restore (optionally
+    bringing those back), promote to moderator or demote. Suspension and ban end the user's sessions
+    and stop their API tokens at once. Moderators act on members; only admins change moderators."""
     require(actor, "mod.access")  # before the lookup: non-staff learn nothing about which ids exist
+    moderation_bans.check_post_choices(action, remove_posts=remove_posts, restore_posts=restore_posts)
     target = db.session.get(User, user_id)
     if target is None:
         raise NotFound()
@@ -76,26 +79,32 @@ def moderate_user(actor: User, *, user_id: int, action: str, reason: str, days: 
         target.status, target.suspended_until = UserStatus.BANNED, None
         end_all_sessions(target)
         message = None
-    elif action == "restore":
-        if target.status == UserStatus.ACTIVE:
+    elif action == "restore":  # on an active account, only to bring back posts a ban removed
+        if target.status == UserStatus.ACTIVE and not (restore_posts and moderation_bans.removed_by_ban_count(target)):
             raise Conflict("This account is already active.")
+        message = None if target.status == UserStatus.ACTIVE else "Your account is active again."
         target.status, target.suspended_until = UserStatus.ACTIVE, None
-        message = "Your account is active again."
     elif action in ("promote", "demote"):
-        require(actor, "user.manage_staff")
-        wanted, current = (Role.MODERATOR, Role.MEMBER) if action == "promote" else (Role.MEMBER, Role.MODERATOR)
-        if target.role != current:
-            raise Conflict(f"This user is {target.role.value}.")
-        target.role = wanted
-        end_all_sessions(target)
-        message = "You are now a moderator." if action == "promote" else "You are no longer a moderator."
+        message = _change_staff_role(actor, target, action)
     else:
         raise Invalid(fields={"action": ["Unknown action."]})
-    log_action(actor, f"user.{action}", "user", target.id, reason, target.display_name)
+    log_action(actor, f"user.{action}", "user", target.id, reason)
+    moderation_bans.apply_post_choices(actor, target, reason, remove_posts=remove_posts, restore_posts=restore_posts)
     if message:
         notifications.notify(target, "account", message, link="/account")
     db.session.commit()
     return target
+
+
+def _change_staff_role(actor: User, target: User, action: str) -> str:
+    """Promote a member to moderator or demote one (admins only); what to tell them."""
+    require(actor, "user.manage_staff")
+    wanted, current = (Role.MODERATOR, Role.MEMBER) if action == "promote" else (Role.MEMBER, Role.MODERATOR)
+    if target.role != current:
+        raise Conflict(f"This user is {target.role.value}.")
+    target.role = wanted
+    end_all_sessions(target)
+    return "You are now a moderator." if action == "promote" else "You are no longer a moderator."
 
 
 def recent_from_new_accounts(actor: User, *, days: int = 7, limit: int = 20) -> list[Question | Answer]:

@@ -59,7 +59,9 @@ def deliver_due(sender=None, limit: int = 20) -> int:
     sent = 0
     while ids := claim(limit):
         for mail_id in ids:
-            sent += _deliver_one(sender, db.session.get(OutboxMail, mail_id))
+            row = db.session.get(OutboxMail, mail_id)
+            if row is not None:  # None: erased with its recipient's account since it was claimed
+                sent += _deliver_one(sender, row)
         if len(ids) < limit:
             break
     return sent

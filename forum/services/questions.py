@@ -47,6 +47,11 @@ def _link_subjects(question: Question, data: dict) -> None:
     question.treatments = by_slugs(Treatment, data.get("treatments", []), "treatments")
 
 
+def check_may_ask(actor: User) -> None:
+    """Before showing the ask form: who may not ask is told so (or sent to enrol) at once."""
+    require(actor, "question.ask")
+
+
 def ask_question(actor: User, *, title: str, body: str, topics: list[str], treatments: list[str],
                  anonymous: bool = False) -> AskResult:
     """A member asks; the asker follows it automatically. Text matching a safety red flag marks

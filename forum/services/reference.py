@@ -243,7 +243,7 @@ def assign_reviewer(actor: User, *, slug: str, reviewer_id: int, reviewed_on: da
         raise Invalid(fields={"reviewer_id": ["Choose a verified doctor."]})
     article.reviewer, article.reviewed_on = reviewer, reviewed_on or clock.now().date()
     log_action(actor, "article.review", "article", article.id,
-               f"Medically reviewed by {reviewer.full_name} on {article.reviewed_on.isoformat()}", article.title)
+               f"Medically reviewed by doctor #{reviewer.id} on {article.reviewed_on.isoformat()}", article.title)
     db.session.commit()
     return article
 

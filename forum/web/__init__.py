@@ -12,7 +12,8 @@ from forum.services import accounts as accounts_service
 from forum.services import notifications as notifications_service
 from forum.text import render_markdown, rendered, slugify
 from forum.web import account, assets, auth, caching, consultations, doctors, flags, main, moderation, questions
-from forum.web import reference, search
+from forum.web import reference, search, two_factor
+from forum.web.hosts import init_hosts
 from forum.web import notifications as notifications_bp
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
@@ -20,9 +21,11 @@ CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'n
 
 
 def register_web(app: Flask) -> None:
-    for module in (main, auth, account, doctors, moderation, notifications_bp, reference, questions, search, flags, consultations):
+    for module in (main, auth, account, doctors, moderation, notifications_bp, reference, questions, search, flags,
+                   consultations, two_factor):
         app.register_blueprint(module.bp)
     _init_login(app)
+    init_hosts(app)
     assets.init_assets(app)
     app.before_request(_refuse_nul_bytes)
     app.before_request(_enforce_session_limits)

@@ -1,7 +1,5 @@
 """The member's own account: password, API tokens, e-mail confirmation, export, deletion."""
-import json
-
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
 from forum.errors import Invalid
@@ -45,11 +43,14 @@ def change_password():
 @login_required
 def create_token():
     data, errors = load_form(TokenIn())
-    if errors:
-        return _page(422, errors=errors)
-    token, raw = accounts.issue_token(current_user, name=data["name"])
-    flash("Token created. Copy it now: it will not be shown again.", "success")
-    return _page(201, new_token=raw)
+    if not errors:
+        try:
+            _token, raw = accounts.issue_token(current_user, **data)
+            flash("Token created. Copy it now: it will not be shown again.", "success")
+            return _page(201, new_token=raw)
+        except Invalid as e:
+            errors = e.fields
+    return _page(422, errors=errors)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
@@ -71,10 +72,11 @@ def resend_verification():
 @bp.get("/export")
 @login_required
 def export():
-    data = account_data.export_user_data(current_user)
-    body = json.dumps(data, indent=2, ensure_ascii=False)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": 'attachment; filename="ask-a-cosmetic-doctor-export.json"', "Cache-Control": "no-store"})
+    archive = account_data.export_archive(current_user)
+    response = send_file(archive.file, mimetype="application/zip", as_attachment=True,
+                         download_name=archive.filename, conditional=False, etag=False)
+    response.headers.update({"Content-Length": str(archive.size), "Cache-Control": "no-store"})
+    return response
 
 
 @bp.post("/delete")

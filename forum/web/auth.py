@@ -1,13 +1,14 @@
 """Log-in, registration, log-out, password reset and e-mail verification pages."""
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from forum import clock, ratelimits
 from forum.errors import Invalid
 from forum.schemas.accounts import LoginIn, PasswordResetIn, PasswordResetRequestIn, RegisterIn
-from forum.services import accounts
+from forum.services import accounts, login_guard
 from forum.web.forms import load_form
 
 bp = Blueprint("auth", __name__)
@@ -44,19 +45,40 @@ def start_session(user, remember: bool) -> None:
     session["_started"] = session["_seen"] = clock.now().timestamp()
 
 
+PENDING = "two_factor_login"  # the password was right; the code is still to come (web/two_factor.py)
+
+
+def hold_for_code(user, remember: bool):
+    """For an account with two-factor on, the right password does not log in: the session only
+    remembers whom to ask for the code, for a few minutes. None when two-factor is off."""
+    if not user.two_factor_enabled:
+        return None
+    logout_user()
+    until = clock.now() + timedelta(minutes=current_app.config["TWO_FACTOR_LOGIN_MINUTES"])
+    session[PENDING] = {"id": user.get_id(), "remember": remember, "until": until.timestamp()}
+    return redirect(url_for("two_factor.login_code", next=safe_next("") or None), 303)
+
+
+def logged_in(user, remember: bool):
+    start_session(user, remember)
+    return redirect(safe_next(url_for("main.index")), 303)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @ratelimits.login
-@ratelimits.login_account
 def login():
     if request.method == "GET":
         return render_template("auth/login.html", form={}, errors={})
     data, errors = load_form(LoginIn())
     if not errors:
         try:
-            start_session(accounts.authenticate(email=data["email"], password=data["password"]), data["remember"])
-            return redirect(safe_next(url_for("main.index")), 303)
+            user = accounts.authenticate(email=data["email"], password=data["password"], ip=request.remote_addr)
+            return hold_for_code(user, data["remember"]) or logged_in(user, data["remember"])
         except Invalid as e:
             flash(e.message, "error")
+        except login_guard.LoginLinkSent as e:  # no password was checked: the same answer for everyone
+            flash(e.message, "info")
+            return render_template("auth/login.html", form={}, errors={})
     return render_template("auth/login.html", form=request.form, errors=errors), 422
 
 
@@ -134,3 +156,24 @@ def _with_token(token: str):
     form = request.form.copy()
     form["token"] = token
     return form
+
+
+@bp.get("/login-link/<token>")
+def login_link_form(token):
+    """A page with a button: mail scanners that open links must not use up the single-use link."""
+    return render_template("auth/login_link.html", token=token)
+
+
+@bp.post("/login-link/<token>")
+def login_link(token):
+    try:
+        user = login_guard.use_login_link(token=token)
+    except Invalid as e:
+        flash(e.message, "error")
+        return render_template("auth/login_link.html", token=token), 400
+    held = hold_for_code(user, remember=False)  # the link stands in for the password, not for the code
+    if held is not None:
+        return held
+    start_session(user, remember=False)
+    flash("You are logged in. If you did not ask for this link, change your password now.", "success")
+    return redirect(url_for("main.index"), 303)

@@ -1,5 +1,5 @@
 """Private consultations: the request form (kept across log-in), inbox, request page, photos."""
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from forum import ratelimits
@@ -25,12 +25,10 @@ def new():
 
 
 @bp.post("/consultations/new")
-@csrf.exempt  # checked below, once the larger body limit for photos is in place
+@csrf.exempt  # checked below, once photo_uploads has raised the body limit (1 MB site-wide) for photos
 @ratelimits.consultation
+@ratelimits.photo_uploads
 def create():
-    # The site-wide body limit (1 MB) would refuse photos of up to PHOTO_MAX_BYTES each: raise it
-    # for this form before anything (the CSRF check included) reads the body.
-    request.max_content_length = current_app.config["CONSULTATION_MAX_CONTENT_LENGTH"]
     csrf.protect()
     if not current_user.is_authenticated:
         return _keep_draft_and_ask_to_log_in()

@@ -15,7 +15,7 @@ SPECIALTIES = [(s.value, s.value.capitalize()) for s in Specialty]
 @bp.get("/doctor/apply")
 @login_required
 def apply_form():
-    profile = current_user.doctor_profile
+    profile = accounts.application_for_form(current_user)
     return render_template("doctors/apply.html", profile=profile, form=_profile_form(profile),
                            errors={}, specialties=SPECIALTIES, topics=reference.list_topics())
 

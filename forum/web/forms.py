@@ -5,6 +5,7 @@ from flask import request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from forum.errors import Invalid
+from forum.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
 
 HONEYPOT = "homepage"  # a hidden field people never see or fill; bots that fill every field do
@@ -18,9 +19,13 @@ def load_form(schema: Schema, source=None) -> tuple[dict, dict]:
     if form.get(HONEYPOT):
         return {}, {"_schema": ["This looked automated and was not saved. If you are a person, please try again."]}
     raw: dict = {}
+    refused: dict = {}
     for name, field in schema.fields.items():
         key = field.data_key or name
         if field.dump_only:
+            continue
+        if any(has_control_characters(v) for v in form.getlist(key)):  # before blanks are dropped: "\x1c" is a blank
+            refused[key] = [CONTROL_CHARACTERS_MESSAGE]
             continue
         if isinstance(field, fields.List):
             values = [v for v in form.getlist(key) if v.strip()]
@@ -36,6 +41,8 @@ def load_form(schema: Schema, source=None) -> tuple[dict, dict]:
                 raw[key] = None
             continue
         raw[key] = value
+    if refused:
+        return {}, refused
     try:
         return schema.load(raw, unknown=EXCLUDE), {}
     except ValidationError as err:

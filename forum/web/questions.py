@@ -8,6 +8,7 @@ from forum.permissions import can
 from forum.schemas.qa import AnswerIn, FollowUpIn, InviteIn, QuestionArgs, QuestionIn, ReviewIn
 from forum.services import answers, questions, reference, triage
 from forum.web.forms import load_args, load_form
+from forum.web.hosts import absolute_url
 
 bp = Blueprint("questions", __name__)
 
@@ -22,7 +23,7 @@ def _show(question_id, status=200, page=None, **extra):
 
 def _qa_page_jsonld(question, answers_) -> dict:
     """schema.org QAPage; an anonymous asker is never named."""
-    url = url_for("questions.show", question_id=question.id, slug=question.slug, _external=True)
+    url = absolute_url("questions.show", question_id=question.id, slug=question.slug)
 
     def answer_ld(a):
         doctor = a.author.doctor_profile if a.author and a.author.doctor_profile else None
@@ -61,6 +62,7 @@ def index():
 @ratelimits.ask
 def ask():
     if request.method == "GET":
+        questions.check_may_ask(current_user)
         return _form_page()
     data, errors = load_form(QuestionIn())
     if not errors:

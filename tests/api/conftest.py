@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from forum.services import accounts
+from tests.factories import mint_token
 
 
 @pytest.fixture
 def bearer(app):
     """`bearer(user)` -> request headers carrying a fresh API token of `user`."""
     def headers_for(user) -> dict:
-        _token, raw = accounts.issue_token(user, name="tests")
-        return {"Authorization": f"Bearer {raw}"}
+        return {"Authorization": f"Bearer {mint_token(user)}"}
     return headers_for
 

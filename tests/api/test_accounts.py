@@ -131,7 +131,7 @@ def test_token_exchange_answers_the_same_for_a_wrong_password_and_an_unknown_add
 def test_tokens_list_never_shows_token_values(client, bearer):
     user = make_user()
     headers = bearer(user)
-    created = client.post("/api/v1/tokens", json={"name": "second"}, headers=headers)
+    created = client.post("/api/v1/tokens", json={"name": "second", "password": PASSWORD}, headers=headers)
     assert created.status_code == 201 and created.get_json()["token"].startswith("fct_")
     listed = client.get("/api/v1/tokens", headers=headers)
     assert listed.status_code == 200

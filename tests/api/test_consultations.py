@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 
 import pytest
 from PIL import Image
@@ -17,6 +18,7 @@ from forum.models import (
     ConsultationPhoto, ConsultationRequest, ConsultationStatus, ModerationLog, Question, User,
 )
 from forum.services import moderation_content, questions
+from forum.services import photos as stored_photos
 from tests.api.helpers import error_of, same_answer
 from tests.factories import PASSWORD, make_doctor, make_moderator, make_user
 from tests.services.test_consultations import (
@@ -358,12 +360,18 @@ def test_a_doctor_turns_accepting_off_and_on(client, people, headers):
 
 # ---- export and deletion ----
 
-def test_the_export_has_the_members_data_and_nobody_elses(client, people, headers, consultation):
+def test_the_export_is_a_zip_of_the_members_data_and_photos_and_nobody_elses(client, people, headers, consultation):
     make_request(people.member, people.doctor, description="The other member's own private description.")
     response = client.get("/api/v1/account/export", headers=headers(people.requester))
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
-    data = response.get_json()
+    assert response.mimetype == "application/zip" and response.headers["Content-Disposition"].startswith(
+        "attachment; filename=ask-a-cosmetic-doctor-export-")
+    archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    response.close()
+    data = json.loads(archive.read("data.json"))
     assert [c["id"] for c in data["consultations"]] == [consultation.id]
+    assert archive.read(data["consultations"][0]["photos"][0]["file"]) == stored_photos.read(
+        consultation.photos[0].stored_name)
     dumped = json.dumps(data)
     assert "other member's own private description" not in dumped and people.member.email not in dumped
     error_of(client.get("/api/v1/account/export"), 401)
@@ -421,3 +429,5 @@ def test_the_openapi_document_describes_the_consultation_endpoints(client):
                           "/api/v1/account": {"delete"}}.items():
         assert methods <= set(paths[path]), path
     assert "consent" in spec["components"]["schemas"]["ConsultationIn"]["required"]
+    export = spec["paths"]["/api/v1/account/export"]["get"]["responses"]["200"]
+    assert set(export["content"]) == {"application/zip"} and "Content-Disposition" in export["headers"]

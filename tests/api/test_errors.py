@@ -114,7 +114,7 @@ def test_a_session_write_without_the_csrf_header_is_refused(browser, client):
 def test_a_session_write_with_the_csrf_header_succeeds(browser, client):
     user = make_user()
     browser.login(user)
-    response = client.post("/api/v1/tokens", json={"name": "from the browser"},
+    response = client.post("/api/v1/tokens", json={"name": "from the browser", "password": PASSWORD},
                            headers={"X-CSRFToken": browser.api_token()})
     assert response.status_code == 201
     assert [t["name"] for t in client.get("/api/v1/tokens").get_json()] == ["from the browser"]

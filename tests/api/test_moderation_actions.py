@@ -14,10 +14,12 @@ from forum.models import (
     Answer, ApiToken, ConsultationRequest, DoctorProfile, Flag, FlagStatus, FollowUp, HelpfulVote, ModerationLog,
     Notification, Question, QuestionStatus, Role, UserStatus, VerificationStatus,
 )
-from forum.services import answers, moderation_content, questions
+from forum.services import answers, questions
 from forum.services.seed import load_seed
 from tests.api.helpers import error_of
-from tests.factories import PASSWORD, application_data, make_admin, make_doctor, make_moderator, make_user
+from tests.factories import (
+    PASSWORD, application_data, make_admin, make_doctor, make_moderator, make_trusted_member, make_user,
+)
 
 SEED = Path(__file__).resolve().parents[2] / "seed"
 _n = itertools.count(1)
@@ -97,7 +99,8 @@ def test_a_member_flags_an_answer(client, bearer, posted):
                            headers=bearer(make_user()))
     assert response.status_code == 201
     body = response.get_json()
-    assert set(body) == {"id", "target_type", "target_id", "reason", "note", "status", "created_at"}
+    assert set(body) == {"id", "target_type", "target_id", "reason", "note", "status", "created_at", "weight"}
+    assert body["weight"] == 0.25  # a brand-new account's flag
     assert (body["target_type"], body["target_id"], body["reason"], body["note"], body["status"]) == (
         "answer", str(posted.id), "medical misinformation", "Says permanent", "open")
 
@@ -111,7 +114,8 @@ def test_a_second_flag_by_the_same_user_is_a_409(client, bearer, posted):
 
 def test_three_different_users_hide_the_answer_from_the_api(client, bearer, question, posted, doctor):
     for _ in range(3):
-        assert client.post("/api/v1/flags", json=flag_body(posted), headers=bearer(make_user())).status_code == 201
+        assert client.post("/api/v1/flags", json=flag_body(posted),
+                           headers=bearer(make_trusted_member())).status_code == 201
     assert posted.hidden
     assert answer_ids(client, question) == []
     assert answer_ids(client, question) == [] and ANSWER_WORD not in client.get(
@@ -491,7 +495,7 @@ def api_writes(question, answer) -> list[tuple[str, dict]]:
                                    "description": "My forehead is shiny by noon; what would you suggest?",
                                    "contact_method": "message"}),
         ("/api/v1/doctor-application", application),
-        ("/api/v1/tokens", {"name": "my script"}),
+        ("/api/v1/tokens", {"name": "my script", "password": PASSWORD}),
     ]
 
 
@@ -534,12 +538,13 @@ def test_a_banned_user_cannot_get_a_new_token(client, mod_headers, asker):
     assert count(ApiToken) == 1  # only the moderator's
 
 
-def test_a_restored_users_token_works_again(client, bearer, mod_headers, asker):
+def test_a_restored_user_needs_a_new_token_as_the_suspension_revoked_the_old(client, bearer, mod_headers, asker):
     headers = bearer(asker)
     client.post(f"/api/v1/mod/users/{asker.id}/suspend", json={"reason": "Cool off", "days": 1}, headers=mod_headers)
     error_of(client.get("/api/v1/me", headers=headers), 401)
     client.post(f"/api/v1/mod/users/{asker.id}/restore", json={"reason": "Appeal"}, headers=mod_headers)
-    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    error_of(client.get("/api/v1/me", headers=headers), 401)
+    assert client.get("/api/v1/me", headers=bearer(asker)).status_code == 200
 
 
 def test_a_suspension_ends_by_itself_when_its_days_pass(frozen_clock, client, bearer, mod_headers, asker):
@@ -548,6 +553,8 @@ def test_a_suspension_ends_by_itself_when_its_days_pass(frozen_clock, client, be
     error_of(client.post("/api/v1/flags", json={"target_type": "question", "target_id": "1", "reason": "spam"},
                          headers=headers), 401)
     frozen_clock.advance(days=1, minutes=1)
+    error_of(client.get("/api/v1/me", headers=headers), 401)  # the suspension revoked it
+    headers = bearer(asker)
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     response = client.post("/api/v1/questions", headers=headers, json={
         "title": "Can micro-botox calm oily skin on my forehead?",

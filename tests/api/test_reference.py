@@ -6,9 +6,8 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import ModerationLog
-from forum.services import accounts
 from forum.services.seed import load_seed
-from tests.factories import make_moderator, make_user
+from tests.factories import make_moderator, make_user, mint_token
 
 SEED = Path(__file__).resolve().parents[2] / "seed"
 
@@ -19,8 +18,7 @@ def seeded(app):
 
 
 def bearer(user) -> dict:
-    _token, raw = accounts.issue_token(user, name="test")
-    return {"Authorization": f"Bearer {raw}"}
+    return {"Authorization": f"Bearer {mint_token(user, 'test')}"}
 
 
 ARTICLE = {"title": "An API-written draft post", "summary": "Summary of the API-written draft.",

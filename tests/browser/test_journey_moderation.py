@@ -13,7 +13,7 @@ from forum.services import answers as answer_service
 from forum.services import questions as question_service
 from forum.services.seed import load_seed
 from tests.browser.test_journeys_accounts import expect, log_in
-from tests.factories import make_doctor, make_moderator, make_user
+from tests.factories import make_doctor, make_moderator, make_trusted_member, make_user
 
 pytestmark = pytest.mark.browser
 _cases = itertools.count(1)
@@ -36,7 +36,7 @@ def flagged_answer(live_server):
             body=f"Call my clinic today for a special peel price: 50 percent off this week only, case {n}.")
         data = {"url": f"/questions/{question.id}/{question.slug}", "answer_id": answer.id,
                 "answer_text": f"special peel price: 50 percent off this week only, case {n}",
-                "members": [make_user(display_name=f"Reporter {n}-{i}").email for i in range(3)],
+                "members": [make_trusted_member(display_name=f"Reporter {n}-{i}").email for i in range(3)],
                 "moderator": make_moderator(display_name=f"Mo Derator {n}").email,
                 "moderator_name": f"Mo Derator {n}"}
     return data

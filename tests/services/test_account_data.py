@@ -3,19 +3,24 @@ deleting the account needs the password, removes their consultations (rows and p
 and keeps their questions as a "deleted user" unless they ask for them to go too."""
 from __future__ import annotations
 
+import io
 import json
+import zipfile
+from datetime import timezone
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
+from forum import clock
 from forum.errors import Forbidden, Invalid
 from forum.extensions import db
 from forum.models import (
     ApiToken, ConsultationMessage, ConsultationPhoto, ConsultationRequest, Follow, HelpfulVote, Notification, Question,
-    User, UserStatus,
+    Topic, User, UserStatus,
 )
-from forum.services import account_data, accounts, answers, consultations, questions
+from forum.services import account_data, accounts, answers, consultations, moderation_content, photos, questions
 from forum.services.seed import load_seed
 from tests.factories import PASSWORD, make_doctor, make_user
 from tests.services.test_consultations import SECRET_DESCRIPTION, SECRET_MESSAGE, image_bytes, make_request
@@ -46,7 +51,7 @@ def world(app):
                                         body="Nd:YAG 1064 nm lasers are the usual choice for darker skin.")
     answers.mark_helpful(member, answer_id=answer_theirs.id)
     answers.add_follow_up(member, answer_id=answer_mine.id, body="Thank you, should I use it with sunscreen?")
-    accounts.issue_token(member, name="my script")
+    accounts.issue_token(member, name="my script", password=PASSWORD)
     consultation = make_request(member, doctor, photos_in=[(image_bytes(), "cheek.jpg")])
     consultations.send_message(doctor, consultation_id=consultation.id, body="Please add a daylight photo.")
     consultations.send_message(member, consultation_id=consultation.id, body=SECRET_MESSAGE)
@@ -75,7 +80,8 @@ def test_the_export_holds_the_members_own_data(world):
     assert [t["name"] for t in data["api_tokens"]] == ["my script"]
     assert data["notifications"] and all(n["link"] for n in data["notifications"])
     [consultation] = data["consultations"]
-    assert consultation["id"] == world["consultation"].id and consultation["photos"] == 1
+    assert consultation["id"] == world["consultation"].id
+    assert [p["file"] for p in consultation["photos"]] == [account_data.photo_path(world["consultation"].photos[0])]
     assert consultation["details"]["description"] == SECRET_DESCRIPTION
     assert [(m["from"], m["body"]) for m in consultation["messages"]] == [
         ("doctor", "Please add a daylight photo."), ("me", SECRET_MESSAGE)]
@@ -100,6 +106,81 @@ def test_a_doctors_export_has_their_answers_and_profile_but_not_their_patients_r
     dumped = json.dumps(data)
     assert SECRET_DESCRIPTION not in dumped and SECRET_MESSAGE not in dumped
     assert "Otto's private description" not in dumped and world["member"].email not in dumped
+
+
+def _flags_and_invitations(world) -> dict:
+    """The member flags Otto's question and invites the doctor to a new question; Otto flags the
+    member's question and adds a photo to his own consultation."""
+    doctor = world["doctor"]
+    doctor.doctor_profile.topics = [db.session.scalar(select(Topic).where(Topic.slug == "acne"))]
+    db.session.commit()
+    flag = moderation_content.flag_content(world["member"], target_type="question", target_id=world["theirs"].id,
+                                           reason="spam", note="Marta thinks this is an advert.")
+    moderation_content.flag_content(world["other"], target_type="question", target_id=world["mine"].id,
+                                    reason="other", note="Otto's private flag note.")
+    third = questions.ask_question(world["member"], title="Can azelaic acid be used during pregnancy safely?",
+                                   body="I am pregnant and want to keep treating my rosacea; is azelaic acid fine?",
+                                   topics=["acne"], treatments=[]).question
+    questions.invite_doctors(world["member"], question_id=third.id, doctor_ids=[doctor.doctor_profile.id])
+    ottos_photo = image_bytes(color=(10, 200, 30))
+    consultations.add_photos(world["other"], consultation_id=world["other_consultation"].id,
+                             photos_in=[(ottos_photo, "otto.jpg")])
+    return {"flag": flag, "invited_on": third, "ottos_photo": ottos_photo}
+
+
+def open_archive(member) -> tuple[zipfile.ZipFile, dict]:
+    archive = account_data.export_archive(member)
+    assert archive.filename == f"ask-a-cosmetic-doctor-export-{clock.now():%Y-%m-%d}.zip"
+    with archive.file:
+        content = archive.file.read()
+    assert len(content) == archive.size
+    opened = zipfile.ZipFile(io.BytesIO(content))
+    assert opened.testzip() is None
+    return opened, json.loads(opened.read("data.json"))
+
+
+def test_the_export_lists_the_flags_and_invitations_the_member_made(world):
+    extra = _flags_and_invitations(world)
+    _, data = open_archive(world["member"])
+    assert data["flags"] == [{"target_type": "question", "target_id": str(world["theirs"].id), "reason": "spam",
+                              "note": "Marta thinks this is an advert.", "status": "open",
+                              "created_at": extra["flag"].created_at.replace(tzinfo=timezone.utc).isoformat()}]
+    assert [(i["question_id"], i["doctor"]) for i in data["invitations_made"]] == [
+        (extra["invited_on"].id, world["doctor"].doctor_profile.full_name)]
+    assert data["invitations_received"] == []
+    assert "Otto's private flag note" not in json.dumps(data)
+
+
+def test_the_archive_holds_the_members_own_photos_decrypted(world, tmp_path):
+    extra = _flags_and_invitations(world)
+    opened, data = open_archive(world["member"])
+    [photo] = world["consultation"].photos
+    [entry] = data["consultations"][0]["photos"]
+    assert entry["file"] == f"photos/{world['consultation'].id}/{photo.id}.jpg"
+    assert entry["content_type"] == "image/jpeg" and entry["size"] == photo.size
+    assert sorted(opened.namelist()) == sorted(["data.json", entry["file"]])  # Otto's photo is not there
+    exported = opened.read(entry["file"])
+    assert exported == photos.read(photo.stored_name) == photos.clean_photo(image_bytes()).data
+    assert exported != (tmp_path / "photos" / photo.stored_name).read_bytes()  # the stored file is encrypted
+    with Image.open(io.BytesIO(exported)) as image:
+        assert image.format == "JPEG" and image.size == (40, 30)
+    assert extra["ottos_photo"] not in b"".join(opened.read(name) for name in opened.namelist())
+
+
+def test_the_archive_holds_nothing_about_anyone_else(world):
+    _flags_and_invitations(world)
+    opened, _ = open_archive(world["member"])
+    dumped = opened.read("data.json").decode()
+    for foreign in (world["other"].email, world["doctor"].email, "Otto asks about laser", "Otto's private",
+                    "A note for Otto only", world["other_consultation"].id, world["member"].password_hash):
+        assert foreign not in dumped
+
+
+def test_a_photo_that_cannot_be_read_is_listed_without_a_file(world, tmp_path):
+    [photo] = world["consultation"].photos
+    (tmp_path / "photos" / photo.stored_name).unlink()
+    opened, data = open_archive(world["member"])
+    assert data["consultations"][0]["photos"][0]["file"] is None and opened.namelist() == ["data.json"]
 
 
 def test_a_visitor_has_nothing_to_export(world):

@@ -249,7 +249,7 @@ def test_the_confirmation_link_expires_after_an_hour(frozen_clock):
 
 def test_an_issued_token_authenticates_its_owner_until_revoked():
     user = make_user()
-    token, raw = accounts.issue_token(user, name="script")
+    token, raw = accounts.issue_token(user, name="script", password=PASSWORD)
     assert raw not in (token.token_hash, token.prefix) and raw.startswith(token.prefix)
     assert accounts.load_token_user(raw).id == user.id
     accounts.revoke_token(user, token_id=token.id)
@@ -259,7 +259,7 @@ def test_an_issued_token_authenticates_its_owner_until_revoked():
 
 def test_another_users_token_is_not_found_and_stays_active():
     owner, other = make_user(), make_user()
-    token, raw = accounts.issue_token(owner, name="mine")
+    token, raw = accounts.issue_token(owner, name="mine", password=PASSWORD)
     with pytest.raises(NotFound):
         accounts.revoke_token(other, token_id=token.id)
     assert accounts.load_token_user(raw).id == owner.id
@@ -272,7 +272,7 @@ def test_revoking_a_token_that_does_not_exist_is_not_found():
 
 def test_a_suspended_users_token_authenticates_nobody():
     user = make_user()
-    _token, raw = accounts.issue_token(user, name="script")
+    _token, raw = accounts.issue_token(user, name="script", password=PASSWORD)
     user.status = UserStatus.SUSPENDED
     db.session.commit()
     assert accounts.load_token_user(raw) is None
@@ -280,7 +280,7 @@ def test_a_suspended_users_token_authenticates_nobody():
 
 def test_tokens_are_listed_to_their_owner_only():
     owner, other = make_user(), make_user()
-    accounts.issue_token(owner, name="mine")
+    accounts.issue_token(owner, name="mine", password=PASSWORD)
     assert accounts.list_tokens(other) == []
     assert [t.name for t in accounts.list_tokens(owner)] == ["mine"]
 

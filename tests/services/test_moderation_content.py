@@ -1,4 +1,4 @@
-"""Moderating content: flags and the three-flag auto-hide, the flag queue, and every moderator
+"""Moderating content: flags and the trust-weighted auto-hide, the flag queue, and every moderator
 action on questions, answers, follow-ups and doctor profiles (effect, log, flags, notice)."""
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from forum.models import (
 from forum.permissions import can
 from forum.services import answers, moderation_content, questions, search
 from forum.services.seed import load_seed
-from tests.factories import make_admin, make_doctor, make_moderator, make_user
+from tests.factories import make_admin, make_doctor, make_moderator, make_trusted_member, make_user
 
 SEED = Path(__file__).resolve().parents[2] / "seed"
 _n = itertools.count(1)
@@ -135,10 +135,10 @@ def test_another_spelling_of_the_same_id_is_the_same_item(posted):
 @pytest.mark.parametrize("kind", ["question", "answer", "follow_up"])
 def test_three_different_users_hide_an_item_at_once(kind, question, posted, follow_up):
     target = target_of(kind, question, posted, follow_up)
-    flag(make_user(), target, kind)
-    flag(make_user(), target, kind)
+    flag(make_trusted_member(), target, kind)
+    flag(make_trusted_member(), target, kind)
     assert not target.hidden
-    flag(make_user(), target, kind)
+    flag(make_trusted_member(), target, kind)
     assert target.hidden and target.deleted_at is None
     (entry,) = log_rows()
     assert (entry.actor_id, entry.action, entry.target_type, entry.target_id) == (
@@ -158,7 +158,7 @@ def test_one_user_flagging_three_times_does_not_hide_anything(posted):
 
 
 def test_two_users_and_a_repeat_do_not_hide_anything(posted):
-    first, second = make_user(), make_user()
+    first, second = make_trusted_member(), make_trusted_member()
     flag(first, posted)
     flag(second, posted)
     with pytest.raises(Conflict):
@@ -169,7 +169,7 @@ def test_two_users_and_a_repeat_do_not_hide_anything(posted):
 def test_the_author_is_told_when_their_post_is_hidden_for_review(posted, doctor):
     mail.SENT.clear()
     for _ in range(3):
-        flag(make_user(), posted)
+        flag(make_trusted_member(), posted)
     (note,) = notes_for(doctor, "content_under_review")
     assert "under review" in note.message
     assert note.link == f"/questions/{posted.question_id}#answer-{posted.id}"
@@ -180,7 +180,7 @@ def test_an_auto_hidden_answer_leaves_search_and_the_counts(question, posted, do
     assert ("answer", posted.id) in search_kinds("xylophonic")
     assert question.answer_count == 1 and doctor.doctor_profile.answer_count == 1
     for _ in range(3):
-        flag(make_user(), posted)
+        flag(make_trusted_member(), posted)
     assert ("answer", posted.id) not in search_kinds("xylophonic")
     assert question.answer_count == 0 and question.status == QuestionStatus.OPEN
     assert doctor.doctor_profile.answer_count == 0
@@ -188,7 +188,7 @@ def test_an_auto_hidden_answer_leaves_search_and_the_counts(question, posted, do
 
 def test_an_auto_hidden_question_is_seen_only_by_its_asker_and_staff(question, asker, moderator):
     for _ in range(3):
-        flag(make_user(), question, "question")
+        flag(make_trusted_member(), question, "question")
     assert can(asker, "question.view", question) and can(moderator, "question.view", question)
     assert not can(make_user(), "question.view", question) and not can(None, "question.view", question)
     with pytest.raises(NotFound):

@@ -18,6 +18,7 @@ PUBLIC = {
     "/forgot-password": ALL,
     "/reset-password/<token>": ALL,
     "/verify-email/<token>": ALL,
+    "/login-link/<token>": ALL,
     # one-click unsubscribe from notification mail (issue #11): the signed token is the credential
     "/unsubscribe/<token>": ALL,
     "/unsubscribe/<token>/undo": ALL,

@@ -7,7 +7,7 @@ import pytest
 from flask_login import AnonymousUserMixin
 
 from forum import clock
-from forum.errors import Forbidden, NotFound
+from forum.errors import Forbidden, NotFound, TwoFactorRequired
 from forum.models import (
     ApiToken, Credential, CredentialKind, DoctorProfile, Question, QuestionStatus, Role, User, UserStatus,
     VerificationStatus,
@@ -18,8 +18,11 @@ _ids = count(1)
 
 
 def user(role: Role = Role.MEMBER, status: UserStatus = UserStatus.ACTIVE, doctor: VerificationStatus | None = None,
-         license_expires_on: date | None = None) -> User:
+         license_expires_on: date | None = None, two_factor: bool | None = None) -> User:
+    """Staff have two-factor on unless `two_factor=False`."""
     someone = User(id=next(_ids), role=role, status=status, email="x@example.test", display_name="X")
+    if two_factor if two_factor is not None else role != Role.MEMBER:
+        someone.totp_enabled_at = clock.now()
     if doctor is not None:
         profile = DoctorProfile(id=next(_ids), user=someone, user_id=someone.id, status=doctor)
         if doctor == VerificationStatus.VERIFIED:
@@ -37,9 +40,11 @@ ROLES = {
     "suspended user": lambda: user(status=UserStatus.SUSPENDED),
     "moderator": lambda: user(Role.MODERATOR),
     "admin": lambda: user(Role.ADMIN),
+    "moderator without 2FA": lambda: user(Role.MODERATOR, two_factor=False),
+    "admin without 2FA": lambda: user(Role.ADMIN, two_factor=False),
 }
 STAFF = {"moderator", "admin"}
-ACCOUNT_HOLDERS = set(ROLES) - {"visitor", "suspended user"}
+ACCOUNT_HOLDERS = set(ROLES) - {"visitor", "suspended user", "moderator without 2FA", "admin without 2FA"}
 
 # The object each action is asked about; `actor` is the user being checked.
 OBJECTS = {
@@ -54,6 +59,8 @@ OBJECTS = {
 # Who may do what. Every rule in permissions.RULES needs a row (see the completeness test).
 ALLOWED = {
     "account.use": ACCOUNT_HOLDERS,
+    # staff without two-factor may do nothing but enrol (and log out, read public pages)
+    "two_factor.manage": ACCOUNT_HOLDERS | {"moderator without 2FA", "admin without 2FA"},
     "doctor.apply": {"member", "rejected doctor", "moderator", "admin"},
     "doctor.answer": {"verified doctor"},
     "mod.access": STAFF,
@@ -90,6 +97,18 @@ def test_every_rule_is_in_the_matrix():
     assert set(ALLOWED) <= set(RULES), "the matrix names an action that does not exist"
     untested = {name for name in set(RULES) - set(ALLOWED) - TESTED_ELSEWHERE if not name.startswith(LATER_FEATURES)}
     assert not untested, f"add these actions to the permission matrix: {sorted(untested)}"
+
+
+@pytest.mark.parametrize("role", [Role.MODERATOR, Role.ADMIN])
+@pytest.mark.parametrize("action, hide", [("mod.access", False), ("account.use", False), ("question.ask", False),
+                                          ("api_token.revoke", True)])
+def test_staff_without_two_factor_are_told_to_enrol(role, action, hide):
+    staff = user(role, two_factor=False)
+    obj = OBJECTS.get(action, lambda _actor: None)(staff)
+    with pytest.raises(TwoFactorRequired) as refused:
+        require(staff, action, obj, hide=hide)
+    assert "two-factor" in refused.value.message and refused.value.status == 403
+    require(staff, "two_factor.manage")
 
 
 def test_an_anonymous_user_object_counts_as_a_visitor():

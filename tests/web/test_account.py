@@ -54,7 +54,8 @@ def test_after_a_password_change_the_member_logs_in_with_the_new_one(browser, cl
 def test_a_member_creates_a_token_and_sees_its_value_once(browser, client):
     user = make_user()
     browser.login(user)
-    response = browser.post_form("/account/tokens", {"name": "my script"}, token_from="/account")
+    response = browser.post_form("/account/tokens", {"name": "my script", "password": PASSWORD},
+                                 token_from="/account")
     assert response.status_code == 201
     raw = re.search(r'data-testid="new-token">([^<]+)<', response.get_data(as_text=True)).group(1)
     assert accounts.load_token_user(raw).id == user.id
@@ -72,7 +73,7 @@ def test_a_token_without_a_name_is_refused_at_the_field(browser):
 
 def test_a_member_revokes_their_token(browser, client):
     user = make_user()
-    token, raw = accounts.issue_token(user, name="old script")
+    token, raw = accounts.issue_token(user, name="old script", password=PASSWORD)
     browser.login(user)
     response = browser.post_form(f"/account/tokens/{token.id}/revoke", {}, token_from="/account")
     assert response.status_code == 303 and response.headers["Location"] == "/account"
@@ -82,7 +83,7 @@ def test_a_member_revokes_their_token(browser, client):
 
 def test_revoking_another_members_token_is_not_found_and_changes_nothing(browser):
     owner = make_user()
-    token, raw = accounts.issue_token(owner, name="theirs")
+    token, raw = accounts.issue_token(owner, name="theirs", password=PASSWORD)
     browser.login(make_user())
     response = browser.post_form(f"/account/tokens/{token.id}/revoke", {}, token_from="/account")
     assert response.status_code == 404
@@ -90,7 +91,7 @@ def test_revoking_another_members_token_is_not_found_and_changes_nothing(browser
 
 
 def test_another_members_tokens_are_not_listed(browser, client):
-    accounts.issue_token(make_user(), name="someone else's token")
+    accounts.issue_token(make_user(), name="someone else's token", password=PASSWORD)
     browser.login(make_user())
     assert "someone else" not in text(client.get("/account"))
 

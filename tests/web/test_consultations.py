@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from forum.models import (
     ConsultationDraft, ConsultationPhoto, ConsultationRequest, ConsultationStatus, ModerationLog, Question,
 )
 from forum.services import consultations, moderation_content, questions, site
+from forum.services import photos as site_photos
 from forum.services.seed import load_seed
 from tests.factories import make_doctor, make_moderator, make_user
 from tests.services.test_consultations import (
@@ -629,17 +631,25 @@ def test_the_account_page_offers_export_and_deletion(browser, client, people):
     assert 'href="/account/export"' in page and 'action="/account/delete"' in page
 
 
-def test_the_export_downloads_the_members_data_and_nobody_elses(browser, client, people, consultation):
-    make_request(people.member, people.doctor, description="The other member's own private description.")
+def test_the_export_downloads_a_zip_of_the_members_data_and_photos_and_nobody_elses(browser, client, people,
+                                                                                   consultation):
+    make_request(people.member, people.doctor, description="The other member's own private description.",
+                 photos_in=[(image_bytes(color=(1, 2, 3)), "other.jpg")])
     browser.login(people.requester)
     response = client.get("/account/export")
-    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert response.status_code == 200 and response.mimetype == "application/zip"
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.headers["Content-Disposition"].startswith("attachment")
-    data = json.loads(response.get_data(as_text=True))
+    assert re.fullmatch(r"attachment; filename=ask-a-cosmetic-doctor-export-\d{4}-\d{2}-\d{2}\.zip",
+                        response.headers["Content-Disposition"])
+    archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    response.close()
+    data = json.loads(archive.read("data.json"))
     assert [c["id"] for c in data["consultations"]] == [consultation.id]
     assert data["consultations"][0]["details"]["history"] == SECRET_HISTORY
-    body = response.get_data(as_text=True)
+    [photo] = data["consultations"][0]["photos"]
+    assert sorted(archive.namelist()) == ["data.json", photo["file"]]
+    assert archive.read(photo["file"]) == site_photos.read(consultation.photos[0].stored_name)
+    body = archive.read("data.json").decode()
     assert "other member's own private description" not in body and people.member.email not in body
     assert client.application.test_client().get("/account/export").status_code == 302  # visitors log in first
 

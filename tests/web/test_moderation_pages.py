@@ -1,4 +1,4 @@
-"""Moderation in the browser: flags and the three-flag auto-hide, each action's effect on every
+"""Moderation in the browser: flags and the trust-weighted auto-hide, each action's effect on every
 public surface (page, list, search, feed, sitemap, API, home counts), the moderator pages and who
 is refused on them, the log, suspended and banned users on every write, honeypot, rate limit."""
 from __future__ import annotations
@@ -20,7 +20,9 @@ from forum.models import (
 from forum.services import answers, moderation_content, moderation_users, questions, site
 from forum.services.seed import load_seed
 from tests.conftest import csrf_token
-from tests.factories import PASSWORD, application_data, make_admin, make_doctor, make_moderator, make_user
+from tests.factories import (
+    PASSWORD, application_data, make_admin, make_doctor, make_moderator, make_trusted_member, make_user,
+)
 from tests.web.html import flashes, text
 
 SEED = Path(__file__).resolve().parents[2] / "seed"
@@ -372,7 +374,7 @@ def test_reporting_without_a_csrf_token_is_refused(browser, client, posted):
 def test_three_members_reporting_an_answer_hide_it_from_the_page(app, new_browser, question, posted, doctor):
     for _ in range(3):
         member = new_browser()
-        member.login(make_user())
+        member.login(make_trusted_member())
         member.post_form(f"/flags?next={url(question)}", flag_form(posted), token_from=url(question))
     page = app.test_client().get(url(question)).get_data(as_text=True)
     assert ANSWER_WORD not in page and "No doctor has answered yet." in page
@@ -707,7 +709,7 @@ def html_writes(question, answer) -> list[tuple[str, dict]]:
         ("/consultations/new", {"doctor_id": str(answer.author.doctor_profile.id), "topic": "oily-skin",
                                 "description": "My forehead is shiny by noon; what would you suggest for me?"}),
         ("/doctor/apply", doctor_form),
-        ("/account/tokens", {"name": "my script"}),
+        ("/account/tokens", {"name": "my script", "password": PASSWORD}),
     ]
 
 

@@ -9,7 +9,7 @@ from tests.web.html import text
 # The blueprints of issue #2. Pages anyone may see are listed in PUBLIC; every other route of
 # these blueprints must send visitors to log in.
 BLUEPRINTS = {"main", "auth", "account", "doctors", "moderation", "notifications"}
-PUBLIC = {"/", "/healthz", "/readyz", "/robots.txt", "/login", "/register", "/forgot-password",
+PUBLIC = {"/", "/healthz", "/readyz", "/robots.txt", "/login", "/register", "/forgot-password", "/login-link/<token>",
           "/reset-password/<token>", "/verify-email/<token>", "/doctors", "/doctors/<int:doctor_id>",
           "/doctors/<int:doctor_id>/<slug>", "/unsubscribe/<token>", "/unsubscribe/<token>/undo"}
 INTERNAL = ["Traceback", "File \"", "werkzeug", "sqlalchemy", "jinja2", "/work/", "site-packages",

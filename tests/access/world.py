@@ -1,0 +1,144 @@
+"""A small forum with one account of each role and one object of each kind, for the access matrix."""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from PIL import Image
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from forum import clock
+from forum.text import slugify
+from forum.extensions import db
+from forum.models import Article, ArticleStatus, Role, Topic, Treatment, UserStatus, VerificationStatus
+from forum.services import accounts, answers, consultations, questions
+from tests import factories
+
+from tests.access.levels import ROLES
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 90)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+# Eight log-ins per test: a cheap hash keeps them fast (the password check itself is tested elsewhere).
+QUICK_HASH = generate_password_hash(factories.PASSWORD, method="pbkdf2:sha256:1000")
+
+
+def _member():
+    return factories.make_user(password_hash=QUICK_HASH)
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)   # role -> User (no visitor)
+    values: dict = field(default_factory=dict)  # URL parameter -> value
+    tokens: dict = field(default_factory=dict)  # role -> raw bearer token
+
+    def url(self, rule: str) -> str:
+        """`rule` with every parameter replaced by an existing object's key."""
+        def value(match):
+            converter, name = match.group(1), match.group(2)
+            if converter and converter.startswith("any("):
+                return re.findall(r"\w+", converter[4:])[0]
+            if name == "slug":
+                return self.values[_slug_kind(rule)]
+            if name == "answer_id" and "review" in rule:  # doctors review other doctors' answers
+                return str(self.values["other_answer_id"])
+            return str(self.values.get(name, "x"))
+        return re.sub(r"<(?:([^:>]+):)?([^>]+)>", value, rule)
+
+
+def _slug_kind(rule: str) -> str:
+    for kind in ("article", "topic", "treatment", "question", "doctor"):
+        if f"/{kind}s/" in rule or f"/mod/{kind}s" in rule:
+            return f"{kind}_slug"
+    return "article_slug"
+
+
+def _reference() -> dict:
+    topic = Topic(slug="enlarged-pores", name="Enlarged pores", description="Visible pores.")
+    treatment = Treatment(slug="chemical-peel", name="Chemical peel", kind="procedure", how_it_works="Acid.")
+    article = Article(slug="about-pores", title="About pores", summary="What pores are.", body="Pores **are** fine.",
+                      author_name="Editorial team", status=ArticleStatus.PUBLISHED, published_on=date.today())
+    db.session.add_all([topic, treatment, article])
+    db.session.commit()
+    return {"topic_slug": topic.slug, "topic": topic.slug, "treatment_slug": treatment.slug,
+            "article_slug": article.slug}
+
+
+def build() -> World:
+    world = World()
+    users = world.users
+    users["member"] = factories.make_user(display_name="Mia Member", password_hash=QUICK_HASH)
+    users["pending_doctor"] = factories.make_doctor(status=VerificationStatus.PENDING, user=_member())
+    users["doctor"] = factories.make_doctor(user=_member())
+    users["suspended"] = _member()
+    users["moderator_no_2fa"] = _member()  # made a moderator below, after minting a token
+    users["moderator"] = factories.make_moderator(password_hash=QUICK_HASH)
+    users["admin"] = factories.make_admin(password_hash=QUICK_HASH)
+    victim = factories.make_user(display_name="Vic Target")
+    world.values.update(_reference())
+    asked = questions.ask_question(users["member"], title="Do pore strips shrink pores for good?",
+                                   body="I use them weekly and wonder whether they help.", topics=["enlarged-pores"],
+                                   treatments=[])
+    answer = answers.post_answer(users["doctor"], question_id=asked.question.id,
+                                 body="They empty pores for a while; the size comes back.")
+    other_doctor = factories.make_doctor()
+    other_answer = answers.post_answer(other_doctor, question_id=asked.question.id,
+                                       body="A second opinion: retinoids help a little over months.")
+    invitee = factories.make_doctor()
+    invitee.doctor_profile.topics = [db.session.scalar(select(Topic))]
+    db.session.commit()
+    consultation = consultations.request_consultation(
+        users["member"], doctor_id=users["doctor"].doctor_profile.id, consent=True,
+        photos_in=[(png(), "cheek.png")], **_consultation_details())
+    for role, user in users.items():
+        world.tokens[role] = factories.mint_token(user, name="matrix")
+    # a moderator who has not turned two-factor on yet, holding a token from before (as members
+    # made moderators by a direct database change would): it must get them nothing but enrolment
+    users["moderator_no_2fa"].role = Role.MODERATOR
+    db.session.commit()
+    world.values.update(
+        question_id=asked.question.id, question_slug=asked.question.slug, answer_id=answer.id,
+        other_answer_id=other_answer.id, invitee_id=invitee.doctor_profile.id,
+        doctor_id=users["doctor"].doctor_profile.id, doctor_slug=slugify(users["doctor"].doctor_profile.full_name),
+        filename="css/site.css",
+        profile_id=users["pending_doctor"].doctor_profile.id, user_id=victim.id,
+        consultation_id=consultation.id, photo_id=consultation.photos[0].id,
+        token_id=_token_id(users["member"]), target_id=asked.question.id, action="lock")
+    return world
+
+
+def suspend(world: World) -> None:
+    """The suspended member is suspended after logging in: their session and token must stop working."""
+    user = world.users["suspended"]
+    user.status, user.suspended_until = UserStatus.SUSPENDED, clock.now() + timedelta(days=7)
+    db.session.commit()
+
+
+def _token_id(user) -> int:
+    return accounts.list_tokens(user)[0].id
+
+
+def _consultation_details() -> dict:
+    return {"concern": "Enlarged pores on both cheeks", "description": "Visible pores for two years.",
+            "tried_before": "Pore strips"}
+
+
+def log_in_everyone(app, world: World) -> dict:
+    """One browser per role (each from its own address), logged in through the log-in form."""
+    from tests.conftest import Browser
+    clients = {}
+    for number, role in enumerate(ROLES, start=1):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"10.9.0.{number}"
+        if role != "visitor":
+            Browser(client).login(world.users[role])
+        clients[role] = client
+    return clients
