@@ -64,7 +64,20 @@ class ArgsSchema(Schema):
     @pre_load
     def _refuse_control(self, data, **_kwargs):
         _refuse_control_characters(data)
+        self._refuse_repeats(data)
         return data
+
+    def _refuse_repeats(self, data) -> None:
+        """`?limit=5&limit=50`: a parameter that takes one value, given twice, is refused rather than
+        silently read as one of them. `data` is webargs' MultiDictProxy over the query string."""
+        given = getattr(data, "data", None)
+        if not hasattr(given, "getlist"):
+            return
+        single = {field.data_key or name for name, field in self.load_fields.items()
+                  if not isinstance(field, fields.List)}
+        errors = {key: ["Give this parameter once."] for key in given if key in single and len(given.getlist(key)) > 1}
+        if errors:
+            raise ValidationError(errors)
 
 
 def Text(*, min_len: int = 0, max_len: int, required: bool = True, **kwargs) -> fields.String:  # noqa: N802

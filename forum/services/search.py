@@ -181,12 +181,13 @@ def search(raw: str, *, kind: str | None = None, topic: str | None = None, limit
     ("Did you mean"), and results with some of the words follow (`loose`)."""
     if kind is not None and kind not in KINDS:
         raise Invalid("Choose a kind of result from the list.", fields={"kind": ["Not a valid kind."]})
+    loose = _decode(cursor)[2] if cursor else False  # a bad page link is refused even for an empty search
     query = parse(raw)
     if not query:
         return Results(raw or "")
     _one_core()
     if cursor:  # a later page: the same kind of search as the first
-        return _run(query, kind, topic, cursor, limit, loose=_decode(cursor)[2])
+        return _run(query, kind, topic, cursor, limit, loose=loose)
     results = _run(query, kind, topic, None, limit)
     if results.total >= 3:
         return results

@@ -83,6 +83,18 @@ def test_invalid_query_arguments_are_422_with_the_field(client):
     assert "limit" in error_of(client.get("/api/v1/doctors?limit=0"), 422)["fields"]
 
 
+@pytest.mark.parametrize("query", ["limit=5&limit=50", "location=Leeds&location=York", "q=pores&q=peel"])
+def test_a_single_value_parameter_given_twice_is_422_not_a_guess(client, query):
+    path = "/api/v1/search" if query.startswith("q=") else "/api/v1/doctors"
+    error = error_of(client.get(f"{path}?{query}"), 422, "invalid")
+    assert set(error["fields"]) == {query.split("=")[0]}
+
+
+def test_a_search_with_no_words_still_refuses_a_bad_page_link(client):
+    assert "cursor" in error_of(client.get("/api/v1/search?q=%3F%3F&cursor=garbage!"), 422, "invalid")["fields"]
+    assert client.get("/api/v1/search?q=%3F%3F").status_code == 200
+
+
 class TestSignupRateLimit:
     @pytest.fixture
     def app_config(self):
