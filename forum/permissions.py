@@ -63,8 +63,9 @@ def _two_factor_manage(user, _obj) -> bool:
 
 @rule("doctor.apply")
 def _doctor_apply(user, _obj) -> bool:
-    """A member applies once; a rejected or lapsed doctor may apply again with new details."""
-    if not _active(user):
+    """A member applies once; a rejected or lapsed doctor may apply again with new details.
+    Moderators and admins do not: they decide applications, so they may not hold one."""
+    if not _active(user) or _staff(user):
         return False
     profile = user.doctor_profile
     return profile is None or profile.status in (VerificationStatus.REJECTED, VerificationStatus.LAPSED)

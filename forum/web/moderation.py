@@ -3,6 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum.errors import Invalid
+from forum.permissions import require
 from forum.schemas.accounts import DoctorDecisionIn
 from forum.schemas.moderation import LogArgs, ModerationActionIn, UserActionIn, UserSearchArgs
 from forum.services import moderation, moderation_content, moderation_users, questions
@@ -106,3 +107,11 @@ def decide(profile_id):
 def log():
     args = load_args(LogArgs())
     return render_template("moderation/log.html", page=moderation.moderation_log(current_user, **args), args=args)
+
+
+@bp.get("/style")
+@login_required
+def style():
+    """The design system's components with sample markup, for the people who write templates."""
+    require(current_user, "mod.access")
+    return render_template("moderation/style.html")

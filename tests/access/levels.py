@@ -21,7 +21,7 @@ LET_THROUGH = {
     "token_owner": {"member"},             # the token's owner (the token is the member's)
     "two_factor_on": {"moderator", "admin"},  # accounts with two-factor on (in this forum: the staff)
     "consultation_doctor": {"doctor"},     # the doctor chosen for the consultation
-    "new_applicant": {"member", "moderator", "admin"},  # accounts with no doctor application yet
+    "new_applicant": {"member"},  # members with no doctor application yet (staff decide, never apply)
 }
 # how a signed-in role that is not let through is refused at each level
 REFUSAL = {"two_factor_on": "invalid", "participant": "hidden", "requester": "hidden", "applicant": "hidden",
@@ -181,6 +181,7 @@ POST /mod/content/<any(question, answer, follow_up, doctor, consultation):target
 GET /mod/flags
 GET /mod/log
 GET /mod/review-due
+GET /mod/style
 GET /mod/users
 GET /mod/users/<int:user_id>
 POST /mod/users/<int:user_id>/<any(suspend, ban, restore, promote, demote):action>

@@ -61,7 +61,7 @@ ALLOWED = {
     "account.use": ACCOUNT_HOLDERS,
     # staff without two-factor may do nothing but enrol (and log out, read public pages)
     "two_factor.manage": ACCOUNT_HOLDERS | {"moderator without 2FA", "admin without 2FA"},
-    "doctor.apply": {"member", "rejected doctor", "moderator", "admin"},
+    "doctor.apply": {"member", "rejected doctor"},  # staff decide applications, never hold one
     "doctor.answer": {"verified doctor"},
     "mod.access": STAFF,
     "doctor.decide": STAFF,
