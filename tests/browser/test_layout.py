@@ -41,8 +41,9 @@ OVERFLOW_JS = """() => {
     const r = el.getBoundingClientRect();
     if (r.right > right + 0.5 && !clipped(el)) { right = r.right; worst = el; }
   }
-  const name = worst ? worst.tagName.toLowerCase() + (worst.id ? '#' + worst.id : '') +
-    (worst.className && typeof worst.className === 'string' ? '.' + worst.className.trim().split(/\\s+/).join('.') : '') +
+  const classes = (el) => typeof el.className === 'string' && el.className.trim()
+    ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+  const name = worst ? worst.tagName.toLowerCase() + (worst.id ? '#' + worst.id : '') + classes(worst) +
     ' "' + (worst.textContent || '').trim().slice(0, 40) + '"' : '(none found)';
   return {scrollWidth: root.scrollWidth, innerWidth: limit, widest: name, right: Math.round(right)};
 }"""
@@ -50,7 +51,8 @@ OVERFLOW_JS = """() => {
 # Every visible link, button and summary in the header, with its height.
 TARGETS_JS = """() => [...document.querySelectorAll('header a, header button, header summary')]
   .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
-  .map((el) => ({name: (el.textContent || '').trim().replace(/\\s+/g, ' '), height: el.getBoundingClientRect().height}))"""
+  .map((el) => ({name: (el.textContent || '').trim().replace(/\\s+/g, ' '),
+                 height: el.getBoundingClientRect().height}))"""
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +171,17 @@ def test_the_skip_link_appears_on_focus_and_moves_to_the_main_content(page, site
     expect(page).to_have_url(re.compile(r"/questions#main$"))
     expect(page.locator("main#main")).to_be_focused()
 
+
+
+def test_the_phone_menu_works_without_javascript(chromium, live_server, site):
+    context = chromium.new_context(base_url=live_server.url, java_script_enabled=False,
+                                   viewport={"width": 320, "height": 700})
+    try:
+        page = context.new_page()
+        page.goto("/treatments")
+        expect(nav(page)).to_be_hidden()
+        page.locator("header summary").click()
+        nav(page).get_by_role("link", name="Log in").click()
+        expect(page).to_have_url(re.compile(r"/login$"))
+    finally:
+        context.close()
