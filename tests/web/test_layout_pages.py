@@ -94,3 +94,9 @@ def test_a_moderator_cannot_apply_as_a_doctor(browser):
     response = browser.post_form("/doctor/apply", application_data(), token_from="/account")
     assert response.status_code == 403
     assert "Apply as a doctor" not in header(text(browser.get("/doctor/apply")))
+
+
+def test_the_menu_marks_the_section_the_reader_is_in(client):
+    nav = header(client.get("/treatments/none-such-treatment").get_data(as_text=True))
+    assert '<a href="/treatments" aria-current="page">Treatments</a>' in nav
+    assert nav.count('aria-current="page"') == 1
