@@ -31,7 +31,7 @@ from forum.services import questions as question_service
 from forum.services.seed import load_seed
 from tests.browser.conftest import TIMEOUT_MS, _unavailable
 from tests.browser.test_journeys_accounts import expect, log_in, nav
-from tests.factories import PASSWORD, TOTP_SECRET, make_doctor, make_moderator, make_trusted_member, make_user
+from tests.factories import PASSWORD, TOTP_SECRET, make_doctor, make_moderator, make_trusted_member
 
 pytestmark = pytest.mark.browser
 
