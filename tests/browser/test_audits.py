@@ -115,8 +115,8 @@ def _pages(c: dict) -> dict[str, dict[str, int]]:
     visitor = {"/": 200, "/questions": 200, c["answered"]: 200, "/topics": 200, f"/topics/{c['topic']}": 200,
                "/treatments": 200, f"/treatments/{c['treatment']}": 200, "/articles": 200,
                f"/articles/{c['article']}": 200, "/doctors": 200,
-               f"/doctors/{c['doctor_profile']}": 200, "/search": 200,
-               "/search?q=pores": 200, "/login": 200, "/register": 200, "/forgot-password": 200,
+               f"/doctors/{c['doctor_profile']}": 200, "/search": 200, "/search?q=pores": 200,
+               "/search?q=zzqxwv": 200, "/login": 200, "/register": 200, "/forgot-password": 200,
                "/reset-password/not-a-real-token": 200, "/verify-email/not-a-real-token": 200,
                "/login-link/not-a-real-token": 200, "/unsubscribe/not-a-real-token": 422,
                "/api/v1/docs": 200, "/no-such-page": 404, "/logout": 405}
@@ -125,11 +125,12 @@ def _pages(c: dict) -> dict[str, dict[str, int]]:
               "/consultations/new": 200, f"/consultations/{c['consultation']}": 200, "/doctor/apply": 200,
               "/mod": 403}
     doctor = {"/doctor/dashboard": 200, c["open"]: 200, f"/answers/{c['answer_id']}/edit": 200,
-              "/consultations": 200, f"/consultations/{c['consultation']}": 200}
+              "/consultations": 200, f"/consultations/{c['consultation']}": 200, "/notifications": 200}
     moderator = {"/mod": 200, "/mod/flags": 200, "/mod/applications": 200,
                  f"/mod/applications/{c['pending_profile']}": 200, "/mod/log": 200, "/mod/users": 200,
                  f"/mod/users/{c['member_id']}": 200, "/mod/review-due": 200, "/mod/articles/new": 200,
-                 f"/mod/treatments/{c['treatment']}/edit": 200, c["answered"]: 200}
+                 f"/mod/treatments/{c['treatment']}/edit": 200, c["answered"]: 200,
+                 "/account/two-factor": 200}
     return {"visitor": visitor, "member": member, "doctor": doctor, "moderator": moderator}
 
 
