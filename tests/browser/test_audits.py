@@ -31,7 +31,7 @@ from forum.services import questions as question_service
 from forum.services.seed import load_seed
 from tests.browser.conftest import TIMEOUT_MS, _unavailable
 from tests.browser.test_journeys_accounts import expect, log_in, nav
-from tests.factories import PASSWORD, TOTP_SECRET, make_doctor, make_moderator, make_trusted_member
+from tests.factories import PASSWORD, TOTP_SECRET, make_doctor, make_moderator, make_trusted_member, mint_token
 
 pytestmark = pytest.mark.browser
 
@@ -78,8 +78,8 @@ def _first_slug(model, *conditions) -> str:
 
 
 def _content(n: int) -> dict:
-    """A small living site: a question answered by a doctor, an open one, a consultation, a flag,
-    a pending doctor application. Returns the people's e-mails and the ids the pages need."""
+    """A small living site: a question answered by a doctor (with a follow-up and a second doctor
+    who disagrees), an open one, a consultation, a flag, a pending doctor application. Returns the people's e-mails and the ids the pages need."""
     load_seed(ROOT / "seed")
     member, other = make_trusted_member(display_name=f"Audit Member {n}"), make_trusted_member()
     doctor = make_doctor(full_name=f"Dr. Audit Fictional {n}", topics=[])
@@ -91,6 +91,10 @@ def _content(n: int) -> dict:
     answer = answer_service.post_answer(
         doctor, question_id=answered.id, offers_treatment=True,
         body="Microneedling can make pores *look* smaller over a few months; ask about downtime first.")
+    mint_token(member)  # the account page lists it
+    answer_service.add_follow_up(member, answer_id=answer.id, body="How many sessions would I need, roughly?")
+    answer_service.review_answer(make_doctor(topics=[]), answer_id=answer.id, verdict="disagree",
+                                 reason="A chemical peel is a cheaper first step for most people.")
     moderation_content.flag_content(other, target_type="answer", target_id=answer.id, reason="self-promotion",
                                     note="Reads like an advert")
     open_question = question_service.ask_question(
