@@ -79,7 +79,8 @@ def _first_slug(model, *conditions) -> str:
 
 def _content(n: int) -> dict:
     """A small living site: a question answered by a doctor (with a follow-up and a second doctor
-    who disagrees), an open one, a consultation, a flag, a pending doctor application. Returns the people's e-mails and the ids the pages need."""
+    who disagrees), an open one, a consultation, a flag, a pending doctor application, an API
+    token. Returns the people's e-mails and the ids the pages need."""
     load_seed(ROOT / "seed")
     member, other = make_trusted_member(display_name=f"Audit Member {n}"), make_trusted_member()
     doctor = make_doctor(full_name=f"Dr. Audit Fictional {n}", topics=[])
