@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from forum.errors import Invalid
 from forum.schemas.accounts import DoctorDecisionIn
 from forum.schemas.moderation import LogArgs, ModerationActionIn, UserActionIn, UserSearchArgs
-from forum.services import moderation, moderation_content, moderation_users, questions
+from forum.services import contact, moderation, moderation_content, moderation_users, questions, triage
 from forum.web.auth import safe_next
 from forum.web.forms import load_args, load_form
 
@@ -18,7 +18,8 @@ def dashboard():
     return render_template("moderation/dashboard.html", queue=moderation.application_queue(current_user, limit=5),
                            urgent=questions.urgent_questions(current_user),
                            flagged=moderation_content.open_flags(current_user, limit=5),
-                           recent=moderation_users.recent_from_new_accounts(current_user, limit=10))
+                           recent=moderation_users.recent_from_new_accounts(current_user, limit=10),
+                           contact_open=contact.open_count(current_user), warning_signs=triage.red_flags)
 
 
 @bp.get("/flags")
@@ -106,3 +107,18 @@ def decide(profile_id):
 def log():
     args = load_args(LogArgs())
     return render_template("moderation/log.html", page=moderation.moderation_log(current_user, **args), args=args)
+
+
+@bp.get("/contact")
+@login_required
+def contact_messages():
+    return render_template("moderation/contact.html", items=contact.open_messages(current_user),
+                           handled=contact.recently_handled(current_user))
+
+
+@bp.post("/contact/<int:message_id>/handled")
+@login_required
+def contact_handled(message_id):
+    contact.mark_handled(current_user, message_id=message_id)
+    flash("Marked handled.", "success")
+    return redirect(url_for("moderation.contact_messages"), 303)
