@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Answer, Article, ArticleStatus, DoctorProfile, FollowUp, Question, SitePage, Topic, Treatment, User
+from forum.models import (
+    Answer, Article, ArticleStatus, DoctorProfile, FollowUp, Question, SitePage, Topic, Treatment, User,
+)
 from forum.services import reference
 from forum.services.seed import SeedError, load_seed
 from tests.factories import make_moderator

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from forum.extensions import db
 from forum.models import ContactMessage
+from forum.services import questions
 from forum.services.seed import load_seed
 from tests.factories import make_moderator, make_user
 from tests.web.html import field_errors, flashes, text
@@ -132,3 +133,15 @@ def test_accepted_messages_are_rate_limited_but_sent_back_forms_are_not(browser)
         assert send(browser).status_code == 303
     assert send(browser).status_code == 429
     assert stored() == 5
+
+
+def test_the_dashboard_names_the_warning_sign_of_an_urgent_question_not_a_file_path(browser, login):
+    asker = make_user()
+    questions.ask_question(asker, title="Blurry vision after filler this morning",
+                           body="Two hours after tear trough filler my left eye sees blurry. Is this normal?",
+                           topics=["enlarged-pores"], treatments=[], anonymous=False)
+    login(make_moderator())
+    page = text(browser.get("/mod"))
+    assert "forum/data" not in page and ".toml" not in page
+    assert "warning sign: vision change after filler" in page
+    assert "Blurry vision after filler this morning" in page
