@@ -270,6 +270,12 @@ def _content_moderate(user, _target) -> bool:
     return _staff(user)
 
 
+@rule("contact.handle")
+def _contact_handle(user, _message) -> bool:
+    """Messages sent through the contact form are read and closed by moderators and admins only."""
+    return _staff(user)
+
+
 @rule("user.moderate")
 def _user_moderate(user, target) -> bool:
     """Admins act on anyone but themselves; moderators only on members (never on admins or on

@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Answer, Article, ArticleStatus, DoctorProfile, FollowUp, Question, Topic, Treatment, User
+from forum.models import (
+    Answer, Article, ArticleStatus, DoctorProfile, FollowUp, Question, SitePage, Topic, Treatment, User,
+)
 from forum.services import reference
 from forum.services.seed import SeedError, load_seed
 from tests.factories import make_moderator
@@ -29,6 +31,7 @@ def snapshot() -> dict:
         "topics": rows(Topic, "slug", "name", "description", "updated_at"),
         "treatments": rows(Treatment, "slug", "how_it_works", "cost_min", "sources", "updated_at"),
         "articles": rows(Article, "slug", "title", "body", "status", "published_on", "updated_at"),
+        "pages": rows(SitePage, "slug", "title", "body", "reviewed_on", "updated_at"),
         "links": sorted((a.slug, tuple(sorted(t.slug for t in a.treatments)), tuple(sorted(r.slug for r in a.related)))
                         for a in db.session.scalars(select(Article))),
     }
@@ -36,7 +39,7 @@ def snapshot() -> dict:
 
 def test_seed_loads_every_topic_treatment_and_both_reference_posts(app):
     report = load_seed(SEED)
-    assert report.created == {"topics": 17, "treatments": 13, "articles": 2}
+    assert report.created == {"topics": 17, "treatments": 13, "articles": 2, "pages": 6}
     assert db.session.scalar(select(func.count()).select_from(Article).where(
         Article.status == ArticleStatus.PUBLISHED)) == 2
     post = reference.get_article(None, "enlarged-pores-what-they-are-and-what-shrinks-them")

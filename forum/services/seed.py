@@ -18,16 +18,18 @@ from forum.errors import Invalid
 from forum.extensions import db
 from forum.models import (
     Answer, AnswerReview, Article, ArticleStatus, Credential, CredentialKind, DoctorProfile, Follow, FollowUp,
-    HelpfulVote, Question, Topic, Treatment, User, Verdict,
+    HelpfulVote, Question, SitePage, Topic, Treatment, User, Verdict,
     VerificationStatus,
 )
 from forum.passwords import hash_password
 from forum.schemas.accounts import DoctorApplicationIn
 from forum.schemas.common import InputSchema, Text
+from forum.schemas.pages import SitePageSeed
 from forum.schemas.qa import QuestionIn
 from forum.schemas.reference import ArticleSeed, TopicIn, TreatmentIn
 from forum.services import search_index
 from forum.services.answers import recount_doctor, recount_question
+from forum.services.pages import apply_page
 from forum.services.reference import apply_article, apply_topic, apply_treatment, by_slugs
 
 FRONT_MATTER = re.compile(r"\A\+\+\+\s*\n(.*?)\n\+\+\+\s*\n(.*)\Z", re.S)
@@ -143,7 +145,8 @@ def _load_table(root: Path, report: SeedReport, *, header: str, schema: Schema, 
     db.session.flush()
 
 
-def _read_article(path: Path) -> tuple[dict, dict]:
+def _read_article(path: Path, schema: Schema | None = None) -> tuple[dict, dict]:
+    """A Markdown file with TOML front matter (reference posts, trust pages), validated by `schema`."""
     text = path.read_text(encoding="utf-8")
     match = FRONT_MATTER.match(text)
     if not match:
@@ -154,7 +157,7 @@ def _read_article(path: Path) -> tuple[dict, dict]:
         raise SeedError(f"{path}:{_line_of(match.group(1), '', -1, 'slug', 1)}: slug: must equal the file name "
                         f"({path.stem!r})")
     try:
-        return record, ArticleSeed().load(record)
+        return record, (schema or ArticleSeed()).load(record)
     except ValidationError as err:
         key, problems = next(iter(err.messages.items()))
         line = _line_of(match.group(1), "", -1, key, 1) if key != "body" else match.group(1).count("\n") + 3
@@ -176,6 +179,14 @@ def _load_articles(root: Path, report: SeedReport) -> None:
             article.related = by_slugs(Article, [s for s in data["related"] if s != article.slug], "related")
         except Invalid as err:
             raise SeedError(f"{path}: related: {err.fields['related'][0]}") from None
+
+
+def _load_pages(root: Path, report: SeedReport) -> None:
+    """seed/pages/<slug>.md: the trust pages (About, Privacy...), upserted by slug like posts."""
+    for path in sorted((root / "pages").glob("*.md")):
+        record, data = _read_article(path, SitePageSeed())
+        _upsert(SitePage, data["slug"], _checksum(record), apply_page, data, report, "pages", path)
+    db.session.flush()
 
 
 def _apply_seed_article(current: Article | None, data: dict) -> Article:
@@ -235,6 +246,7 @@ def load_seed(root: Path | str, *, demo: bool = False) -> SeedReport:
         _load_table(root, report, header="topic", schema=TopicIn(), model=Topic, apply=apply_topic)
         _load_table(root, report, header="treatment", schema=TreatmentIn(), model=Treatment, apply=apply_treatment)
         _load_articles(root, report)
+        _load_pages(root, report)
         search_index.index_subjects()
         if demo:
             _load_demo(root, report)

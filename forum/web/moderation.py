@@ -6,7 +6,7 @@ from forum.errors import Invalid
 from forum.permissions import require
 from forum.schemas.accounts import DoctorDecisionIn
 from forum.schemas.moderation import LogArgs, ModerationActionIn, UserActionIn, UserSearchArgs
-from forum.services import moderation, moderation_content, moderation_users, questions
+from forum.services import contact, moderation, moderation_content, moderation_users, questions, triage
 from forum.web.auth import safe_next
 from forum.web.forms import load_args, load_form
 
@@ -19,7 +19,8 @@ def dashboard():
     return render_template("moderation/dashboard.html", queue=moderation.application_queue(current_user, limit=5),
                            urgent=questions.urgent_questions(current_user),
                            flagged=moderation_content.open_flags(current_user, limit=5),
-                           recent=moderation_users.recent_from_new_accounts(current_user, limit=10))
+                           recent=moderation_users.recent_from_new_accounts(current_user, limit=10),
+                           contact_open=contact.open_count(current_user), warning_signs=triage.red_flags)
 
 
 @bp.get("/flags")
@@ -115,3 +116,18 @@ def style():
     """The design system's components with sample markup, for the people who write templates."""
     require(current_user, "mod.access")
     return render_template("moderation/style.html")
+
+
+@bp.get("/contact")
+@login_required
+def contact_messages():
+    return render_template("moderation/contact.html", items=contact.open_messages(current_user),
+                           handled=contact.recently_handled(current_user))
+
+
+@bp.post("/contact/<int:message_id>/handled")
+@login_required
+def contact_handled(message_id):
+    contact.mark_handled(current_user, message_id=message_id)
+    flash("Marked handled.", "success")
+    return redirect(url_for("moderation.contact_messages"), 303)

@@ -37,6 +37,8 @@ BODIES = {
     ("POST", "/mod/articles/<slug>/review"): lambda w: {"reviewer_id": w.values["doctor_id"]},
     ("POST", "/api/v1/consultations"): lambda w: {**CONSULTATION, "doctor_id": w.values["doctor_id"]},
     ("POST", "/consultations/new"): lambda w: {**CONSULTATION, "doctor_id": w.values["doctor_id"]},
+    ("POST", "/contact"): lambda w: {"name": "Sam Sender", "email": "sam@example.test", "topic": "general",
+                                     "message": "A question about the site from the access matrix."},
     ("POST", "/api/v1/auth/password-reset"): lambda w: {"email": "nobody@example.test"},
     ("POST", "/forgot-password"): lambda w: {"email": "nobody@example.test"},
     ("POST", "/api/v1/auth/register"): lambda w: _registration(),

@@ -66,6 +66,13 @@ GET /treatments/<slug>
 GET /articles
 GET /articles/<slug>
 GET /sitemap.xml
+GET /about
+GET /how-we-verify-doctors
+GET /editorial-policy
+GET /privacy
+GET /terms
+GET /contact
+POST /contact
 GET /questions
 GET /questions/<int:question_id>
 GET /questions/<int:question_id>/<slug>
@@ -179,6 +186,8 @@ POST /mod/articles/<slug>/<any(publish, unpublish):action>
 POST /mod/articles/<slug>/review
 POST /mod/content/<any(question, answer, follow_up, doctor, consultation):target_type>/<target_id>/<action>
 GET /mod/flags
+GET /mod/contact
+POST /mod/contact/<int:message_id>/handled
 GET /mod/log
 GET /mod/review-due
 GET /mod/style

@@ -14,7 +14,7 @@ from forum import clock
 from forum.text import slugify
 from forum.extensions import db
 from forum.models import Article, ArticleStatus, Role, Topic, Treatment, UserStatus, VerificationStatus
-from forum.services import accounts, answers, consultations, questions
+from forum.services import accounts, answers, consultations, contact, pages, questions
 from tests import factories
 
 from tests.access.levels import ROLES
@@ -67,6 +67,9 @@ def _reference() -> dict:
     article = Article(slug="about-pores", title="About pores", summary="What pores are.", body="Pores **are** fine.",
                       author_name="Editorial team", status=ArticleStatus.PUBLISHED, published_on=date.today())
     db.session.add_all([topic, treatment, article])
+    for slug, title in pages.TRUST_PAGES.items():  # the trust pages, as `forum seed` loads them
+        pages.apply_page(None, {"slug": slug, "title": title, "summary": f"{title} for the matrix.",
+                                "body": "## Section\n\nText.", "reviewed_on": date.today()})
     db.session.commit()
     return {"topic_slug": topic.slug, "topic": topic.slug, "treatment_slug": treatment.slug,
             "article_slug": article.slug}
@@ -111,7 +114,9 @@ def build() -> World:
         filename="css/site.css",
         profile_id=users["pending_doctor"].doctor_profile.id, user_id=victim.id,
         consultation_id=consultation.id, photo_id=consultation.photos[0].id,
-        token_id=_token_id(users["member"]), target_id=asked.question.id, action="lock")
+        token_id=_token_id(users["member"]), target_id=asked.question.id, action="lock",
+        message_id=contact.send_message(name="Sam Sender", email="sam@example.test", topic="general",
+                                        message="Hello from the access matrix.").id)
     return world
 
 

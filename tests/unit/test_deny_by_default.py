@@ -38,6 +38,13 @@ PUBLIC = {
     "/articles": READ,
     "/articles/<slug>": READ,
     "/sitemap.xml": READ,
+    # trust pages and the contact form (issue #13): anyone reads them and may write to the moderators
+    "/about": READ,
+    "/how-we-verify-doctors": READ,
+    "/editorial-policy": READ,
+    "/privacy": READ,
+    "/terms": READ,
+    "/contact": ALL,
     # questions and answers (issue #4): PRODUCT.md lets visitors read them, search and subscribe
     "/questions": READ,
     "/questions/<int:question_id>": READ,

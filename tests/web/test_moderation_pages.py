@@ -17,7 +17,7 @@ from forum.models import (
     Answer, ApiToken, Article, ConsultationRequest, DoctorProfile, Flag, FlagReason, FlagStatus, FollowUp, HelpfulVote,
     ModerationLog, Notification, Question, Role, User, UserStatus, VerificationStatus,
 )
-from forum.services import answers, moderation_content, moderation_users, questions, site
+from forum.services import answers, contact, moderation_content, moderation_users, questions, site
 from forum.services.seed import load_seed
 from tests.conftest import csrf_token
 from tests.factories import (
@@ -635,8 +635,9 @@ def mod_routes(app) -> list[tuple[str, str]]:
     target_user = make_user()
     profile = make_doctor(status=VerificationStatus.PENDING).doctor_profile
     question = ask(make_user())
+    message = contact.send_message(name="Sam", email="sam@example.test", topic="general", message="Hello, moderators.")
     values = {"kind": "articles", "slug": article.slug, "profile_id": profile.id, "user_id": target_user.id,
-              "target_type": "question", "target_id": question.id}
+              "target_type": "question", "target_id": question.id, "message_id": message.id}
     actions = {"moderation.act_on_user": "ban", "moderation.act_on_content": "delete", "reference.publish": "unpublish"}
     routes = []
     for rule in app.url_map.iter_rules():

@@ -1,0 +1,35 @@
+"""Trust pages (About, How we verify doctors, Privacy...): reading one, and writing one from its seed file."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from forum.errors import NotFound
+from forum.extensions import db
+from forum.models import SitePage
+
+# The pages the footer links to, in its order: slug -> the footer's label.
+TRUST_PAGES = {
+    "about": "About us",
+    "how-we-verify-doctors": "How we verify doctors",
+    "editorial-policy": "Editorial and medical review policy",
+    "privacy": "Privacy notice",
+    "terms": "Terms of use",
+    "contact": "Contact us",
+}
+
+
+def get_page(slug: str) -> SitePage:
+    """A page loaded from seed/pages/; NotFound until `forum seed` has loaded it."""
+    page = db.session.scalar(select(SitePage).where(SitePage.slug == slug))
+    if page is None:
+        raise NotFound()
+    return page
+
+
+def apply_page(page: SitePage | None, data: dict) -> SitePage:
+    """Create or update a page from its validated seed record. Runs in the caller's transaction."""
+    page = page or SitePage(slug=data["slug"])
+    for key in ("title", "summary", "body", "reviewed_on"):
+        setattr(page, key, data[key])
+    db.session.add(page)
+    return page
