@@ -152,6 +152,12 @@ class DoctorProfile(TimestampMixin, db.Model):
         return value
 
     @property
+    def is_demo(self) -> bool:
+        """Demo content (`forum seed --demo`): license numbers starting "DEMO-" are reserved for it
+        (seed/README.md), so the pages can say the person is fictional."""
+        return (self.license_number or "").upper().startswith("DEMO-")
+
+    @property
     def initials(self) -> str:
         """Up to two letters for the photo placeholder: first and last name, titles left out."""
         words = [w for w in self.full_name.replace(".", " ").split() if w.lower() not in ("dr", "prof", "md")]
