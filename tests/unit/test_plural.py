@@ -27,7 +27,8 @@ def test_irregular_and_regular_nouns():
 
 def test_the_filter_is_available_in_templates(app):
     with app.app_context():
-        assert app.jinja_env.from_string('{{ 1|plural("view") }} · {{ 2|plural("view") }}').render() == "1 view · 2 views"
+        template = app.jinja_env.from_string('{{ 1|plural("view") }} · {{ 2|plural("view") }}')
+        assert template.render() == "1 view · 2 views"
 
 
 def test_labels_not_slugs():

@@ -109,7 +109,8 @@ def test_without_a_photo_the_doctors_initials_are_shown(client, app):
     profile = make_doctor(full_name="Dr. Ada Lovelace-Byron").doctor_profile
     initials = '<span class="avatar initials" aria-hidden="true">AL</span>'
     assert initials in client.get(profile_url(profile)).get_data(as_text=True)
-    card = re.search(r'<article class="card doctor-card".*?</article>', client.get("/doctors").get_data(as_text=True), re.S)
+    directory = client.get("/doctors").get_data(as_text=True)
+    card = re.search(r'<article class="card doctor-card".*?</article>', directory, re.S)
     assert initials in card.group(0) and "Dr. Ada Lovelace-Byron" in card.group(0)
     assert "<img class=\"avatar\"" not in card.group(0)
 
