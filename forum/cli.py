@@ -119,15 +119,17 @@ def scheduler_command(interval: float) -> None:
 
 @click.command("seed")
 @click.option("--demo", is_flag=True, help="Also add fictional demo doctors, members and content.")
-@click.option("--if-empty", is_flag=True, help="Only load when the database has no reference content yet.")
+@click.option("--if-empty", is_flag=True, help="Only load when the database has no reference content yet "
+              "(with --demo: no questions and no doctors yet).")
 @click.option("--path", type=click.Path(exists=True, file_okay=False), default=None,
               help="Seed folder (default: the repository's seed/).")
 @with_appcontext
 def seed(demo: bool, if_empty: bool, path: str | None) -> None:
     """Load reference content (and demo data on request). Safe to run again: unchanged records
     are left alone, edited files update their records, nothing is deleted."""
-    if if_empty and not seed_service.database_is_empty():
-        click.echo("Reference content already present; nothing loaded.")
+    if if_empty and not seed_service.database_is_empty(demo=demo):
+        click.echo("Demo content already present; nothing loaded." if demo
+                   else "Reference content already present; nothing loaded.")
         return
     try:
         report = seed_service.load_seed(path or current_app.config["SEED_PATH"], demo=demo)

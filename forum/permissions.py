@@ -80,6 +80,13 @@ def _doctor_view_profile(user, profile) -> bool:
     return user is not None and (user.id == profile.user_id or _staff(user))
 
 
+@rule("doctor.edit_photo")
+def _doctor_edit_photo(user, profile) -> bool:
+    """A doctor or applicant sets or removes their own profile photo (not while suspended or refused)."""
+    return (_active(user) and profile is not None and profile.user_id == user.id
+            and profile.status in (VerificationStatus.PENDING, VerificationStatus.VERIFIED, VerificationStatus.LAPSED))
+
+
 @rule("doctor.answer")
 def _doctor_answer(user, _obj) -> bool:
     """Only a verified doctor whose license has not lapsed acts as a doctor."""
@@ -291,6 +298,16 @@ def _user_moderate(user, target) -> bool:
 def _consultation_request(user, _obj) -> bool:
     """Any active member may ask a doctor for a private consultation."""
     return _active(user)
+
+
+@rule("consultation.offer")
+def _consultation_offer(user, profile) -> bool:
+    """Whom a "request a private consultation" button is for: visitors (they log in first) and
+    members, never a doctor (they answer, they do not ask) and never on the doctor's own profile."""
+    if user is None:
+        return True
+    return (_active(user) and not user.is_verified_doctor and user.doctor_profile is None
+            and (profile is None or profile.user_id != user.id))
 
 
 @rule("consultation.view")

@@ -126,6 +126,10 @@ class DoctorProfile(TimestampMixin, db.Model):
     bio_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # sanitised, at write time
     website: Mapped[str | None] = mapped_column(sa.String(255))
     accepts_consultations: Mapped[bool] = mapped_column(default=True)
+    # A profile photo through services/photos.py: re-encoded, encrypted, a random stored name
+    # (the name is in the photo's URL, so a new photo is a new URL and a cached one never goes stale).
+    photo_name: Mapped[str | None] = mapped_column(sa.String(64))
+    photo_type: Mapped[str | None] = mapped_column(sa.String(20))
     answer_count: Mapped[int] = mapped_column(default=0)   # visible answers, kept by the qa services
     helpful_count: Mapped[int] = mapped_column(default=0)  # helpful votes on those answers
     status: Mapped[VerificationStatus] = mapped_column(
@@ -146,6 +150,20 @@ class DoctorProfile(TimestampMixin, db.Model):
     def _render_bio(self, _key, value):
         self.bio_html = str(render_markdown(value)) if value else ""
         return value
+
+    @property
+    def is_demo(self) -> bool:
+        """Demo content (`forum seed --demo`): license numbers starting "DEMO-" are reserved for it
+        (seed/README.md), so the pages can say the person is fictional."""
+        return (self.license_number or "").upper().startswith("DEMO-")
+
+    @property
+    def initials(self) -> str:
+        """Up to two letters for the photo placeholder: first and last name, titles left out."""
+        words = [w for w in self.full_name.replace(".", " ").split() if w.lower() not in ("dr", "prof", "md")]
+        if not words:
+            return "?"
+        return (words[0][0] + (words[-1][0] if len(words) > 1 else "")).upper()
 
     @property
     def current_license(self) -> Credential | None:

@@ -177,6 +177,8 @@ def delete_account(actor: User, *, password: str, delete_questions: bool = False
     requested = db.session.scalars(select(ConsultationRequest).where(
         ConsultationRequest.requester_id == actor.id)).all()
     files = [p.stored_name for c in requested for p in c.photos]
+    if actor.doctor_profile is not None and actor.doctor_profile.photo_name:
+        files.append(actor.doctor_profile.photo_name)  # the profile goes with the account (cascade)
     account_erasure.erase_traces(actor, consultation_ids=[c.id for c in requested])
     for consultation in requested:
         db.session.delete(consultation)

@@ -56,10 +56,12 @@ def clean_photos(files: Sequence[tuple[bytes, str]]) -> list[CleanPhoto]:
     return [_decode(raw, filename) for raw, filename in files]
 
 
-def clean_photo(raw: bytes, filename: str = "") -> CleanPhoto:
+def clean_photo(raw: bytes, filename: str = "", *, max_side: int | None = None) -> CleanPhoto:
     """The photo re-encoded without metadata, or Invalid with a clear reason. The name and the
-    declared type are ignored: only the content counts."""
-    return clean_photos([(raw, filename)])[0]
+    declared type are ignored: only the content counts. With `max_side`, it is scaled down to fit
+    (a profile photo need not be 12 megapixels)."""
+    check_photo(raw, filename)
+    return _decode(raw, filename, max_side=max_side)
 
 
 def check_photo(raw: bytes, filename: str = "") -> str:
@@ -129,7 +131,7 @@ def _opened(raw: bytes, name: str) -> Iterator[Image.Image]:
         _refuse(f"{name} is not a readable JPEG, PNG or WebP image.")
 
 
-def _decode(raw: bytes, filename: str) -> CleanPhoto:
+def _decode(raw: bytes, filename: str, *, max_side: int | None = None) -> CleanPhoto:
     """Decode a checked photo and write a new file: no EXIF, GPS, comments or trailing data."""
     with _opened(raw, filename or "A photo") as image:
         fmt = ALIASES.get(image.format, image.format)
@@ -137,6 +139,8 @@ def _decode(raw: bytes, filename: str) -> CleanPhoto:
         upright = ImageOps.exif_transpose(image)  # keep the orientation the EXIF tag gave it
         keep_alpha = fmt in ("PNG", "WEBP") and upright.mode in ("RGBA", "LA", "P")
         pixels = upright.convert("RGBA" if keep_alpha else "RGB")
+    if max_side:
+        pixels.thumbnail((max_side, max_side))
     pixels.info = {}  # Pillow would carry some metadata over (a JPEG comment, for one)
     out = io.BytesIO()
     save = {"JPEG": {"quality": 88}, "PNG": {"optimize": True}, "WEBP": {"quality": 88}}[fmt]

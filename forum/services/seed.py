@@ -258,7 +258,12 @@ def load_seed(root: Path | str, *, demo: bool = False) -> SeedReport:
     return report
 
 
-def database_is_empty() -> bool:
+def database_is_empty(*, demo: bool = False) -> bool:
+    """No reference content yet; with `demo`, no questions and no doctors yet (reference content
+    loaded earlier without people still gets the demo)."""
+    if demo:
+        return db.session.scalar(select(Question.id).limit(1)) is None and \
+            db.session.scalar(select(DoctorProfile.id).limit(1)) is None
     return db.session.scalar(select(Topic.id).limit(1)) is None and \
         db.session.scalar(select(Article.id).limit(1)) is None
 

@@ -91,7 +91,21 @@ def readiness() -> dict:
     return {"database": database_ok(), "redis": cache.reachable()}
 
 
+# Treatments the home page features (a few in-office ones people ask about most), in this order;
+# any that are missing are made up from the rest of the list.
+FEATURED_TREATMENTS = ("microneedling", "fractional-non-ablative-laser", "chemical-peel", "micro-botox")
+
+
+def featured_treatments(limit: int = 4) -> list:
+    """A few treatments for the home page, from the kept list (no query when it is warm)."""
+    every = reference.list_treatments()
+    chosen = [t for slug in FEATURED_TREATMENTS for t in every if t.slug == slug]
+    chosen += [t for t in every if t not in chosen]
+    return chosen[:limit]
+
+
 def home_page() -> dict:
-    """Everything the home page shows: counts, featured reference posts, topics."""
+    """Everything the home page shows: counts, recently answered questions, featured treatments
+    and reference posts, topics."""
     return {"stats": home_stats(), "featured": reference.featured_articles(limit=3), "topics": reference.list_topics(),
-            "recent": questions.recently_answered(limit=5)}
+            "recent": questions.recently_answered(limit=5), "treatments": featured_treatments()}

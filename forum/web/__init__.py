@@ -11,6 +11,7 @@ from forum.permissions import can
 from forum.services import accounts as accounts_service
 from forum.services import notifications as notifications_service
 from forum.text import render_markdown, rendered, slugify
+from forum.words import label, plural
 from forum.web import account, assets, auth, caching, consultations, doctors, flags, main, moderation, questions
 from forum.web import pages, reference, search, two_factor
 from forum.web.hosts import init_hosts
@@ -35,6 +36,9 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["slugify"] = slugify
     app.jinja_env.filters["rendered"] = rendered
+    app.jinja_env.filters["plural"] = plural
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.globals.update(plural=plural)
 
 
 def _init_login(app: Flask) -> None:

@@ -98,7 +98,7 @@ def _storable(response: Response) -> bool:
 
 def cache_headers(response: Response) -> Response:
     """Cache-Control, validators and the page cache, by audience."""
-    if g.pop("page_cache_hit", False):
+    if g.pop("page_cache_hit", False) or g.pop("own_cache_control", False):  # e.g. a public photo's own headers
         return response
     key = g.pop("page_cache_key", None)
     private = request.path.startswith(NO_STORE_PREFIXES)

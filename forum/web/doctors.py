@@ -1,10 +1,13 @@
 """Doctor application, directory and public profiles."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from forum import ratelimits
+from forum.errors import Invalid
+from forum.extensions import csrf
 from forum.models import Specialty
 from forum.schemas.accounts import DoctorApplicationIn, DoctorArgs
-from forum.services import accounts, doctors, reference
+from forum.services import accounts, doctor_photos, doctors, reference
 from forum.text import slugify
 from forum.web.forms import load_args, load_form
 
@@ -15,9 +18,7 @@ SPECIALTIES = [(s.value, s.value.capitalize()) for s in Specialty]
 @bp.get("/doctor/apply")
 @login_required
 def apply_form():
-    profile = accounts.application_for_form(current_user)
-    return render_template("doctors/apply.html", profile=profile, form=_profile_form(profile),
-                           errors={}, specialties=SPECIALTIES, topics=reference.list_topics())
+    return _apply_page()
 
 
 @bp.post("/doctor/apply")
@@ -29,7 +30,7 @@ def apply():
         flash("Application received. A moderator will check your credentials.", "success")
         return redirect(url_for("doctors.apply_form"), 303)
     return render_template("doctors/apply.html", profile=current_user.doctor_profile, form=request.form,
-                           errors=errors, specialties=SPECIALTIES, topics=reference.list_topics()), 422
+                           errors=errors, photo_errors={}, specialties=SPECIALTIES, topics=reference.list_topics()), 422
 
 
 @bp.get("/doctors")
@@ -49,6 +50,13 @@ def show(doctor_id, slug):
     return render_template("doctors/show.html", **doctors.profile_page(current_user, profile=profile))
 
 
+def _apply_page(photo_errors: dict | None = None) -> str:
+    """The application page: status, profile photo and (when allowed) the application form."""
+    profile = accounts.application_for_form(current_user)
+    return render_template("doctors/apply.html", profile=profile, form=_profile_form(profile), errors={},
+                           photo_errors=photo_errors or {}, specialties=SPECIALTIES, topics=reference.list_topics())
+
+
 def _profile_form(profile) -> dict:
     """Prefill a re-application with the previous details."""
     if profile is None:
@@ -56,3 +64,34 @@ def _profile_form(profile) -> dict:
     names = [n for n in DoctorApplicationIn().fields if n != "topics"]
     values = {name: getattr(getattr(profile, name), "value", getattr(profile, name)) for name in names}
     return {**values, "topics": [t.slug for t in profile.topics]}
+
+
+@bp.post("/doctor/photo")
+@csrf.exempt  # checked below, once photo_uploads has raised the body limit (1 MB site-wide) for photos
+@login_required
+@ratelimits.photo_uploads
+def upload_photo():
+    csrf.protect()
+    upload = request.files.get("photos")
+    try:
+        doctor_photos.set_photo(current_user, upload.read() if upload else b"", upload.filename if upload else "")
+    except Invalid as refused:
+        return _apply_page(photo_errors=refused.fields or {"photos": [refused.message]}), 422
+    flash("Your profile photo is saved.", "success")
+    return redirect(url_for("doctors.apply_form", _anchor="photo"), 303)
+
+
+@bp.post("/doctor/photo/remove")
+@login_required
+def remove_photo():
+    doctor_photos.remove_photo(current_user)
+    flash("Your profile photo is removed; your initials are shown instead.", "success")
+    return redirect(url_for("doctors.apply_form", _anchor="photo"), 303)
+
+
+@bp.get("/doctors/<int:doctor_id>/photo/<name>")
+def photo(doctor_id, name):
+    data, content_type, public = doctor_photos.photo_file(current_user, doctor_id, name)
+    g.own_cache_control = True  # a new photo gets a new name, so a public one never changes
+    cache = "public, max-age=31536000, immutable" if public else "private, no-store"
+    return Response(data, mimetype=content_type, headers={"Cache-Control": cache, "Content-Disposition": "inline"})

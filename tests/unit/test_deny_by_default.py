@@ -30,6 +30,7 @@ PUBLIC = {
     "/doctors": READ,
     "/doctors/<int:doctor_id>": READ,
     "/doctors/<int:doctor_id>/<slug>": READ,
+    "/doctors/<int:doctor_id>/photo/<name>": READ,  # a public profile's photo; an applicant's is not found
     # reference content (issue #3): public reading
     "/topics": READ,
     "/topics/<slug>": READ,

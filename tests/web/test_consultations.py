@@ -591,7 +591,7 @@ def test_the_profile_shows_the_median_response_time(client, people, frozen_clock
         consultation = make_request(people.requester, people.doctor)
         frozen_clock.advance(hours=hours)
         consultations.transition(people.doctor, consultation_id=consultation.id, action="accept")
-    assert "Typical first response: about 3.0 hours." in text(client.get(profile_url, follow_redirects=True))
+    assert "Typical first response: about 3 hours." in text(client.get(profile_url, follow_redirects=True))
 
 
 # ---- logs and the rate limit ----

@@ -11,7 +11,8 @@ from tests.web.html import text
 BLUEPRINTS = {"main", "auth", "account", "doctors", "moderation", "notifications"}
 PUBLIC = {"/", "/healthz", "/readyz", "/robots.txt", "/login", "/register", "/forgot-password", "/login-link/<token>",
           "/reset-password/<token>", "/verify-email/<token>", "/doctors", "/doctors/<int:doctor_id>",
-          "/doctors/<int:doctor_id>/<slug>", "/unsubscribe/<token>", "/unsubscribe/<token>/undo"}
+          "/doctors/<int:doctor_id>/<slug>",
+          "/doctors/<int:doctor_id>/photo/<name>", "/unsubscribe/<token>", "/unsubscribe/<token>/undo"}
 INTERNAL = ["Traceback", "File \"", "werkzeug", "sqlalchemy", "jinja2", "/work/", "site-packages",
             "Exception"]
 
