@@ -65,8 +65,8 @@ def _keep_draft_and_ask_to_log_in():
         session[DRAFT_KEY] = consultation_drafts.save_draft(values, _uploads(), replaces=session.get(DRAFT_KEY))
     except Invalid as e:  # a refused photo is said now, not after logging in
         return _form_page(values, e.fields or {"_schema": [e.message]}, 422)
-    flash("Log in or create an account to send your request. What you wrote, and your photos, "
-          "are kept for an hour.", "info")
+    flash("Log in or create an account to send your request. What you wrote is kept for an hour, "
+          "with your photos.", "info")
     return redirect(url_for("auth.login", next=url_for("consultations.new")), 303)
 
 
