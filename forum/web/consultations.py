@@ -43,15 +43,18 @@ def create():
     data, errors = load_form(ConsultationIn())
     if not errors:
         try:
-            created = consultations.request_consultation(current_user, photos_in=_uploads(), **data,
-                                                         draft_id=session.get(DRAFT_KEY),
-                                                         browser_zone=request.form.get("time_zone"))
+            created = consultations.request_consultation(current_user, **data, **_beside_the_fields())
             session.pop(DRAFT_KEY, None)  # the request used the draft up
             flash("Your private request was sent. Only you and the doctor can see it.", "success")
             return redirect(url_for("consultations.show", consultation_id=created.id), 303)
         except Invalid as e:
             errors = e.fields or {"_schema": [e.message]}
     return _form_page(consultation_drafts.draft_values(request.form), errors, 422)
+
+
+def _beside_the_fields() -> dict:
+    """The photos, the pre-log-in draft (its photos join these) and the browser's time zone."""
+    return {"photos_in": _uploads(), "draft_id": session.get(DRAFT_KEY), "browser_zone": request.form.get("time_zone")}
 
 
 def _uploads() -> list[tuple[bytes, str]]:

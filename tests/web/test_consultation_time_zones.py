@@ -184,3 +184,11 @@ def test_topics_and_treatments_are_shown_by_name(browser, people):
     assert 'data-testid="consultation-topics">Acne, Chemical peels<' in page
     assert 'data-testid="consultation-treatments">Birth control pills<' in page
     assert "chemical-peels" not in page.replace(f"/consultations/{consultation.id}", "")
+
+
+def test_declining_without_a_reason_is_asked_for_at_the_message_box(browser, people, consultation):
+    browser.login(people.doctor)
+    response = post(browser, f"/consultations/{consultation.id}/messages", {"decision": "decline", "body": ""})
+    assert response.status_code == 422
+    assert field_errors(response.get_data(as_text=True)) == {"body": ["Tell the member briefly why you decline."]}
+    assert 'name="decision" value="decline" checked' in response.get_data(as_text=True)  # the choice is kept
