@@ -24,7 +24,6 @@ from forum.pagination import Page, paginate
 from forum.permissions import can, require
 from forum.seclog import security_event
 from forum.services import consultation_drafts, notifications, photos, reference, time_zones
-from forum.services.consultation_drafts import drop_draft, load_draft, save_draft  # noqa: F401  (their old home)
 from forum.services.moderation import log_action
 
 S = ConsultationStatus
