@@ -192,3 +192,16 @@ def test_declining_without_a_reason_is_asked_for_at_the_message_box(browser, peo
     assert response.status_code == 422
     assert field_errors(response.get_data(as_text=True)) == {"body": ["Tell the member briefly why you decline."]}
     assert 'name="decision" value="decline" checked' in response.get_data(as_text=True)  # the choice is kept
+
+
+def test_a_time_entered_without_choosing_to_propose_it_is_not_dropped_unseen(browser, people, consultation):
+    set_status(consultation, S.ACCEPTED)
+    browser.login(people.doctor)
+    response = post(browser, f"/consultations/{consultation.id}/messages",
+                    {"decision": "", "scheduled_date": "2099-06-01", "scheduled_time": "17:30", "body": "See you"})
+    assert response.status_code == 422
+    assert field_errors(response.get_data(as_text=True))["decision"] == [
+        "Choose “Propose a time” to send the time you entered, or clear it."]
+    db.session.expire_all()
+    stored = db.session.get(ConsultationRequest, consultation.id)
+    assert stored.scheduled_for is None and stored.messages == []
