@@ -1,6 +1,7 @@
 """Every model module, imported so Alembic's autogenerate sees all tables."""
 from forum.models.consultation import (  # noqa: F401
-    ConsultationDraft, ConsultationMessage, ConsultationPhoto, ConsultationRequest, ConsultationStatus,
+    ConsultationDraft, ConsultationDraftPhoto, ConsultationMessage, ConsultationPhoto, ConsultationRequest,
+    ConsultationStatus,
 )
 from forum.models.idempotency import IdempotencyKey, IdempotencyStatus  # noqa: F401
 from forum.models.moderation import (  # noqa: F401

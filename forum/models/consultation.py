@@ -101,3 +101,21 @@ class ConsultationDraft(db.Model):
     id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     payload_enc: Mapped[str] = mapped_column(sa.Text)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+    photos: Mapped[list[ConsultationDraftPhoto]] = relationship(
+        back_populates="draft", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="ConsultationDraftPhoto.id")
+
+
+class ConsultationDraftPhoto(db.Model):
+    """A photo chosen before log-in: cleaned (EXIF gone) and Fernet-encrypted like the draft's
+    text; deleted with its draft when the request is sent or the draft expires."""
+
+    __tablename__ = "consultation_draft_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[str] = mapped_column(sa.ForeignKey("consultation_drafts.id", ondelete="CASCADE"), index=True)
+    data_enc: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    content_type: Mapped[str] = mapped_column(sa.String(20))
+
+    draft: Mapped[ConsultationDraft] = relationship(back_populates="photos")

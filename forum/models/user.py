@@ -68,6 +68,9 @@ class User(TimestampMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # IANA zone name (e.g. "Europe/Paris") for entering and showing consultation times;
+    # None until set (then the browser's zone is offered, else UTC).
+    time_zone: Mapped[str | None] = mapped_column(sa.String(64))
 
     doctor_profile: Mapped[DoctorProfile | None] = relationship(
         back_populates="user", uselist=False, foreign_keys="DoctorProfile.user_id",

@@ -50,11 +50,27 @@ class ConsultationIn(InputSchema):
 class TransitionIn(InputSchema):
     message = Text(max_len=2000, required=False)
     scheduled_for = UtcDateTime(load_default=None, allow_none=True,
-                                    metadata={"description": "Proposed time (UTC) when scheduling"})
+                                    metadata={"description": "Proposed time when scheduling: ISO 8601 with an offset "
+                                                             "(without one it is taken as UTC)"})
 
 
 class MessageIn(InputSchema):
     body = Text(min_len=1, max_len=5000)
+
+
+class RespondIn(InputSchema):
+    """The one form on a request page (HTML): a message, and optionally a decision; a proposed
+    time is a date and a time in `time_zone` (the API takes `scheduled_for` with an offset)."""
+    body = Text(max_len=5000, required=False)
+    decision = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ACTIONS))
+    scheduled_date = fields.Date(load_default=None, allow_none=True)
+    scheduled_time = fields.Time(load_default=None, allow_none=True)
+    time_zone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+
+
+class TimeZoneIn(InputSchema):
+    time_zone = fields.String(required=True, validate=validate.Length(max=64),
+                              metadata={"description": "An IANA time zone name, e.g. Europe/Paris"})
 
 
 class AcceptingIn(InputSchema):

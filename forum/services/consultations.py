@@ -6,25 +6,24 @@ request only while handling an open flag on it, and that access is logged. Notif
 e-mails say what happened and link to the request, never any health detail."""
 from __future__ import annotations
 
-import secrets
 import statistics
-from datetime import timedelta, timezone
+from datetime import date, time
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from forum import clock, crypto
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
 from forum.models import (
-    ConsultationDraft, ConsultationMessage, ConsultationPhoto, ConsultationRequest, ConsultationStatus, DoctorProfile,
+    ConsultationMessage, ConsultationPhoto, ConsultationRequest, ConsultationStatus, DoctorProfile,
     Flag, FlagStatus, FlagTarget, User, VerificationStatus,
 )
 from forum.models.consultation import random_id
 from forum.pagination import Page, paginate
 from forum.permissions import can, require
 from forum.seclog import security_event
-from forum.services import notifications, photos, reference
+from forum.services import consultation_drafts, notifications, photos, reference, time_zones
 from forum.services.moderation import log_action
 
 S = ConsultationStatus
@@ -51,7 +50,6 @@ NOTICES = {
 }
 DETAIL_FIELDS = ("concern", "topics", "treatments", "description", "tried_before", "history", "skin_type", "budget",
                  "contact_method", "contact_times")
-DRAFT_LIFETIME = timedelta(hours=1)
 
 
 def _link(consultation: ConsultationRequest) -> str:
@@ -99,14 +97,18 @@ def _chosen_doctor(actor: User, doctor_id: int | None, specialty) -> User:
 
 
 def request_consultation(actor: User, *, photos_in: list[tuple[bytes, str]] = (), doctor_id: int | None = None,
-                         specialty=None, consent: bool = False, **details) -> ConsultationRequest:
+                         specialty=None, consent: bool = False, draft_id: str | None = None,
+                         browser_zone: str | None = None, **details) -> ConsultationRequest:
     """A member sends a private request (consent required) to a chosen doctor, or to any
-    verified doctor of a specialty; up to five photos, cleaned and encrypted."""
+    verified doctor of a specialty; up to five photos, cleaned and encrypted, counting those kept
+    in their pre-log-in draft (which is used up by the request)."""
     require(actor, "consultation.request")
     if consent is not True:
         raise Invalid(fields={"consent": ["You must agree to share this with the doctor."]})
-    if len(photos_in) > photos.MAX_PHOTOS:
-        raise Invalid(fields={"photos": [f"Attach at most {photos.MAX_PHOTOS} photos."]})
+    kept_count = consultation_drafts.draft_photo_count(draft_id)
+    if kept_count + len(photos_in) > photos.MAX_PHOTOS:
+        kept = f" in all ({kept_count} kept from before you logged in)" if kept_count else ""
+        raise Invalid(fields={"photos": [f"Attach at most {photos.MAX_PHOTOS} photos{kept}."]})
     doctor = _chosen_doctor(actor, doctor_id, specialty)
     cleaned = photos.clean_photos(photos_in)  # all checked before any is decoded, all decoded before any is stored
     now = clock.now()
@@ -114,12 +116,12 @@ def request_consultation(actor: User, *, photos_in: list[tuple[bytes, str]] = ()
         id=random_id(), requester_id=actor.id, doctor_id=doctor.id, requested_specialty=specialty, consent_at=now,
         details_enc=crypto.encrypt_json({k: details.get(k) for k in DETAIL_FIELDS}), created_at=now, updated_at=now)
     db.session.add(consultation)
+    time_zones.remember_browser_zone(actor, browser_zone)
     stored = []
     try:
-        for photo in cleaned:
-            name = photos.store(photo)
-            stored.append(name)
-            consultation.photos.append(ConsultationPhoto(stored_name=name, content_type=photo.content_type,
+        for photo in consultation_drafts.take_draft_photos(draft_id) + cleaned:
+            stored.append(photos.store(photo))
+            consultation.photos.append(ConsultationPhoto(stored_name=stored[-1], content_type=photo.content_type,
                                                          size=len(photo.data)))
         _tell(doctor, "submitted", consultation)
         db.session.commit()
@@ -175,8 +177,18 @@ def consultation_page(viewer: User, consultation_id: str) -> dict:
         db.session.commit()
     messages = [{"kind": m.kind, "author": _party_name(m.author, consultation), "created_at": m.created_at,
                  "body": message_body(m)} for m in consultation.messages]
-    return {"consultation": consultation, "details": details_of(consultation), "messages": messages,
-            "role": role_of(viewer, consultation)}
+    details = details_of(consultation)
+    return {"consultation": consultation, "details": details, "messages": messages,
+            "role": role_of(viewer, consultation), "time_zone": time_zones.zone_of(viewer),
+            "zone_names": [] if viewer.time_zone else time_zones.zone_names(),
+            "topic_names": _names(reference.list_topics(), details.get("topics")),
+            "treatment_names": _names(reference.list_treatments(), details.get("treatments"))}
+
+
+def _names(choices, slugs: list[str] | None) -> list[str]:
+    """Topics or treatments by name, in the order chosen (a slug since renamed away stays as is)."""
+    by_slug = {c.slug: c.name for c in choices}
+    return [by_slug.get(slug, slug) for slug in slugs or ()]
 
 
 def message_body(message: ConsultationMessage) -> str:
@@ -268,10 +280,19 @@ def _post(consultation: ConsultationRequest, author: User, kind: str, body: str 
 
 
 def transition(actor: User, *, consultation_id: str, action: str, message: str | None = None,
-               scheduled_for=None) -> ConsultationRequest:
+               scheduled_for=None, time_zone: str = time_zones.UTC) -> ConsultationRequest:
     """Move a request along submitted -> accepted/declined -> scheduled -> completed; the
-    requester may withdraw before completion. Illegal moves are a Conflict."""
+    requester may withdraw before completion. Illegal moves are a Conflict. A proposed time
+    without an offset is wall-clock time in `time_zone` (the API's default: UTC)."""
     consultation = get_consultation(actor, consultation_id)
+    _transition(actor, consultation, action, message, time_zones.naive_to_utc(scheduled_for, time_zone))
+    db.session.commit()
+    return consultation
+
+
+def _transition(actor: User, consultation: ConsultationRequest, action: str, message: str | None,
+                scheduled_for) -> None:
+    """The move itself, with the scheduled time already in naive UTC. Runs in the caller's transaction."""
     require(actor, "consultation.withdraw" if action == "withdraw" else "consultation.respond", consultation,
             hide=role_of(actor, consultation) == "moderator")
     target = TRANSITIONS.get((consultation.status, action))
@@ -281,8 +302,6 @@ def transition(actor: User, *, consultation_id: str, action: str, message: str |
     if action == "decline" and not message:
         raise Invalid(fields={"message": ["Tell the member briefly why you decline."]})
     if action == "schedule":
-        if scheduled_for is not None and scheduled_for.tzinfo is not None:  # stored as naive UTC
-            scheduled_for = scheduled_for.astimezone(timezone.utc).replace(tzinfo=None)
         if scheduled_for is None or scheduled_for <= clock.now():
             raise Invalid(fields={"scheduled_for": ["Propose a time in the future."]})
         consultation.scheduled_for = scheduled_for
@@ -292,17 +311,54 @@ def transition(actor: User, *, consultation_id: str, action: str, message: str |
     _post(consultation, actor, action, message)
     other = consultation.doctor if actor.id == consultation.requester_id else consultation.requester
     _tell(other, action, consultation)
-    db.session.commit()
-    return consultation
 
 
 def send_message(actor: User, *, consultation_id: str, body: str) -> ConsultationRequest:
     """A private message in the thread; the other side is told (without the text)."""
     consultation = get_consultation(actor, consultation_id)
+    _message(actor, consultation, body)
+    db.session.commit()
+    return consultation
+
+
+def _message(actor: User, consultation: ConsultationRequest, body: str) -> None:
+    """Runs in the caller's transaction."""
     require(actor, "consultation.message", consultation, hide=role_of(actor, consultation) == "moderator")
     _post(consultation, actor, "message", body)
     other = consultation.doctor if actor.id == consultation.requester_id else consultation.requester
     _tell(other, "message", consultation)
+
+
+# Field names of the one-box form (web) for the errors of a move.
+_FORM_FIELDS = {"message": "body", "scheduled_for": "scheduled_date"}
+
+
+def respond(actor: User, *, consultation_id: str, body: str | None = None, decision: str | None = None,
+            scheduled_date: date | None = None, scheduled_time: time | None = None,
+            time_zone: str | None = None) -> ConsultationRequest:
+    """The one form on a request page: a message, with or without a decision (the doctor's
+    accept, decline, proposed time or completion; the requester's withdrawal). A proposed time
+    is a date and time in the form's zone (the member's setting, else the browser's, which then
+    becomes their setting)."""
+    consultation = get_consultation(actor, consultation_id)
+    zone = time_zone if time_zones.is_zone(time_zone) else time_zones.zone_of(actor)
+    if decision != "schedule" and (scheduled_date or scheduled_time):  # a time typed in is never dropped unseen
+        raise Invalid(fields={"decision": ["Choose “Propose a time” to send the time you entered, or clear it."]})
+    if decision is None:
+        if not body:
+            raise Invalid(fields={"body": ["Write a message, or choose what to do with the request."]})
+        _message(actor, consultation, body)
+    else:
+        scheduled_for = None
+        if decision == "schedule":
+            if scheduled_date is None or scheduled_time is None:
+                raise Invalid(fields={"scheduled_date": ["Give the date and the time you propose."]})
+            scheduled_for = time_zones.to_utc(scheduled_date, scheduled_time, zone)
+        try:
+            _transition(actor, consultation, decision, body, scheduled_for)
+        except Invalid as e:
+            raise Invalid(e.message, fields={_FORM_FIELDS.get(k, k): v for k, v in (e.fields or {}).items()}) from None
+    time_zones.remember_browser_zone(actor, time_zone)
     db.session.commit()
     return consultation
 
@@ -325,61 +381,3 @@ def median_response_hours(profile: DoctorProfile, sample: int = 200) -> float | 
     if not rows:
         return None
     return round(statistics.median((r - c).total_seconds() / 3600 for c, r in rows), 1)
-
-
-# ---- drafts kept while a visitor logs in ----
-
-def save_draft(values: dict) -> str:
-    """Keep a visitor's form (encrypted, one hour); returns the random id for their session."""
-    draft_id = secrets.token_urlsafe(32)
-    db.session.execute(delete(ConsultationDraft).where(ConsultationDraft.expires_at < clock.now()))
-    db.session.add(ConsultationDraft(id=draft_id, payload_enc=crypto.encrypt_json(values),
-                                     expires_at=clock.now() + DRAFT_LIFETIME))
-    db.session.commit()
-    return draft_id
-
-
-def load_draft(draft_id: str | None) -> dict | None:
-    draft = db.session.get(ConsultationDraft, draft_id) if draft_id else None
-    if draft is None or draft.expires_at < clock.now():
-        return None
-    return crypto.decrypt_json(draft.payload_enc)
-
-
-def drop_draft(draft_id: str | None) -> None:
-    if draft_id:
-        db.session.execute(delete(ConsultationDraft).where(ConsultationDraft.id == draft_id))
-        db.session.commit()
-
-
-# ---- the form ----
-
-FORM_FIELDS = ("doctor_id", "specialty", "concern", "topics", "treatments", "description", "tried_before", "history",
-               "skin_type", "budget", "contact_method", "contact_times", "consent")
-
-
-def draft_values(form) -> dict:
-    """The submitted form as plain values (lists for topics and treatments); files are not kept."""
-    return {k: (form.getlist(k) if k in ("topics", "treatments") else form.get(k)) for k in FORM_FIELDS}
-
-
-def prefill(args) -> dict:
-    """Where the visitor came from: a doctor's profile, a topic, a treatment or a question."""
-    values: dict = {"topics": [], "treatments": []}
-    if (args.get("doctor") or "").isdigit():
-        values["doctor_id"] = args["doctor"]
-    if args.get("topic"):
-        values["topics"] = [args["topic"]]
-    if args.get("treatment"):
-        values["treatments"] = [args["treatment"]]
-    return values
-
-
-def form_choices(form: dict) -> dict:
-    """Doctors who accept requests, specialties, topics and treatments for the form."""
-    doctors = [d for d in db.session.scalars(
-        select(DoctorProfile).where(DoctorProfile.status == VerificationStatus.VERIFIED,
-                                    DoctorProfile.accepts_consultations.is_(True))
-        .options(selectinload(DoctorProfile.credential_checks), selectinload(DoctorProfile.user))
-        .order_by(DoctorProfile.full_name)) if d.user.is_verified_doctor]
-    return {"doctors": doctors, "topics": reference.list_topics(), "treatments": reference.list_treatments()}

@@ -1,11 +1,11 @@
-"""The member's own account: password, API tokens, e-mail confirmation, export, deletion."""
+"""The member's own account: password, API tokens, e-mail confirmation, time zone, export, deletion."""
 from flask import Blueprint, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
 from forum.errors import Invalid
 from forum.schemas.accounts import PasswordChangeIn, TokenIn
-from forum.schemas.consultations import AccountDeleteIn
-from forum.services import account_data, accounts
+from forum.schemas.consultations import AccountDeleteIn, TimeZoneIn
+from forum.services import account_data, accounts, time_zones
 from forum.web.auth import end_session
 from forum.web.forms import load_form
 
@@ -14,7 +14,8 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 def _page(status=200, **extra):
     tokens = accounts.list_tokens(current_user)
-    context = {"tokens": tokens, "errors": {}, "delete_errors": {}, "new_token": None, **extra}
+    context = {"tokens": tokens, "errors": {}, "delete_errors": {}, "zone_errors": {}, "new_token": None,
+               "zone_names": time_zones.zone_names(), **extra}
     return render_template("account/settings.html", **context), status
 
 
@@ -37,6 +38,20 @@ def change_password():
         except Invalid as e:
             errors = e.fields
     return _page(422, errors=errors)
+
+
+@bp.post("/time-zone")
+@login_required
+def set_time_zone():
+    data, errors = load_form(TimeZoneIn())
+    if not errors:
+        try:
+            time_zones.set_time_zone(current_user, **data)
+            flash(f"Consultation times are now shown in {data['time_zone']}.", "success")
+            return redirect(url_for("account.settings", _anchor="time-zone"), 303)
+        except Invalid as e:
+            errors = e.fields
+    return _page(422, zone_errors=errors)
 
 
 @bp.post("/tokens")

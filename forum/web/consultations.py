@@ -5,23 +5,31 @@ from flask_login import current_user, login_required
 from forum import ratelimits
 from forum.errors import Conflict, Invalid
 from forum.extensions import csrf
-from forum.schemas.consultations import AcceptingIn, ConsultationIn, InboxArgs, MessageIn, TransitionIn
-from forum.services import consultations
+from forum.schemas.consultations import AcceptingIn, ConsultationIn, InboxArgs, RespondIn, TransitionIn
+from forum.services import consultation_drafts, consultations, time_zones
 from forum.web.forms import load_args, load_form
 
 bp = Blueprint("consultations", __name__)
 DRAFT_KEY = "consultation_draft"  # the session holds only this random id, never the form itself
 
 
+@bp.app_template_filter("local_time")
+def local_time(value, zone, fmt=time_zones.TIME_FORMAT):
+    """A stored UTC time in the viewer's zone, with the zone's name."""
+    return time_zones.show(value, zone, fmt)
+
+
 def _form_page(form, errors=None, status=200):
+    draft_id = session.get(DRAFT_KEY) if current_user.is_authenticated else None
     return render_template("consultations/form.html", form=form, errors=errors or {},
-                           **consultations.form_choices(form)), status
+                           kept_photos=consultation_drafts.draft_photo_count(draft_id),
+                           **consultation_drafts.form_choices(form)), status
 
 
 @bp.get("/consultations/new")
 def new():
-    draft = consultations.load_draft(session.get(DRAFT_KEY)) if current_user.is_authenticated else None
-    return _form_page(draft or consultations.prefill(request.args))
+    draft = consultation_drafts.load_draft(session.get(DRAFT_KEY)) if current_user.is_authenticated else None
+    return _form_page(draft or consultation_drafts.prefill(request.args))
 
 
 @bp.post("/consultations/new")
@@ -35,21 +43,33 @@ def create():
     data, errors = load_form(ConsultationIn())
     if not errors:
         try:
-            uploads = [(f.read(), f.filename or "") for f in request.files.getlist("photos") if f and f.filename]
-            created = consultations.request_consultation(current_user, photos_in=uploads, **data)
-            consultations.drop_draft(session.pop(DRAFT_KEY, None))
+            created = consultations.request_consultation(current_user, **data, **_beside_the_fields())
+            session.pop(DRAFT_KEY, None)  # the request used the draft up
             flash("Your private request was sent. Only you and the doctor can see it.", "success")
             return redirect(url_for("consultations.show", consultation_id=created.id), 303)
         except Invalid as e:
             errors = e.fields or {"_schema": [e.message]}
-    return _form_page(consultations.draft_values(request.form), errors, 422)
+    return _form_page(consultation_drafts.draft_values(request.form), errors, 422)
+
+
+def _beside_the_fields() -> dict:
+    """The photos, the pre-log-in draft (its photos join these) and the browser's time zone."""
+    return {"photos_in": _uploads(), "draft_id": session.get(DRAFT_KEY), "browser_zone": request.form.get("time_zone")}
+
+
+def _uploads() -> list[tuple[bytes, str]]:
+    return [(f.read(), f.filename or "") for f in request.files.getlist("photos") if f and f.filename]
 
 
 def _keep_draft_and_ask_to_log_in():
-    """A visitor's form is kept (encrypted, server-side) while they log in or register."""
-    session[DRAFT_KEY] = consultations.save_draft(consultations.draft_values(request.form))
-    flash("Log in or create an account to send your request. What you wrote is kept for an hour "
-          "(attach photos after logging in).", "info")
+    """A visitor's form and photos are kept (encrypted, server-side) while they log in or register."""
+    values = consultation_drafts.draft_values(request.form)
+    try:
+        session[DRAFT_KEY] = consultation_drafts.save_draft(values, _uploads(), replaces=session.get(DRAFT_KEY))
+    except Invalid as e:  # a refused photo is said now, not after logging in
+        return _form_page(values, e.fields or {"_schema": [e.message]}, 422)
+    flash("Log in or create an account to send your request. What you wrote is kept for an hour, "
+          "with your photos.", "info")
     return redirect(url_for("auth.login", next=url_for("consultations.new")), 303)
 
 
@@ -75,7 +95,8 @@ def act(consultation_id, action):
     data, errors = load_form(TransitionIn())
     if not errors:
         try:
-            consultations.transition(current_user, consultation_id=consultation_id, action=action, **data)
+            consultations.transition(current_user, consultation_id=consultation_id, action=action, **data,
+                                     time_zone=time_zones.zone_of(current_user))
             return redirect(url_for("consultations.show", consultation_id=consultation_id), 303)
         except (Invalid, Conflict) as e:
             errors = e.fields or {"_schema": [e.message]}
@@ -84,13 +105,17 @@ def act(consultation_id, action):
 
 
 @bp.post("/consultations/<consultation_id>/messages")
-def message(consultation_id):
-    data, errors = load_form(MessageIn())
+def message(consultation_id):  # the page's one form: a message, with or without a decision
+    data, errors = load_form(RespondIn())
     if not errors:
-        consultations.send_message(current_user, consultation_id=consultation_id, **data)
-        return redirect(url_for("consultations.show", consultation_id=consultation_id, _anchor="thread"), 303)
+        try:
+            consultations.respond(current_user, consultation_id=consultation_id, **data)
+            return redirect(url_for("consultations.show", consultation_id=consultation_id, _anchor="thread"), 303)
+        except (Invalid, Conflict) as e:
+            errors = e.fields or {"_schema": [e.message]}
     page = consultations.consultation_page(current_user, consultation_id)
-    return render_template("consultations/show.html", **page, errors={"message": errors}), 422
+    return render_template("consultations/show.html", **page, errors={"message": errors},
+                           form=request.form), 422
 
 
 @bp.get("/consultations/<consultation_id>/photos/<photo_id>")

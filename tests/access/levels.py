@@ -115,6 +115,7 @@ GET /account
 GET /account/export
 POST /account/delete
 POST /account/password
+POST /account/time-zone
 POST /account/tokens
 POST /account/verify-email
 GET /notifications

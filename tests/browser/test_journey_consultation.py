@@ -1,6 +1,7 @@
 """The consultation journey in a real browser: a visitor asks a verified doctor for a private
-consultation from the doctor's profile, logs in half-way and finds the form as they left it,
-attaches a photo and sends it; the doctor accepts and proposes a time; the member sees it."""
+consultation from the doctor's profile, attaches a photo, logs in half-way and finds the form
+as they left it (the photo kept) and sends it; the doctor accepts and proposes a time on their
+own clock in the one Respond form; the member sees it on theirs."""
 from __future__ import annotations
 
 import io
@@ -32,7 +33,7 @@ def test_visitor_requests_a_consultation_logs_in_and_the_doctor_schedules_it(new
     photo.write_bytes(buffer.getvalue())
 
     # A visitor finds the doctor and starts a request: that doctor is already chosen.
-    page = new_context().new_page()
+    page = new_context(timezone_id="America/New_York").new_page()
     page.goto(f"/doctors/{profile_id}")
     page.get_by_role("link", name="Request a private consultation").click()
     expect(page.get_by_role("heading", name="Request a private virtual consultation")).to_be_visible()
@@ -42,6 +43,7 @@ def test_visitor_requests_a_consultation_logs_in_and_the_doctor_schedules_it(new
     page.get_by_label("Relevant history").fill(HISTORY)
     page.get_by_label("Skin type").select_option("IV")
     page.get_by_label("Preferred contact").select_option("video call")
+    page.get_by_label("Photos (optional").set_input_files(str(photo))
     page.get_by_role("button", name="Send private request").click()
 
     # ... is asked to log in ...
@@ -63,7 +65,7 @@ def test_visitor_requests_a_consultation_logs_in_and_the_doctor_schedules_it(new
     session_cookie = {c["name"]: c for c in page.context.cookies()}["__Host-session"]["value"]
     assert "pores" not in session_cookie.lower()
 
-    page.get_by_label("Photos (optional").set_input_files(str(photo))
+    expect(page.get_by_test_id("kept-photos")).to_contain_text("1 photo you chose before logging in is kept")
     page.get_by_label("I agree to share this information").check()
     page.get_by_role("button", name="Send private request").click()
     expect(page).to_have_url(re.compile(r"/consultations/[0-9a-f]{32}$"))
@@ -76,7 +78,7 @@ def test_visitor_requests_a_consultation_logs_in_and_the_doctor_schedules_it(new
     assert len(list((tmp_path / "photos").iterdir())) == 1
 
     # The doctor finds it in their inbox, accepts it and proposes a time.
-    doctor_page = new_context().new_page()
+    doctor_page = new_context(timezone_id="Europe/Paris").new_page()
     doctor_page.goto("/login")
     doctor_page.get_by_label("E-mail").fill(doctor_email)
     doctor_page.get_by_label("Password").fill(PASSWORD)
@@ -87,17 +89,25 @@ def test_visitor_requests_a_consultation_logs_in_and_the_doctor_schedules_it(new
     expect(row).to_contain_text("new")
     row.get_by_role("link", name=CONCERN).click()
     expect(doctor_page).to_have_url(request_url)
+    expect(doctor_page.locator("textarea")).to_have_count(1)  # one message box on the page
+    doctor_page.get_by_label("Accept the request").check()
     doctor_page.get_by_label("Message to the member").fill("Happy to look at this with you.")
-    doctor_page.get_by_role("button", name="Accept").click()
+    doctor_page.get_by_role("button", name="Send").click()
     expect(doctor_page.get_by_test_id("consultation-status")).to_have_text("accepted")
-    doctor_page.get_by_label("Proposed time (UTC)").fill("2099-06-01T15:30")
-    doctor_page.get_by_role("button", name="Propose this time").click()
+    # No zone set yet: the browser's own (Europe/Paris in this context) is offered, then remembered.
+    expect(doctor_page.get_by_label("Your time zone")).to_have_value("Europe/Paris")
+    doctor_page.get_by_label("Propose a time").check()
+    doctor_page.get_by_label("Date", exact=True).fill("2099-06-01")
+    doctor_page.get_by_label("Time", exact=True).fill("17:30")
+    doctor_page.get_by_role("button", name="Send").click()
     expect(doctor_page.get_by_test_id("consultation-status")).to_have_text("scheduled")
+    expect(doctor_page.get_by_test_id("scheduled-for")).to_have_text("Monday 01 June 2099, 17:30 Europe/Paris")
 
-    # The member reloads and sees the new status and the proposed time.
+    # The member (whose browser's zone was taken when they sent the request) reloads and sees
+    # the new status and the proposed time on their own clock.
     page.reload()
     expect(page.get_by_test_id("consultation-status")).to_have_text("scheduled")
-    expect(page.get_by_test_id("scheduled-for")).to_have_text("Monday 01 June 2099, 15:30 UTC")
+    expect(page.get_by_test_id("scheduled-for")).to_have_text("Monday 01 June 2099, 11:30 America/New_York")
     expect(page.get_by_text("Happy to look at this with you.")).to_be_visible()
     screenshot(page, "consultation-scheduled")
 

@@ -23,7 +23,7 @@ from forum.models import (
     ConsultationDraft, ConsultationMessage, ConsultationPhoto, ConsultationRequest, ConsultationStatus, Flag,
     FlagStatus, ModerationLog, Notification, UserStatus, VerificationStatus,
 )
-from forum.services import consultations, moderation_content
+from forum.services import consultation_drafts, consultations, moderation_content
 from tests.factories import make_admin, make_doctor, make_moderator, make_user
 
 S = ConsultationStatus
@@ -469,7 +469,7 @@ def test_outsiders_cannot_flag_a_request_to_probe_for_it(people, request_):
 def test_the_database_holds_no_health_detail_in_plain_text(people, request_):
     consultations.transition(people.doctor, consultation_id=request_.id, action="accept", message=SECRET_MESSAGE)
     consultations.send_message(people.requester, consultation_id=request_.id, body=SECRET_MESSAGE)
-    consultations.save_draft({**DETAILS, "doctor_id": "1"})
+    consultation_drafts.save_draft({**DETAILS, "doctor_id": "1"})
     db.session.expire_all()
     rows = [*db.session.execute(text("SELECT details_enc FROM consultation_requests")).scalars(),
             *db.session.execute(text("SELECT body_enc FROM consultation_messages")).scalars(),
@@ -598,18 +598,18 @@ def test_inboxes_list_newest_first_filter_by_status_and_mark_unread(people, froz
 
 def test_a_draft_is_kept_encrypted_for_an_hour(frozen_clock):
     values = {**DETAILS, "doctor_id": "7"}
-    draft_id = consultations.save_draft(values)
+    draft_id = consultation_drafts.save_draft(values)
     assert len(draft_id) >= 40
-    assert consultations.load_draft(draft_id) == values
+    assert consultation_drafts.load_draft(draft_id) == values
     assert "Quixotryl" not in db.session.get(ConsultationDraft, draft_id).payload_enc
     frozen_clock.advance(minutes=61)
-    assert consultations.load_draft(draft_id) is None
-    consultations.save_draft({})  # saving sweeps expired drafts
+    assert consultation_drafts.load_draft(draft_id) is None
+    consultation_drafts.save_draft({})  # saving sweeps expired drafts
     assert db.session.get(ConsultationDraft, draft_id) is None
 
 
 def test_a_draft_can_be_dropped_and_unknown_ids_load_nothing():
-    draft_id = consultations.save_draft({"concern": "x"})
-    consultations.drop_draft(draft_id)
-    assert consultations.load_draft(draft_id) is None
-    assert consultations.load_draft(None) is None and consultations.load_draft("nope") is None
+    draft_id = consultation_drafts.save_draft({"concern": "x"})
+    consultation_drafts.drop_draft(draft_id)
+    assert consultation_drafts.load_draft(draft_id) is None
+    assert consultation_drafts.load_draft(None) is None and consultation_drafts.load_draft("nope") is None
