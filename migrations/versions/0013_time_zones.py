@@ -14,7 +14,7 @@ from forum.models.moderation import APPEND_ONLY_DDL, DROP_APPEND_ONLY_DDL
 
 
 revision = '0013_time_zones'
-down_revision = '0011_moderation_trust'
+down_revision = '0012_contact_messages'
 branch_labels = None
 depends_on = None
 

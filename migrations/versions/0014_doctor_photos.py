@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0014_doctor_photos'
-down_revision = '0011_moderation_trust'
+down_revision = '0013_time_zones'
 branch_labels = None
 depends_on = None
 
