@@ -42,6 +42,7 @@ _RULES: list[tuple[re.Pattern, str]] = [
 ]
 _FIXED = {
     "Not a valid email address.": "Enter an e-mail address like name@example.com",
+    "Enter a valid e-mail address.": "Enter an e-mail address like name@example.com",  # our schema's Regexp
     "Not a valid integer.": "Enter a whole number",
     "Not a valid number.": "Enter a number",
     "Not a valid URL.": "Enter a web address starting with https://, like https://www.example.com",
