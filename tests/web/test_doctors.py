@@ -61,7 +61,8 @@ def test_a_pending_doctor_sees_pending_on_the_application_page(browser, client):
     ({"specialty": "astrology"}, "specialty", None),
     ({"license_number": ""}, "license_number", "Enter your license number"),
     ({"country": "X"}, "country", "Use between 2 and 80 characters"),
-    ({"website": "javascript:alert(1)"}, "website", "Enter a web address starting with https://, like https://www.example.com"),
+    ({"website": "javascript:alert(1)"}, "website",
+     "Enter a web address starting with https://, like https://www.example.com"),
 ])
 def test_each_application_mistake_is_shown_at_its_field(browser, change, field, message):
     browser.login(make_user())
