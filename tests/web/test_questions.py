@@ -268,9 +268,7 @@ def test_a_second_answer_by_the_same_doctor_is_a_conflict(browser, question):
 def test_a_too_short_answer_is_shown_at_its_field(browser, question):
     browser.login(make_doctor())
     response = browser.post_form(f"/questions/{question.id}/answers", {"body": "Too short."}, token_from=url(question))
-    page = response.get_data(as_text=True)
-    assert response.status_code == 422 and f"follow-up-{posted.id}" in field_errors(page)
-    assert f'aria-describedby="follow-up-{posted.id}-error"' in page
+    assert response.status_code == 422 and "body" in field_errors(response.get_data(as_text=True))
     assert count(Answer) == 0
 
 
