@@ -13,7 +13,7 @@ from forum.services import notifications as notifications_service
 from forum.text import render_markdown, rendered, slugify
 from forum.words import label, plural
 from forum.web import account, assets, auth, caching, consultations, doctors, flags, main, moderation, questions
-from forum.web import pages, reference, search, two_factor
+from forum.web import forms, pages, reference, search, two_factor
 from forum.web.hosts import init_hosts
 from forum.web import notifications as notifications_bp
 
@@ -33,6 +33,7 @@ def register_web(app: Flask) -> None:
     caching.register_caching(app)
     app.after_request(_security_headers)
     app.jinja_env.globals.update(can=can, csrf_token=generate_csrf, unread_count=_unread_count)
+    forms.register_form_helpers(app)
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["slugify"] = slugify
     app.jinja_env.filters["rendered"] = rendered

@@ -13,7 +13,8 @@ def flashes(page: str) -> list[str]:
 def field_errors(page: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for name, message in re.findall(r'<p class="field-error" id="([^"]+)-error">(.*?)</p>', page, re.S):
-        errors.setdefault(name, []).append(html.unescape(message))
+        for one in message.split("<br>"):  # one element per field, its messages on separate lines
+            errors.setdefault(name, []).append(html.unescape(one))
     return errors
 
 

@@ -43,13 +43,13 @@ def test_after_registering_the_login_page_says_a_confirmation_link_was_sent(brow
 
 
 @pytest.mark.parametrize("change, field, message", [
-    ({"email": ""}, "email", "Missing data for required field."),
-    ({"email": "not-an-address"}, "email", "Enter a valid e-mail address."),
+    ({"email": ""}, "email", "Enter your e-mail address"),
+    ({"email": "not-an-address"}, "email", "Enter an e-mail address like name@example.com"),
     ({"password": "abcdefghijk"}, "password", "Use at least 12 characters."),
     ({"password": "password1234"}, "password", "This password is too common or too easy to guess; choose another."),
     ({"confirm_adult": None}, "confirm_adult", "You must be 18 or older to join."),
-    ({"display_name": "A"}, "display_name", "Length must be between 2 and 50."),
-    ({"display_name": "   "}, "display_name", "Missing data for required field."),
+    ({"display_name": "A"}, "display_name", "Use between 2 and 50 characters"),
+    ({"display_name": "   "}, "display_name", "Enter a display name"),
 ])
 def test_each_registration_mistake_is_shown_at_its_field(browser, change, field, message):
     data = {key: value for key, value in {**GOOD, **change}.items() if value is not None}
@@ -152,7 +152,7 @@ def test_log_in_with_an_empty_form_shows_the_missing_fields(browser):
     response = browser.post_form("/login", {})
     assert response.status_code == 422
     assert field_errors(response.get_data(as_text=True)) == {
-        "email": ["Missing data for required field."], "password": ["Missing data for required field."]}
+        "email": ["Enter your e-mail address"], "password": ["Enter your password"]}
 
 
 # ---- CSRF ----

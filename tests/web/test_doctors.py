@@ -57,11 +57,12 @@ def test_a_pending_doctor_sees_pending_on_the_application_page(browser, client):
 
 
 @pytest.mark.parametrize("change, field, message", [
-    ({"full_name": ""}, "full_name", "Missing data for required field."),
+    ({"full_name": ""}, "full_name", "Enter your full name"),
     ({"specialty": "astrology"}, "specialty", None),
-    ({"license_number": ""}, "license_number", "Missing data for required field."),
-    ({"country": "X"}, "country", "Length must be between 2 and 80."),
-    ({"website": "javascript:alert(1)"}, "website", "Not a valid URL."),
+    ({"license_number": ""}, "license_number", "Enter your license number"),
+    ({"country": "X"}, "country", "Use between 2 and 80 characters"),
+    ({"website": "javascript:alert(1)"}, "website",
+     "Enter a web address starting with https://, like https://www.example.com"),
 ])
 def test_each_application_mistake_is_shown_at_its_field(browser, change, field, message):
     browser.login(make_user())

@@ -510,8 +510,8 @@ def test_a_moderator_edits_from_the_queue(app, as_moderator, question, posted):
     assert "Microneedling helps a little." in app.test_client().get(url(question)).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("data, message", [({"reason": ""}, "Missing data for required field."),
-                                           ({"reason": "ok"}, "Length must be between 3 and 500.")])
+@pytest.mark.parametrize("data, message", [({"reason": ""}, "Enter a reason"),
+                                           ({"reason": "ok"}, "Use between 3 and 500 characters")])
 def test_an_action_without_a_reason_is_refused_and_changes_nothing(as_moderator, posted, data, message):
     moderation_content.flag_content(make_user(), target_type="answer", target_id=posted.id, reason=FlagReason.SPAM)
     response = as_moderator.post_form(f"/mod/content/answer/{posted.id}/delete", data, token_from="/mod/flags")

@@ -393,7 +393,9 @@ def test_a_disagreement_without_a_reason_is_422(browser, question):
     browser.login(make_doctor())
     response = browser.post_form(f"/answers/{posted.id}/review", {"verdict": "disagree", "reason": ""},
                                  token_from=url(question))
-    assert response.status_code == 422 and "reason" in field_errors(response.get_data(as_text=True))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and f"reason-{posted.id}" in field_errors(page)  # the error names its field
+    assert f'aria-describedby="reason-{posted.id}-error"' in page
     assert count(AnswerReview) == 0
 
 
@@ -446,7 +448,9 @@ def test_an_empty_follow_up_is_shown_at_its_field(browser, asker, question):
     posted = answer(make_doctor(), question)
     browser.login(asker)
     response = browser.post_form(f"/answers/{posted.id}/follow-ups", {"body": ""}, token_from=url(question))
-    assert response.status_code == 422 and "body" in field_errors(response.get_data(as_text=True))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and f"follow-up-{posted.id}" in field_errors(page)
+    assert f'aria-describedby="follow-up-{posted.id}-error"' in page
 
 
 # ---- invitations ----

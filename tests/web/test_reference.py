@@ -182,8 +182,8 @@ def test_article_form_errors_are_shown_and_nothing_is_stored(browser, seeded):
                                                        "author_name": "E", "treatments": "no-such-thing"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "Shorter than minimum length 15" in page or "Length must be between 15 and 150" in page
-    assert "Missing data for required field." in page
+    assert "Use between 15 and 150 characters" in page
+    assert "Enter your summary" in page and "Missing data for required field." not in page
     assert db.session.scalar(select(Article).where(Article.title == "short")) is None
 
 
