@@ -100,3 +100,21 @@ def test_the_menu_marks_the_section_the_reader_is_in(client):
     nav = header(client.get("/treatments/none-such-treatment").get_data(as_text=True))
     assert '<a href="/treatments" aria-current="page">Treatments</a>' in nav
     assert nav.count('aria-current="page"') == 1
+
+
+def test_each_page_describes_itself_once_for_search_results_and_has_an_icon(client, app):
+    from forum.config import ROOT
+    from forum.services.seed import load_seed
+
+    load_seed(ROOT / "seed")
+    pages = {"/": "Questions about cosmetic treatments", "/about": None, "/treatments/spironolactone": None}
+    for path, starts in pages.items():
+        page = client.get(path).get_data(as_text=True)
+        descriptions = re.findall(r'<meta name="description" content="([^"]*)">', page)
+        assert len(descriptions) == 1 and len(descriptions[0]) > 30, (path, descriptions)
+        assert starts is None or descriptions[0].startswith(starts)
+        assert re.search(r'<link rel="icon" href="/static/img/favicon[.0-9a-f]*\.svg" type="image/svg\+xml">', page)
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
+    response = client.get(icon)
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    response.close()
