@@ -12,6 +12,7 @@ LET_THROUGH = {
     "account": SIGNED_IN,                  # any active account (its own things)
     "doctor": {"doctor"},                  # a verified doctor
     "applicant": {"pending_doctor", "doctor"},  # whoever has a doctor application
+    "profile_owner": {"pending_doctor", "doctor"},  # whoever has a doctor profile (others: 403)
     "staff": STAFF,                        # moderators and admins
     "participant": {"member", "doctor"},   # the consultation's requester and its doctor
     "requester": {"member"},               # the consultation's requester only
@@ -59,6 +60,7 @@ GET /static/<path:filename>
 GET /doctors
 GET /doctors/<int:doctor_id>
 GET /doctors/<int:doctor_id>/<slug>
+GET /doctors/<int:doctor_id>/photo/<name>
 GET /topics
 GET /topics/<slug>
 GET /treatments
@@ -173,6 +175,11 @@ POST /api/v1/consultations/<consultation_id>/<any(accept, decline, schedule, com
 """),
     "applicant": _routes("""
 GET /api/v1/doctor-application
+"""),
+    # a doctor's own profile photo: anyone else with an account is told "not allowed"
+    "profile_owner": _routes("""
+POST /doctor/photo
+POST /doctor/photo/remove
 """),
     "staff": _routes("""
 GET /mod

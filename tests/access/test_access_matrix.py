@@ -22,7 +22,7 @@ _app = make_app()
 ROUTES = sorted({(method, rule.rule) for rule in _app.url_map.iter_rules()
                  for method in rule.methods - {"HEAD", "OPTIONS"}}, key=lambda r: (r[1], r[0]))
 LEVEL_OF = {route: level for level, routes in LEVELS.items() for route in routes}
-MULTIPART = {"/api/v1/consultations/<consultation_id>/photos"}
+MULTIPART = {"/api/v1/consultations/<consultation_id>/photos", "/doctor/photo"}
 READS = [route for route in ROUTES if route[0] == "GET"]
 WRITES = [route for route in ROUTES if route[0] != "GET"]
 
@@ -51,6 +51,8 @@ def _call(world, clients, role: str, method: str, rule: str):
     data = None
     if method != "GET":
         data = {**as_form(body_for(world, method, rule, role)), "csrf_token": csrf_token(client, "/forgot-password")}
+        if rule in MULTIPART:
+            data["photos"] = (io.BytesIO(worlds.png()), "a.png")
     return client.open(url, method=method, data=data)
 
 

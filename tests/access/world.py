@@ -14,7 +14,7 @@ from forum import clock
 from forum.text import slugify
 from forum.extensions import db
 from forum.models import Article, ArticleStatus, Role, Topic, Treatment, UserStatus, VerificationStatus
-from forum.services import accounts, answers, consultations, contact, pages, questions
+from forum.services import accounts, answers, consultations, contact, doctor_photos, pages, questions
 from tests import factories
 
 from tests.access.levels import ROLES
@@ -101,6 +101,7 @@ def build() -> World:
     consultation = consultations.request_consultation(
         users["member"], doctor_id=users["doctor"].doctor_profile.id, consent=True,
         photos_in=[(png(), "cheek.png")], **_consultation_details())
+    doctor_photos.set_photo(users["doctor"], png(), "me.png")
     for role, user in users.items():
         world.tokens[role] = factories.mint_token(user, name="matrix")
     # a moderator who has not turned two-factor on yet, holding a token from before (as members
@@ -111,7 +112,7 @@ def build() -> World:
         question_id=asked.question.id, question_slug=asked.question.slug, answer_id=answer.id,
         other_answer_id=other_answer.id, invitee_id=invitee.doctor_profile.id,
         doctor_id=users["doctor"].doctor_profile.id, doctor_slug=slugify(users["doctor"].doctor_profile.full_name),
-        filename="css/site.css",
+        filename="css/site.css", name=users["doctor"].doctor_profile.photo_name,
         profile_id=users["pending_doctor"].doctor_profile.id, user_id=victim.id,
         consultation_id=consultation.id, photo_id=consultation.photos[0].id,
         token_id=_token_id(users["member"]), target_id=asked.question.id, action="lock",
