@@ -48,8 +48,8 @@ OVERFLOW_JS = """() => {
   return {scrollWidth: root.scrollWidth, innerWidth: limit, widest: name, right: Math.round(right)};
 }"""
 
-# Every visible link, button and summary in the header, with its height.
-TARGETS_JS = """() => [...document.querySelectorAll('header a, header button, header summary')]
+# Every visible link, button and summary in the header and the footer's menu, with its height.
+TARGETS_JS = """() => [...document.querySelectorAll('header a, header button, header summary, footer nav a')]
   .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
   .map((el) => ({name: (el.textContent || '').trim().replace(/\\s+/g, ' '),
                  height: el.getBoundingClientRect().height}))"""
@@ -123,7 +123,7 @@ def test_moderator_pages_never_scroll_sideways(new_context, site):
 
 def assert_touch_targets(page, width: int) -> None:
     small = [t for t in page.evaluate(TARGETS_JS) if t["height"] < TOUCH_PX - 0.5]
-    assert not small, f"header touch targets under {TOUCH_PX} px at {width} px: {small}"
+    assert not small, f"header and footer touch targets under {TOUCH_PX} px at {width} px: {small}"
 
 
 def test_on_a_phone_the_menu_is_a_details_button_that_opens(new_context, site):
