@@ -9,7 +9,8 @@ from forum.extensions import db
 from forum.services import questions, reference, stats
 from forum.text import render_markdown, slugify
 from forum.models import (
-    Answer, Article, ArticleStatus, DoctorProfile, FollowUp, Question, Topic, Treatment, VerificationStatus,
+    Answer, Article, ArticleStatus, DoctorProfile, FollowUp, Question, SitePage, Topic, Treatment,
+    VerificationStatus,
 )
 
 def home_stats() -> dict:
@@ -35,6 +36,8 @@ def sitemap_entries() -> list[tuple[str, str, object]]:
             DoctorProfile.id, DoctorProfile.full_name, DoctorProfile.decided_at).where(
             DoctorProfile.status == VerificationStatus.VERIFIED)):
         entries.append(("doctors.show", {"doctor_id": doctor_id, "slug": slugify(name)}, updated))
+    for slug, updated in db.session.execute(select(SitePage.slug, SitePage.updated_at).order_by(SitePage.slug)):
+        entries.append(("pages.contact", {}, updated) if slug == "contact" else ("pages.show", {"slug": slug}, updated))
     return entries
 
 

@@ -104,3 +104,9 @@ def test_a_seed_page_without_a_review_date_stops_the_load_with_its_file_named(ap
     path.write_text(path.read_text(encoding="utf-8").replace("reviewed_on = 2026-12-02\n", ""), encoding="utf-8")
     with pytest.raises(SeedError, match=r"terms\.md.*reviewed_on"):
         load_seed(copy)
+
+
+def test_the_sitemap_lists_every_trust_page_with_its_last_change(client, seeded):
+    xml = client.get("/sitemap.xml").get_data(as_text=True)
+    for path in PAGES:
+        assert re.search(rf"<url><loc>[^<]*{re.escape(path)}</loc><lastmod>\d{{4}}-\d\d-\d\d</lastmod></url>", xml), path
