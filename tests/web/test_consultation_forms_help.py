@@ -57,10 +57,10 @@ def test_bad_choices_on_the_request_form_are_marked_and_linked_to_their_selects(
 
 def test_no_doctor_and_no_specialty_points_at_the_doctor_select(browser, people):
     browser.login(people.requester)
-    page, _html = _sent_back(browser, FORM, form_data(skin_type="IV"))
+    page, html = _sent_back(browser, FORM, form_data(skin_type="IV"))
     check_helpful_errors(page, {"doctor_id": "Choose a doctor, or any verified doctor of a specialty."})
     assert page.by_id["doctor_id"]["aria-describedby"] == "doctor_id-error"
-    assert '<option value="IV" selected>IV</option>' in _html  # kept
+    assert '<option value="IV" selected>IV</option>' in html  # kept
 
 
 def test_a_refused_photo_is_linked_to_the_file_input(browser, people):
@@ -107,7 +107,7 @@ def test_a_decision_error_links_to_the_first_choice_and_describes_the_group(brow
     message = "Choose “Propose a time” to send the time you entered, or clear it."
     assert page.summary == [("decision-message", message)]
     assert page.by_id["decision-message"]["type"] == "radio"
-    assert re.search(r'<fieldset class="field has-error" aria-describedby="decision-error"><legend>What would you', html)
+    assert re.search(r'<fieldset class="field has-error" aria-describedby="decision-error"><legend>What would', html)
     assert page.text_of["decision-error"].strip() == message
 
 
