@@ -342,6 +342,8 @@ def respond(actor: User, *, consultation_id: str, body: str | None = None, decis
     becomes their setting)."""
     consultation = get_consultation(actor, consultation_id)
     zone = time_zone if time_zones.is_zone(time_zone) else time_zones.zone_of(actor)
+    if decision == "schedule" and time_zone and zone != time_zone:  # never read a time in a zone nobody chose
+        raise Invalid(time_zones.BAD_ZONE, fields={"time_zone": [time_zones.BAD_ZONE]})
     if decision != "schedule" and (scheduled_date or scheduled_time):  # a time typed in is never dropped unseen
         raise Invalid(fields={"decision": ["Choose “Propose a time” to send the time you entered, or clear it."]})
     if decision is None:

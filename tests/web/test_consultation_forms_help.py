@@ -99,6 +99,16 @@ def test_proposing_a_time_without_a_date_links_to_the_date_field(browser, people
     assert 'name="decision" value="schedule" checked' in html
 
 
+def test_a_proposed_time_in_an_unknown_zone_is_refused_not_read_as_utc(browser, people, accepted):
+    browser.login(people.doctor)
+    page, html = _sent_back(browser, f"/consultations/{accepted.id}/messages",
+                            {"decision": "schedule", "scheduled_date": "2099-06-01", "scheduled_time": "17:30",
+                             "time_zone": "Atlantis/Capital", "body": "Does this suit you?"})
+    assert [message for _target, message in page.summary] == ["Choose your time zone from the list."]
+    assert page.by_id["scheduled_time"]["value"] == "17:30" and page.text_of["body"] == "Does this suit you?"
+    assert accepted.scheduled_for is None
+
+
 def test_a_decision_error_links_to_the_first_choice_and_describes_the_group(browser, people, accepted):
     browser.login(people.doctor)
     page, html = _sent_back(browser, f"/consultations/{accepted.id}/messages",
