@@ -45,7 +45,7 @@ def test_too_many_doctor_topics_mark_the_group_and_keep_the_ticks(browser, seede
     assert ticked and ticked <= set(chosen)
 
 
-def test_an_act_on_user_without_a_reason_is_shown_at_the_field_with_the_days_kept(browser, new_browser):
+def test_an_act_on_user_without_a_reason_is_shown_at_the_field_with_the_days_kept(browser):
     member = make_user()
     browser.login(make_moderator())
     response = browser.post_form(f"/mod/users/{member.id}/suspend", {"reason": "", "days": "7"},
@@ -55,7 +55,7 @@ def test_an_act_on_user_without_a_reason_is_shown_at_the_field_with_the_days_kep
     message = dict((t, m) for t, m in page.summary if t).get("reason")
     assert message, page.summary
     check_helpful_errors(page, {"reason": message})
-    assert page.by_id["days"]["value"] == "7"
+    assert page.by_id["days"]["value"] == "7" and page.by_id["days"]["inputmode"] == "numeric"
 
 
 def test_a_contact_message_without_a_topic_marks_the_select_and_keeps_the_rest(browser, seeded):
