@@ -1,5 +1,5 @@
 """The member's own account: password, API tokens, e-mail confirmation, time zone, export, deletion."""
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from forum.errors import Invalid
@@ -14,8 +14,8 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 def _page(status=200, **extra):
     tokens = accounts.list_tokens(current_user)
-    context = {"tokens": tokens, "errors": {}, "delete_errors": {}, "zone_errors": {}, "new_token": None,
-               "zone_names": time_zones.zone_names(), **extra}
+    context = {"tokens": tokens, "errors": {}, "token_errors": {}, "delete_errors": {}, "zone_errors": {},
+               "new_token": None, "zone_names": time_zones.zone_names(), "forms": {}, **extra}
     return render_template("account/settings.html", **context), status
 
 
@@ -51,7 +51,7 @@ def set_time_zone():
             return redirect(url_for("account.settings", _anchor="time-zone"), 303)
         except Invalid as e:
             errors = e.fields
-    return _page(422, zone_errors=errors)
+    return _page(422, zone_errors=errors, forms={"zone": request.form})
 
 
 @bp.post("/tokens")
@@ -65,7 +65,7 @@ def create_token():
             return _page(201, new_token=raw)
         except Invalid as e:
             errors = e.fields
-    return _page(422, errors=errors)
+    return _page(422, token_errors=errors, forms={"token": request.form})
 
 
 @bp.post("/tokens/<int:token_id>/revoke")
@@ -106,4 +106,4 @@ def delete():
             return redirect(url_for("main.index"), 303)
         except Invalid as e:
             errors = e.fields
-    return _page(422, delete_errors=errors)
+    return _page(422, delete_errors=errors, forms={"delete": request.form})

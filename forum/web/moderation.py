@@ -71,7 +71,7 @@ def act_on_user(user_id, action):
         except Invalid as e:
             errors = e.fields or {"_schema": [e.message]}
     return render_template("moderation/user.html", **moderation_users.user_record(current_user, user_id),
-                           errors={action: errors}), 422
+                           errors={action: errors}, form=request.form), 422
 
 
 @bp.get("/applications")

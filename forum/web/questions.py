@@ -15,7 +15,7 @@ bp = Blueprint("questions", __name__)
 
 def _show(question_id, status=200, page=None, **extra):
     page = page or questions.question_page(current_user, question_id, count_view=False)
-    return render_template("questions/show.html", **page, errors=extra.pop("errors", {}), form=extra.pop("form", {}),
+    return render_template("questions/show.html", **page, errors=extra.pop("errors", {}), forms=extra.pop("forms", {}),
                            following=questions.is_following(current_user, page["question"]),
                            candidates=_candidates(page["question"]), urgent_notice=triage.urgent_notice(),
                            jsonld=_qa_page_jsonld(page["question"], page["answers"])), status
@@ -113,7 +113,7 @@ def answer(question_id):
                                     _anchor=f"answer-{posted.id}"), 303)
         except (Invalid, Conflict) as e:  # a second answer is a 409, shown on the page like a field error
             errors, status = e.fields or {"_schema": [e.message]}, e.status
-    return _show(question_id, status, errors={"answer": errors}, form=request.form)
+    return _show(question_id, status, errors={"answer": errors}, forms={"answer": request.form})
 
 
 @bp.route("/answers/<int:answer_id>/edit", methods=["GET", "POST"])
@@ -154,7 +154,8 @@ def review(answer_id):
         flash("Your review is shown with the answer.", "success")
         return redirect(url_for("questions.show", question_id=answer.question_id, slug=answer.question.slug,
                                 _anchor=f"answer-{answer_id}"), 303)
-    return _show(answer.question_id, 422, errors={f"review-{answer_id}": errors}, form=request.form)
+    return _show(answer.question_id, 422, errors={f"review-{answer_id}": errors},
+                 forms={f"review-{answer_id}": request.form})
 
 
 @bp.post("/answers/<int:answer_id>/follow-ups")
@@ -167,7 +168,8 @@ def follow_up(answer_id):
         answers.add_follow_up(current_user, answer_id=answer_id, **data)
         return redirect(url_for("questions.show", question_id=answer.question_id, slug=answer.question.slug,
                                 _anchor=f"answer-{answer_id}"), 303)
-    return _show(answer.question_id, 422, errors={f"follow-up-{answer_id}": errors}, form=request.form)
+    return _show(answer.question_id, 422, errors={f"follow-up-{answer_id}": errors},
+                 forms={f"follow-up-{answer_id}": request.form})
 
 
 @bp.post("/questions/<int:question_id>/<any(follow, unfollow):action>")

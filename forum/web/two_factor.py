@@ -92,7 +92,7 @@ def recovery_codes():
             return _settings(codes=two_factor.regenerate_recovery_codes(current_user, **data))
         except Invalid as e:
             errors = e.fields
-    return _settings(422, errors=errors)
+    return _settings(422, errors={"codes": errors})
 
 
 @bp.post("/account/two-factor/disable")
@@ -106,4 +106,4 @@ def disable():
             return redirect(url_for("two_factor.settings"), 303)
         except Invalid as e:
             errors = e.fields
-    return _settings(422, errors=errors)
+    return _settings(422, errors={"off": errors})

@@ -147,13 +147,14 @@ def test_an_empty_question_says_what_to_do_and_keeps_the_title(browser, seeded):
     assert page.by_id["title"]["value"] == "Pores?"
 
 
-def test_a_question_without_topics_links_to_the_message_of_the_group(browser, seeded):
+def test_a_question_without_topics_links_to_the_first_box_of_the_group(browser, seeded):
     browser.login(make_user())
     response = browser.post_form("/questions/ask", {"title": "Can retinol shrink large pores on my nose?",
                                                     "body": "My pores look large by noon. Would retinol help?"},
                                  token_from="/questions/ask")
     page = Page(response.get_data(as_text=True))
-    assert page.summary == [("topics-error", "Choose at least one topic or treatment.")]
+    assert page.summary == [("topics-1", "Choose at least one topic or treatment.")]
+    assert page.by_id["topics-1"]["type"] == "checkbox" and page.by_id["topics-1"]["aria-invalid"] == "true"
     assert page.by_id["title"]["value"] == "Can retinol shrink large pores on my nose?"
     assert page.text_of["body"] == "My pores look large by noon. Would retinol help?"
 
