@@ -17,6 +17,7 @@ from forum.models.reference import (  # noqa: F401
 )
 from forum.models.notification import MailOptOut, Notification, OutboxMail  # noqa: F401
 from forum.models.pages import CONTACT_TOPIC_LABELS, ContactMessage, ContactTopic, SitePage  # noqa: F401
+from forum.models.review import QuestionPhoto, Review, ReviewPhoto, ReviewStatus, WorthIt  # noqa: F401
 from forum.models.site import Aggregate  # noqa: F401
 from forum.models.user import (  # noqa: F401
     ApiToken, AuthToken, AuthTokenPurpose, Credential, CredentialKind, DoctorProfile, RecoveryCode, Role,

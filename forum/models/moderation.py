@@ -111,6 +111,7 @@ class FlagTarget(enum.StrEnum):
     FOLLOW_UP = "follow_up"
     DOCTOR = "doctor"
     CONSULTATION = "consultation"
+    REVIEW = "review"
 
 
 class Flag(db.Model):

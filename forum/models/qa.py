@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -12,6 +13,9 @@ from forum.models.base import TimestampMixin, str_enum, utcnow
 from forum.models.reference import Topic, Treatment
 from forum.models.user import User
 from forum.text import render_markdown, slugify
+
+if TYPE_CHECKING:
+    from forum.models.review import QuestionPhoto
 
 
 def _rendered(target, value: str | None) -> str | None:
@@ -75,6 +79,8 @@ class Question(TimestampMixin, db.Model):
     edited_at: Mapped[datetime | None]
     moderator_edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]  # deleted by a moderator: hidden from everyone but staff
+    # Held for a moderator (photos from an account under 7 days old): also `hidden` until approved.
+    awaiting_approval: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     topics: Mapped[list[Topic]] = relationship(secondary=question_topics, order_by="Topic.name")
@@ -82,6 +88,9 @@ class Question(TimestampMixin, db.Model):
     answers: Mapped[list[Answer]] = relationship(back_populates="question", foreign_keys="Answer.question_id",
                                                  cascade="all, delete-orphan")
     duplicate_of: Mapped[Question | None] = relationship(remote_side=[id], foreign_keys=[duplicate_of_id])
+    photos: Mapped[list[QuestionPhoto]] = relationship(
+        back_populates="question", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="QuestionPhoto.position")
 
     @validates("body")
     def _render_body(self, _key, value):
