@@ -12,6 +12,7 @@ from forum.api import moderation as mod_api
 from forum.api import notifications as notes_api
 from forum.api import questions as questions_api
 from forum.api import reference as reference_api
+from forum.api import reviews as reviews_api
 from forum.api.auth import api_guard
 from forum.api.idempotency import document as document_idempotency
 from forum.api.idempotency import init_idempotency
@@ -19,7 +20,8 @@ from forum.api.openapi import ErrorResponsesPlugin, path_segment_schema, registe
 from forum.extensions import csrf
 from forum.schemas.common import ErrorSchema
 
-BLUEPRINTS = (accounts_api, doctors_api, mod_api, notes_api, reference_api, questions_api, consultations_api)
+BLUEPRINTS = (accounts_api, doctors_api, mod_api, notes_api, reference_api, questions_api, consultations_api,
+              reviews_api)
 
 
 class ForumApi(Api):

@@ -55,7 +55,7 @@ def log(args):
 @blp.response(201, FlagOut)
 @blp.doc(security=AUTH)
 def flag(data):
-    """Report a question, answer, follow-up or doctor profile (one open flag per item)."""
+    """Report a question, answer, follow-up, doctor profile, consultation or review (one open flag per item)."""
     return moderation_content.flag_content(actor(), **data)
 
 
@@ -67,13 +67,14 @@ def flags():
     return moderation_content.open_flags(actor())
 
 
-@blp.post("/mod/content/<any(question, answer, follow_up, doctor, consultation):target_type>/<target_id>/<action>")
+@blp.post("/mod/content/<any(question, answer, follow_up, doctor, consultation, review):target_type>/<target_id>/<action>")
 @blp.arguments(ModerationActionIn)
 @blp.response(200, ModeratedOut)
 @blp.doc(security=AUTH)
 def act_on_content(data, target_type, target_id, action):
     """A moderator action with a reason: hide, unhide, delete, restore, lock, unlock, close_duplicate
-    (duplicate_of_id), reopen, edit (title/body), dismiss, suspend_verification, restore_verification."""
+    (duplicate_of_id), reopen, edit (title/body), dismiss, suspend_verification, restore_verification; for a
+    review (and a question held for approval) also approve."""
     target = moderation_content.moderate_content(actor(), target_type=target_type, target_id=target_id,
                                                  action=action, **data)
     return {"target_type": target_type, "target_id": str(target.id), "message": f"{action} done and logged"}
