@@ -11,7 +11,7 @@ from forum.models import Review
 from forum.schemas.reviews import (
     MyReviewOut, ReplyIn, ReviewArgs, ReviewEditIn, ReviewIn, ReviewOut, ReviewPageOut, ReviewPhotoIn,
 )
-from forum.services import reviews
+from forum.services import review_queries, reviews
 
 blp = Blueprint("api_reviews", __name__, description="Reviews of doctors by members, with photos and the doctor's reply")
 
@@ -54,8 +54,8 @@ def _photo_upload() -> tuple[reviews.PhotoUpload, dict]:
 @blp.response(200, ReviewPageOut)
 def doctor_reviews(args, doctor_id):
     """A doctor's published reviews, newest first, a page at a time, with the rating summary of all of them."""
-    page = reviews.doctor_reviews(current_user, doctor_id, **args)
-    return {**{name: getattr(page, name) for name in PAGE_FIELDS}, "summary": reviews.doctor_rating(doctor_id)}
+    page = review_queries.doctor_reviews(current_user, doctor_id, **args)
+    return {**{name: getattr(page, name) for name in PAGE_FIELDS}, "summary": review_queries.doctor_rating(doctor_id)}
 
 
 @blp.post("/doctors/<int:doctor_id>/reviews")
@@ -72,7 +72,7 @@ def create(data, doctor_id):
 @blp.response(200, ReviewOut)
 def get(review_id):
     """A published review; a pending or hidden one only for its author and staff (404 for anyone else)."""
-    return reviews.get_review(current_user, review_id)
+    return review_queries.get_review(current_user, review_id)
 
 
 @blp.patch("/reviews/<int:review_id>")
@@ -82,7 +82,7 @@ def get(review_id):
 def edit(data, review_id):
     """The author edits their review: send the fields that change. A hidden review stays hidden."""
     user = actor()
-    return reviews.edit_review(user, review_id, _as_edit(reviews.get_review(user, review_id), data))
+    return reviews.edit_review(user, review_id, _as_edit(review_queries.get_review(user, review_id), data))
 
 
 @blp.delete("/reviews/<int:review_id>")
@@ -111,7 +111,7 @@ def add_photo(review_id):
     consent (or with `photo_consent` true). Sent as multipart/form-data with a bearer token."""
     user = actor()
     upload, changes = _photo_upload()
-    data = _as_edit(reviews.get_review(user, review_id), changes)
+    data = _as_edit(review_queries.get_review(user, review_id), changes)
     return reviews.edit_review(user, review_id, data, add_photos=[upload])
 
 
@@ -121,16 +121,18 @@ def add_photo(review_id):
 def remove_photo(review_id, photo_id):
     """The author removes one photo of their review."""
     user = actor()
-    review = reviews.get_review(user, review_id)
+    review = review_queries.get_review(user, review_id)
+    if photo_id not in {p.id for p in review.photos}:
+        raise NotFound()
     return reviews.edit_review(user, review_id, _as_edit(review, {}), remove_photo_ids=[photo_id])
 
 
 @blp.get("/review-photos/<photo_id>/<name>")
-@blp.response(200, {"type": "string", "format": "binary"}, content_type="image/jpeg",
-              description="The photo (JPEG, PNG or WebP, as the Content-Type says), without metadata")
+@blp.doc(responses={"200": {"description": "The photo, without metadata", "content": {
+    kind: {"schema": {"type": "string", "format": "binary"}} for kind in ("image/jpeg", "image/png", "image/webp")}}})
 def photo(photo_id, name):
     """A review's photo: public once the review is published (with consent); its author and staff see it before."""
-    data, content_type, public = reviews.review_photo_file(current_user, photo_id, name)
+    data, content_type, public = review_queries.review_photo_file(current_user, photo_id, name)
     g.own_cache_control = True  # a photo never changes under its name
     cache = "public, max-age=31536000, immutable" if public else "private, no-store"
     return Response(data, mimetype=content_type, headers={"Cache-Control": cache, "Content-Disposition": "inline"})
@@ -141,4 +143,4 @@ def photo(photo_id, name):
 @blp.doc(security=AUTH)
 def mine():
     """Your own reviews, whatever their status, with why a moderator hid one."""
-    return reviews.my_reviews(actor())
+    return review_queries.my_reviews(actor())

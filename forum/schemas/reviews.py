@@ -10,11 +10,10 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from forum.models import WorthIt
 from forum.schemas.common import ArgsSchema, InputSchema, Text, UtcDateTime
 from forum.schemas.reference import SLUG, TreatmentRefOut
+from forum.services.reviews import CURRENCIES, MAX_ALT, MAX_BODY, MAX_COST, MAX_REPLY, MIN_BODY
 from forum.text import slugify
 
-CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD")
-MIN_BODY, MAX_BODY, MAX_REPLY, MAX_ALT = 50, 5000, 3000, 300
-_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?$")
 
 
 class Month(fields.Field):
@@ -32,9 +31,7 @@ class Month(fields.Field):
             parsed = date(year, month, day)
         except ValueError:
             raise self.make_error("invalid") from None
-        if year < 1950:
-            raise self.make_error("invalid")
-        return parsed
+        return parsed  # how far back, and not in the future: the service's rule
 
     def _serialize(self, value, attr, obj, **kwargs) -> str | None:
         return None if value is None else f"{value:%Y-%m}"
@@ -53,7 +50,7 @@ class ReviewIn(InputSchema):
         "description": "The month of the treatment, YYYY-MM (or a date YYYY-MM-DD); not in the future",
         "type": "string", "pattern": _MONTH.pattern, "example": "2026-03"})
     cost_amount = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(
-        min=1, max=1_000_000, error="Enter the amount as a whole number from 1 to 1,000,000."),
+        min=1, max=MAX_COST, error=f"Enter the amount as a whole number from 1 to {MAX_COST:,}."),
         metadata={"description": "What you paid, in whole units of `cost_currency` (optional)"})
     cost_currency = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
         CURRENCIES, error="Choose one of the listed currencies."),
