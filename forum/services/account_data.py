@@ -15,12 +15,12 @@ from forum.errors import Invalid
 from forum.extensions import db
 from forum.models import (
     Answer, ApiToken, AnswerReview, ConsultationMessage, ConsultationPhoto, ConsultationRequest, Flag, Follow,
-    FollowUp, HelpfulVote, Invitation, MailOptOut, Notification, Question, User,
+    FollowUp, HelpfulVote, Invitation, MailOptOut, Notification, Question, Review, ReviewPhoto, User,
 )
 from forum.passwords import verify_password
 from forum.permissions import require
 from forum.seclog import security_event
-from forum.services import account_erasure, consultations, photos, search_index
+from forum.services import account_erasure, consultations, photos, reviews, search_index
 from forum.services.answers import recount_doctor, recount_question
 
 DATA_FILE = "data.json"
@@ -43,7 +43,7 @@ def export_user_data(actor: User) -> dict:
     Photos are listed by the file name they have in the archive (`export_archive`)."""
     require(actor, "account.use")
     return {"exported_at": _iso(clock.now()), **_account(actor), **_contributions(actor), **_activity(actor),
-            **_private(actor)}
+            **_private(actor), **_doctor_reviews(actor)}
 
 
 def _account(actor: User) -> dict:
@@ -130,6 +130,30 @@ def _export_consultation(c: ConsultationRequest) -> dict:
                         "created_at": _iso(p.created_at)} for p in c.photos]}
 
 
+def review_photo_path(photo) -> str:
+    """Where a review photo sits in the export archive."""
+    return f"review-photos/{photo.review_id}/{photo.id}.{EXTENSIONS.get(photo.content_type, 'bin')}"
+
+
+def _doctor_reviews(actor: User) -> dict:
+    """The reviews of doctors they wrote (with the doctor's reply and their photos), and, for a
+    doctor, the replies they wrote to reviews of them. (`reviews` above are a doctor's
+    agree/disagree reviews of answers.)"""
+    def exported(r: Review) -> dict:
+        return {"id": r.id, "doctor": _public_name(r.doctor), "treatment": r.treatment.name, "rating": r.rating,
+                "worth_it": r.worth_it.value, "treated_on": f"{r.treated_on:%Y-%m}", "cost_amount": r.cost_amount,
+                "cost_currency": r.cost_currency, "city": r.city, "body": r.body, "photo_consent": r.photo_consent,
+                "status": r.status.value, "hidden_reason": r.hidden_reason, "verified": r.verified,
+                "created_at": _iso(r.created_at), "edited_at": _iso(r.edited_at),
+                "reply": None if r.reply_body is None else {"body": r.reply_body, "at": _iso(r.reply_at)},
+                "photos": [{"id": p.id, "alt": p.alt, "file": review_photo_path(p), "content_type": p.content_type,
+                            "created_at": _iso(p.created_at)} for p in r.photos]}
+    return {"doctor_reviews": [exported(r) for r in _mine(actor, Review, Review.author_id)],
+            "review_replies": [{"review_id": r.id, "treatment": r.treatment.name, "body": r.reply_body,
+                                "at": _iso(r.reply_at)} for r in _mine(actor, Review, Review.doctor_id)
+                               if r.reply_body is not None]}
+
+
 @dataclass
 class Archive:
     filename: str
@@ -138,7 +162,7 @@ class Archive:
 
 
 def export_archive(actor: User) -> Archive:
-    """The export as a zip: `data.json` plus each photo of the member's own requests, decrypted,
+    """The export as a zip: `data.json` plus each photo of the member's own requests and reviews, decrypted,
     under the file name the JSON gives it (a photo that cannot be read is listed with `"file":
     null`). Built in a temporary file that stays in memory up to SPOOL_BYTES; photos are read
     one at a time."""
@@ -148,6 +172,7 @@ def export_archive(actor: User) -> Archive:
         for consultation in db.session.scalars(select(ConsultationRequest).where(
                 ConsultationRequest.requester_id == actor.id)):
             _add_photos(archive, consultation, data)
+        _add_review_photos(archive, data)
         archive.writestr(DATA_FILE, json.dumps(data, indent=2, ensure_ascii=False), zipfile.ZIP_DEFLATED)
     size = buffer.tell()
     buffer.seek(0)
@@ -165,9 +190,19 @@ def _add_photos(archive: zipfile.ZipFile, consultation: ConsultationRequest, dat
         archive.writestr(photo_path(photo), content, zipfile.ZIP_STORED)
 
 
+def _add_review_photos(archive: zipfile.ZipFile, data: dict) -> None:
+    entries = {p["id"]: p for r in data["doctor_reviews"] for p in r["photos"]}
+    for photo in db.session.scalars(select(ReviewPhoto).where(ReviewPhoto.id.in_(entries))):
+        try:
+            archive.writestr(review_photo_path(photo), photos.read(photo.stored_name), zipfile.ZIP_STORED)
+        except (OSError, ValueError):  # as for consultation photos: listed with no file
+            entries[photo.id]["file"] = None
+
+
 def delete_account(actor: User, *, password: str, delete_questions: bool = False) -> None:
     """Delete the account after the password is confirmed. Consultations the member requested are
-    deleted with their photos; their questions stay as "deleted user" unless they ask for them
+    deleted with their photos, and so are their reviews (a doctor's: also the reviews of them);
+    their questions stay as "deleted user" unless they ask for them
     to go too; answers stay without a name; votes, follows, tokens, notifications, invitations,
     mail to them and flags about them go; their names and address are replaced by "A former user"
     wherever else they were written (services/account_erasure.py)."""
@@ -180,6 +215,7 @@ def delete_account(actor: User, *, password: str, delete_questions: bool = False
     if actor.doctor_profile is not None and actor.doctor_profile.photo_name:
         files.append(actor.doctor_profile.photo_name)  # the profile goes with the account (cascade)
     account_erasure.erase_traces(actor, consultation_ids=[c.id for c in requested])
+    files += reviews.erase_reviews_of(actor)  # theirs, and (a doctor's) those of them
     for consultation in requested:
         db.session.delete(consultation)
     questions = db.session.scalars(select(Question).where(Question.author_id == actor.id)).all()

@@ -10,11 +10,11 @@ import re
 from urllib.parse import quote
 
 from markupsafe import escape
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import String, cast, delete, func, or_, select
 
 from forum.extensions import db
 from forum.models import (
-    Answer, Flag, FlagTarget, FollowUp, Invitation, Notification, OutboxMail, Question, User,
+    Answer, Flag, FlagTarget, FollowUp, Invitation, Notification, OutboxMail, Question, Review, User,
 )
 from forum.services import search_index
 
@@ -84,8 +84,11 @@ def erase_traces(user: User, *, consultation_ids: list[str]) -> None:
 
 
 def _drop_flags_about(user: User, consultation_ids: list[str]) -> None:
-    """Flags on the doctor profile and the requests that go with the account: their target is gone."""
-    about = [(Flag.target_type == FlagTarget.CONSULTATION) & Flag.target_id.in_(consultation_ids)]
+    """Flags on the doctor profile, the requests and the reviews (theirs, and of them) that go with
+    the account: their target is gone."""
+    reviews = select(cast(Review.id, String)).where((Review.author_id == user.id) | (Review.doctor_id == user.id))
+    about = [(Flag.target_type == FlagTarget.CONSULTATION) & Flag.target_id.in_(consultation_ids),
+             (Flag.target_type == FlagTarget.REVIEW) & Flag.target_id.in_(reviews)]
     if user.doctor_profile is not None:
         about.append((Flag.target_type == FlagTarget.DOCTOR) & (Flag.target_id == str(user.doctor_profile.id)))
     db.session.execute(delete(Flag).where(or_(*about)))
