@@ -11,6 +11,7 @@ from forum.schemas.moderation import (
 from forum.schemas.common import CursorArgs, page_of
 from forum.services import moderation, moderation_content, moderation_users
 
+CONTENT_TARGETS = "question, answer, follow_up, doctor, consultation, review"
 blp = Blueprint("api_moderation", __name__, description="Moderator-only: doctor verification and the log")
 
 
@@ -67,7 +68,7 @@ def flags():
     return moderation_content.open_flags(actor())
 
 
-@blp.post("/mod/content/<any(question, answer, follow_up, doctor, consultation, review):target_type>/<target_id>/<action>")
+@blp.post(f"/mod/content/<any({CONTENT_TARGETS}):target_type>/<target_id>/<action>")
 @blp.arguments(ModerationActionIn)
 @blp.response(200, ModeratedOut)
 @blp.doc(security=AUTH)

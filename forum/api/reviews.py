@@ -13,13 +13,14 @@ from forum.schemas.reviews import (
 )
 from forum.services import review_queries, reviews
 
-blp = Blueprint("api_reviews", __name__, description="Reviews of doctors by members, with photos and the doctor's reply")
+blp = Blueprint("api_reviews", __name__, description="Reviews of doctors by members, with photos and the "
+                                                    "doctor's reply")
 
 PAGE_FIELDS = ("items", "page", "per_page", "total", "pages", "has_next", "has_prev")
 PHOTO_FORM = {"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "required": ["file", "alt"],
+    "type": "object", "required": ["photos", "alt"],
     "properties": {
-        "file": {"type": "string", "format": "binary", "description": "A JPEG, PNG or WebP photo (by default at most "
+        "photos": {"type": "string", "format": "binary", "description": "A JPEG, PNG or WebP photo (by default at most "
                                                                       "4 MB and 24 megapixels); metadata is removed"},
         "alt": {"type": "string", "minLength": 3, "maxLength": 300, "description": "What the photo shows"},
         "photo_consent": {"type": "boolean", "description": "Give the public-photo consent now, if the review "
@@ -37,14 +38,16 @@ def _as_edit(review: Review, changes: dict) -> dict:
 
 
 def _photo_upload() -> tuple[reviews.PhotoUpload, dict]:
-    """The multipart upload: the part `file`, and the form fields `alt` and `photo_consent`."""
+    """The multipart upload: one file in the part `photos` (as for consultations), and the form fields
+    `alt` and `photo_consent`."""
     try:
         form = ReviewPhotoIn().load(request.form.to_dict())
     except ValidationError as err:
         raise Invalid(fields=err.messages) from None
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise Invalid(fields={"file": ["Attach the photo as the multipart part `file`."]})
+    files = [f for f in request.files.getlist("photos") if f and f.filename]
+    if len(files) != 1:
+        raise Invalid(fields={"photos": ["Attach one photo as the multipart part `photos`."]})
+    upload = files[0]
     changes = {"photo_consent": True} if form["photo_consent"] else {}
     return reviews.PhotoUpload(raw=upload.read(), filename=upload.filename, alt=form["alt"]), changes
 

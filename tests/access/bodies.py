@@ -14,6 +14,8 @@ ANSWER = {"body": "A fresh answer from a doctor, long enough to be kept."}
 ARTICLE = {"title": "What pores are and why they show", "summary": "A short summary of what pores are.",
            "body": "Pores are the openings of hair follicles.", "author_name": "Editorial team"}
 TREATMENT = {"kind": "procedure", "how_it_works": "Fine needles make tiny wounds that heal."}
+REVIEW = {"treatment": "chemical-peel", "rating": 4, "worth_it": "yes", "treated_on": "2026-03",
+          "body": "The peel stung for a few minutes and the redness faded in two days; smoother skin since."}
 _serial = itertools.count(1)
 REASON = {"reason": "Checked by the access matrix."}
 
@@ -56,7 +58,7 @@ BODIES = {
     ("POST", "/api/v1/flags"): lambda w: {"target_type": "answer", "target_id": str(w.values["answer_id"]),
                                           "reason": "spam"},
     ("POST", "/flags"): lambda w: {"target_type": "answer", "target_id": str(w.values["answer_id"]), "reason": "spam"},
-    ("POST", "/api/v1/mod/content/<any(question, answer, follow_up, doctor, consultation):target_type>"
+    ("POST", "/api/v1/mod/content/<any(question, answer, follow_up, doctor, consultation, review):target_type>"
              "/<target_id>/<action>"): lambda w: REASON,
     ("POST", "/mod/content/<any(question, answer, follow_up, doctor, consultation):target_type>"
              "/<target_id>/<action>"): lambda w: REASON,
@@ -66,6 +68,10 @@ BODIES = {
         lambda w: {**REASON, "days": 3},
     ("POST", "/mod/users/<int:user_id>/<any(suspend, ban, restore, promote, demote):action>"):
         lambda w: {**REASON, "days": 3},
+    ("POST", "/api/v1/doctors/<int:doctor_id>/reviews"): lambda w: REVIEW,
+    ("PATCH", "/api/v1/reviews/<int:review_id>"): lambda w: {"rating": 3},
+    ("PUT", "/api/v1/reviews/<int:review_id>/reply"): lambda w: {"body": "Thank you for taking the time to write."},
+    ("POST", "/api/v1/reviews/<int:review_id>/photos"): lambda w: {"alt": "Forehead two months after"},
     ("POST", "/api/v1/questions"): lambda w: QUESTION,
     ("POST", "/questions/ask"): lambda w: QUESTION,
     ("PUT", "/api/v1/questions/<int:question_id>"): lambda w: QUESTION,

@@ -23,10 +23,13 @@ LET_THROUGH = {
     "two_factor_on": {"moderator", "admin"},  # accounts with two-factor on (in this forum: the staff)
     "consultation_doctor": {"doctor"},     # the doctor chosen for the consultation
     "new_applicant": {"member"},  # members with no doctor application yet (staff decide, never apply)
+    "reviewer": {"member", "pending_doctor"},  # members review doctors: never themselves; staff moderate instead
+    "review_author": {"member"},           # the review's author
+    "reviewed_doctor": {"doctor"},         # the doctor the review is about
 }
 # how a signed-in role that is not let through is refused at each level
 REFUSAL = {"two_factor_on": "invalid", "participant": "hidden", "requester": "hidden", "applicant": "hidden",
-           "token_owner": "hidden", "consultation_doctor": "hidden"}
+           "token_owner": "hidden", "consultation_doctor": "hidden", "review_author": "hidden"}
 # the requester of a consultation is told "not allowed" (they know it exists), not "not found"
 SEEN_BY = {"consultation_doctor": {"member"}}
 HIDDEN_FROM_VISITORS = {"participant", "requester", "consultation_doctor"}
@@ -100,6 +103,9 @@ GET /api/v1/questions
 GET /api/v1/questions/<int:question_id>
 GET /api/v1/questions/similar
 GET /api/v1/search
+GET /api/v1/doctors/<int:doctor_id>/reviews
+GET /api/v1/reviews/<int:review_id>
+GET /api/v1/review-photos/<photo_id>/<name>
 GET /login/code
 POST /login/code
 GET /login-link/<token>
@@ -142,6 +148,7 @@ POST /api/v1/answers/<int:answer_id>/helpful
 POST /api/v1/flags
 GET /api/v1/consultations
 POST /api/v1/consultations
+GET /api/v1/me/reviews
 """),
     "doctor": _routes("""
 GET /doctor/dashboard
@@ -211,7 +218,7 @@ POST /api/v1/topics
 PUT /api/v1/topics/<slug>
 POST /api/v1/treatments
 PUT /api/v1/treatments/<slug>
-POST /api/v1/mod/content/<any(question, answer, follow_up, doctor, consultation):target_type>/<target_id>/<action>
+POST /api/v1/mod/content/<any(question, answer, follow_up, doctor, consultation, review):target_type>/<target_id>/<action>
 GET /api/v1/mod/doctor-applications
 GET /api/v1/mod/doctor-applications/<int:profile_id>
 POST /api/v1/mod/doctor-applications/<int:profile_id>/decision
@@ -240,6 +247,18 @@ POST /api/v1/answers/<int:answer_id>/accept
 POST /questions/<int:question_id>/invite
 POST /api/v1/questions/<int:question_id>/invitations
 """),
+    "reviewer": _routes("""
+POST /api/v1/doctors/<int:doctor_id>/reviews
+"""),
+    "review_author": _routes("""
+PATCH /api/v1/reviews/<int:review_id>
+DELETE /api/v1/reviews/<int:review_id>
+POST /api/v1/reviews/<int:review_id>/photos
+DELETE /api/v1/reviews/<int:review_id>/photos/<photo_id>
+"""),
+    "reviewed_doctor": _routes("""
+PUT /api/v1/reviews/<int:review_id>/reply
+"""),
     "answerer": _routes("""
 GET /answers/<int:answer_id>/edit
 POST /answers/<int:answer_id>/edit
@@ -267,6 +286,12 @@ EXCEPTIONS: dict[tuple[str, str], dict[str, str]] = {
     # asking oneself for a consultation is refused as invalid input, like any other wrong choice
     ("POST", "/api/v1/consultations"): {"doctor": "invalid"},
     ("POST", "/consultations/new"): {"visitor": "login", "suspended": "login", "doctor": "invalid"},
+    # the doctor may not review themself (the review is of them)
+    ("POST", "/api/v1/doctors/<int:doctor_id>/reviews"): {"doctor": "forbidden"},
+    # the member (who comes first) deleted the review / the photo: later callers find nothing
+    # (moderators deleting reviews: tests/api/test_reviews.py)
+    ("DELETE", "/api/v1/reviews/<int:review_id>"): {"moderator_no_2fa": "hidden"},
+    ("DELETE", "/api/v1/reviews/<int:review_id>/photos/<photo_id>"): {"moderator_no_2fa": "hidden"},
     # a visitor may fill in the request; sending it keeps a draft and asks them to log in
 }
 

@@ -53,7 +53,7 @@ def posted(client, world, bearer, author=None, **overrides) -> dict:
 
 
 def upload(client, review_id, headers, alt="Cheek two weeks after the peel", consent=None, raw=None):
-    form = {"file": (io.BytesIO(raw or jpeg_with_exif()), "cheek.jpg", "image/jpeg")}
+    form = {"photos": (io.BytesIO(raw or jpeg_with_exif()), "cheek.jpg", "image/jpeg")}
     if alt is not None:
         form["alt"] = alt
     if consent is not None:
@@ -241,7 +241,7 @@ def test_a_request_without_a_file_is_refused(client, world, bearer):
     review = posted(client, world, bearer, photo_consent=True)
     response = client.post(f"/api/v1/reviews/{review['id']}/photos", data={"alt": "Cheek"},
                            headers=bearer(world.member), content_type="multipart/form-data")
-    assert "file" in error_of(response, 422)["fields"]
+    assert "photos" in error_of(response, 422)["fields"]
 
 
 def test_only_the_author_adds_or_removes_photos(client, world, bearer):
@@ -314,7 +314,7 @@ def test_the_openapi_document_describes_the_review_api(client):
     assert {"get", "patch", "delete"} <= set(paths["/api/v1/reviews/{review_id}"])
     assert "put" in paths["/api/v1/reviews/{review_id}/reply"]
     upload_body = paths["/api/v1/reviews/{review_id}/photos"]["post"]["requestBody"]["content"]
-    assert set(upload_body["multipart/form-data"]["schema"]["required"]) == {"file", "alt"}
+    assert set(upload_body["multipart/form-data"]["schema"]["required"]) == {"photos", "alt"}
     assert "delete" in paths["/api/v1/reviews/{review_id}/photos/{photo_id}"]
     assert "get" in paths["/api/v1/me/reviews"]
     assert "review" in spec["components"]["schemas"]["FlagIn"]["properties"]["target_type"]["enum"]
