@@ -42,14 +42,14 @@ class ReviewIn(InputSchema):
 
     treatment = fields.String(required=True, validate=[validate.Length(min=2, max=80), SLUG],
                               metadata={"description": "The treatment's slug (GET /api/v1/treatments)"})
-    rating = fields.Integer(required=True, strict=True, validate=validate.Range(
+    rating = fields.Integer(required=True, validate=validate.Range(
         min=1, max=5, error="Choose a rating from 1 to 5 stars."))
     worth_it = fields.String(required=True, validate=validate.OneOf(
         [w.value for w in WorthIt], error="Choose yes, not sure or no."))
     treated_on = Month(required=True, metadata={
         "description": "The month of the treatment, YYYY-MM (or a date YYYY-MM-DD); not in the future",
         "type": "string", "pattern": _MONTH.pattern, "example": "2026-03"})
-    cost_amount = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(
+    cost_amount = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(
         min=1, max=MAX_COST, error=f"Enter the amount as a whole number from 1 to {MAX_COST:,}."),
         metadata={"description": "What you paid, in whole units of `cost_currency` (optional)"})
     cost_currency = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
