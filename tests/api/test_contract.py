@@ -81,7 +81,7 @@ def _run_operation(operation, method: DataGenerationMethod, headers: dict, tally
                 tally[check.__name__] += 1
         response.close()  # a streamed answer (the export zip) holds a file until closed
 
-    if method is DataGenerationMethod.negative and _free_text_in_path(operation):
+    if method is DataGenerationMethod.negative and (_free_text_in_path(operation) or _multipart(operation)):
         return
     try:
         run()
@@ -97,6 +97,14 @@ def _free_text_in_path(operation) -> bool:
     (hypothesis' 1,000-call floor), so such operations get valid data only."""
     schemas = [parameter.definition.get("schema", {}) for parameter in operation.path_parameters]
     return any(schema.get("type") == "string" and "enum" not in schema for schema in schemas)
+
+
+def _multipart(operation) -> bool:
+    """A multipart upload (a review photo): schemathesis 3.39 makes "invalid" multipart bodies that are
+    not objects at all (a bare number), which its own WSGI transport cannot encode, so the test
+    crashes before any request is sent. Such operations get valid data only; refusals of bad
+    uploads have their own tests."""
+    return "multipart/form-data" in (operation.definition.raw.get("requestBody") or {}).get("content", {})
 
 
 def _only_undocumented_extras(case) -> bool:
