@@ -204,7 +204,7 @@ def rebuild_in(session) -> tuple[int, int]:
         select(Article).where(Article.status == ArticleStatus.PUBLISHED).order_by(Article.id))]
         + [treatment_document(t) for t in session.scalars(select(Treatment).order_by(Treatment.id))]
         + [topic_document(t) for t in session.scalars(select(Topic).order_by(Topic.id))])
-    if sa.inspect(session.get_bind()).has_table("reviews"):  # not yet when migration 0007 runs this
+    if sa.inspect(session.connection()).has_table("reviews"):  # not yet when migration 0007 runs this
         reference += [review_document(r) for r in session.scalars(
             select(Review).where(Review.status == ReviewStatus.PUBLISHED).order_by(Review.id))]
     for batch in [reference, *_question_batches(session)]:
