@@ -167,7 +167,8 @@ def test_the_demo_shows_patient_costs_on_two_treatments_beside_their_editorial_c
     for treatment, usd in shown.values():
         assert usd.currency == treatment.cost_currency == "USD" and usd.count >= 5
         assert treatment.cost_min <= usd.median <= 2 * treatment.cost_min  # plausible beside the editorial figure
-        assert "What patients here reported paying" in client.get(f"/treatments/{treatment.slug}").get_data(as_text=True)
+        page = client.get(f"/treatments/{treatment.slug}").get_data(as_text=True)
+        assert "What patients here reported paying" in page
 
 
 def test_a_bad_demo_review_is_named_and_nothing_is_loaded(app, seed_copy):
