@@ -58,7 +58,7 @@ def test_a_verified_patient_reviews_their_doctor_and_the_fifth_cost_report_shows
 
     visitor = new_context().new_page()
     visitor.goto(f"/treatments/{TREATMENT}")
-    expect(visitor.get_by_role("heading", name="Journey peel")).to_be_visible()
+    expect(visitor.get_by_role("heading", name="Journey peel", exact=True)).to_be_visible()
     expect(visitor.get_by_test_id("patient-costs")).to_have_count(0)  # four reports say too little
 
     page = new_context().new_page()
