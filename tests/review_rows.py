@@ -9,7 +9,8 @@ from forum.models import Review, ReviewStatus, Treatment, WorthIt
 from tests.factories import make_doctor, make_user
 
 
-def make_treatment(slug: str = "chemical-peel", **overrides) -> Treatment:
+def make_costed_treatment(slug: str = "chemical-peel", **overrides) -> Treatment:
+    """A treatment with an editorial cost (USD 100-300 unless overridden)."""
     fields = {"slug": slug, "name": slug.replace("-", " ").capitalize(), "kind": "procedure",
               "summary": "A treatment made for tests.", "how_it_works": "It works in a way tests describe.",
               "cost_min": 100, "cost_max": 300, "cost_currency": "USD"}

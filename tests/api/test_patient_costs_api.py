@@ -1,9 +1,9 @@
 """The API's treatment output carries what patients reported paying, null until 5 reports."""
-from tests.review_rows import add_reviews, make_treatment
+from tests.review_rows import add_reviews, make_costed_treatment
 
 
 def test_patient_costs_are_null_under_five_reports_then_given_per_currency_and_city(client):
-    peel = make_treatment()
+    peel = make_costed_treatment()
     add_reviews(peel, [100, 200, 300, 400], city="Leeds", currency="GBP")
     body = client.get("/api/v1/treatments/chemical-peel").json
     assert body["patient_costs"] is None and body["cost_min"] == 100  # the editorial cost as before

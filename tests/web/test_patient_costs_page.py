@@ -5,7 +5,7 @@ import re
 from forum.extensions import db
 from forum.models import ReviewStatus, WorthIt
 from tests.factories import make_doctor
-from tests.review_rows import add_reviews, make_treatment
+from tests.review_rows import add_reviews, make_costed_treatment
 
 BOX = 'data-testid="patient-costs"'
 
@@ -20,7 +20,7 @@ def words(html: str) -> str:
 
 
 def test_the_box_appears_with_the_fifth_report_beside_the_editorial_cost(client):
-    peel, doctor = make_treatment(cost_min=150, cost_max=400), make_doctor()
+    peel, doctor = make_costed_treatment(cost_min=150, cost_max=400), make_doctor()
     add_reviews(peel, [200, 250, 300, 900], city="Springfield", doctor=doctor)
     page = text_of(client.get("/treatments/chemical-peel"))
     assert BOX not in page and "reported paying" not in page
@@ -39,7 +39,7 @@ def test_the_box_appears_with_the_fifth_report_beside_the_editorial_cost(client)
 
 
 def test_hiding_a_review_takes_the_box_away_again(client):
-    peel = make_treatment()
+    peel = make_costed_treatment()
     reviews = add_reviews(peel, [100, 200, 300, 400, 500], worth_it=WorthIt.NO)
     assert "0% of 5 patients" in words(text_of(client.get("/treatments/chemical-peel")))
     reviews[0].status = ReviewStatus.HIDDEN
@@ -48,7 +48,7 @@ def test_hiding_a_review_takes_the_box_away_again(client):
 
 
 def test_worth_it_alone_is_shown_without_a_cost_heading(client):
-    peel = make_treatment()
+    peel = make_costed_treatment()
     add_reviews(peel, [None, None, None, None, None], worth_it=WorthIt.NO)
     add_reviews(peel, [300, 300, 300, 300], currency="EUR", worth_it=WorthIt.YES)
     page = text_of(client.get("/treatments/chemical-peel"))
