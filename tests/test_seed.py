@@ -6,10 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
+from forum import clock
 from forum.models import (
-    Answer, Article, ArticleStatus, DoctorProfile, FollowUp, Question, SitePage, Topic, Treatment, User,
+    Answer, Article, ArticleStatus, ConsultationRequest, ConsultationStatus, DoctorProfile, FollowUp, Question,
+    Review, ReviewStatus, SitePage, Topic, Treatment, User,
 )
-from forum.services import reference
+from forum.services import reference, reviews
+from forum.services.patient_costs import patient_costs
 from forum.services.seed import SeedError, load_seed
 from tests.factories import make_moderator
 
@@ -134,3 +137,44 @@ def test_demo_data_is_loaded_only_when_asked(app):
     assert db.session.scalar(select(func.count()).select_from(FollowUp)) > 0
     again = load_seed(SEED, demo=True)
     assert again.created == {}
+    assert again.unchanged["demo reviews"] == db.session.scalar(select(func.count()).select_from(Review))
+
+
+def test_demo_reviews_are_published_dated_in_the_past_and_some_are_verified(app):
+    load_seed(SEED, demo=True)
+    demo = db.session.scalars(select(Review)).all()
+    assert len(demo) >= 10 and all(r.status == ReviewStatus.PUBLISHED for r in demo)
+    assert all(r.author.email.endswith("@example.test") and r.doctor.is_verified_doctor for r in demo)
+    now = clock.now()
+    assert all(r.published_at < now and r.treated_on < now.date() and r.created_at < now for r in demo)
+    assert all(not reviews.is_new_account(r.author) for r in demo)
+    verified = [r for r in demo if r.verified]
+    assert 2 <= len(verified) < len(demo)
+    assert all(db.session.scalar(select(ConsultationRequest.id).where(
+        ConsultationRequest.requester_id == r.author_id, ConsultationRequest.doctor_id == r.doctor_id,
+        ConsultationRequest.status == ConsultationStatus.COMPLETED)) for r in verified)
+    assert any(r.reply_body for r in demo)
+
+
+def test_the_demo_shows_patient_costs_on_two_treatments_beside_their_editorial_cost(app, client):
+    load_seed(SEED, demo=True)
+    shown = {}
+    for treatment in db.session.scalars(select(Treatment)):
+        costs = patient_costs(treatment.id)
+        if costs and costs.currencies:
+            shown[treatment.slug] = (treatment, costs.currencies[0])
+    assert len(shown) >= 2
+    for treatment, usd in shown.values():
+        assert usd.currency == treatment.cost_currency == "USD" and usd.count >= 5
+        assert treatment.cost_min <= usd.median <= 2 * treatment.cost_min  # plausible beside the editorial figure
+        page = client.get(f"/treatments/{treatment.slug}").get_data(as_text=True)
+        assert "What patients here reported paying" in page
+
+
+def test_a_bad_demo_review_is_named_and_nothing_is_loaded(app, seed_copy):
+    path = seed_copy / "demo" / "reviews.toml"
+    path.write_text(path.read_text().replace('treatment = "micro-botox"', 'treatment = "no-such-thing"', 1))
+    with pytest.raises(SeedError, match="reviews.toml:.*no-such-thing"):
+        load_seed(seed_copy, demo=True)
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Review)) == 0

@@ -158,7 +158,8 @@ def invite(data, question_id):
 @blp.arguments(SearchArgs, location="query")
 @blp.response(200, SearchPageOut)
 def search_content(args):
-    """Search questions (with their answers), reference posts, treatments and topics; a page at a time."""
+    """Search questions (with their answers), patient reviews, reference posts, treatments and topics; a page
+    at a time."""
     results = search.search(args.pop("q"), **args)
     return {"items": [{"kind": h.kind, "title": h.title, "url": h.url, "question_id": h.question_id,
                        "snippet": str(h.snippet)} for h in results.hits],

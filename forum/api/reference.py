@@ -6,9 +6,10 @@ from flask_smorest import Blueprint
 from forum.api.auth import AUTH, actor
 from forum.schemas.common import CursorArgs, page_of
 from forum.schemas.reference import (
-    ArticleIn, ArticleOut, ArticleReviewIn, EditorialActionIn, TopicIn, TopicOut, TreatmentIn, TreatmentOut,
+    ArticleIn, ArticleOut, ArticleReviewIn, EditorialActionIn, TopicIn, TopicOut, TreatmentDetailOut, TreatmentIn,
+    TreatmentOut,
 )
-from forum.services import reference
+from forum.services import patient_costs, reference
 
 blp = Blueprint("api_reference", __name__, description="Topics, treatments and reference posts")
 
@@ -58,12 +59,23 @@ class Treatments(MethodView):
         return reference.save_treatment(actor(), data=data)
 
 
+class _WithPatientCosts:
+    """A treatment as TreatmentDetailOut reads it: its own attributes plus the patients' figures."""
+
+    def __init__(self, treatment, costs):
+        self._treatment, self.patient_costs = treatment, costs
+
+    def __getattr__(self, name):
+        return getattr(self._treatment, name)
+
+
 @blp.route("/treatments/<slug>")
 class TreatmentBySlug(MethodView):
-    @blp.response(200, TreatmentOut)
+    @blp.response(200, TreatmentDetailOut)
     def get(self, slug):
-        """One treatment with its facts and the sources behind each."""
-        return reference.get_treatment(slug)
+        """One treatment with its facts, the sources behind each, and what patients reported paying."""
+        treatment = reference.get_treatment(slug)
+        return _WithPatientCosts(treatment, patient_costs.patient_costs(treatment.id))
 
     @blp.arguments(TreatmentIn)
     @blp.response(200, TreatmentOut)

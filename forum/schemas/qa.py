@@ -76,7 +76,7 @@ class QuestionArgs(ArgsSchema):
 class SearchArgs(ArgsSchema):
     q = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(load_default=None,
-                         validate=validate.OneOf(["question", "answer", "article", "treatment", "topic"]))
+                         validate=validate.OneOf(["question", "answer", "review", "article", "treatment", "topic"]))
     topic = fields.String(load_default=None, validate=[validate.Length(max=80), SLUG])
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
@@ -179,7 +179,7 @@ class QuestionDetailStaffOut(QuestionStaffOut):
 
 
 class SearchHitOut(Schema):
-    kind = fields.String(metadata={"description": "question, answer, article, treatment or topic"})
+    kind = fields.String(metadata={"description": "question, answer, review, article, treatment or topic"})
     title = fields.String(metadata={"description": "For an answer, its question's title"})
     url = fields.String()
     question_id = fields.Integer(allow_none=True)

@@ -175,6 +175,39 @@ class TreatmentOut(TreatmentRefOut):
     sources = fields.List(fields.Nested(SourceOut))
 
 
+class CostRangeOut(Schema):
+    count = fields.Integer(metadata={"description": "Cost reports (at least 5)"})
+    median = fields.Integer(metadata={"description": "Whole units; for an even count the mean of the middle two, "
+                                                    "halves rounded up"})
+    low = fields.Integer()
+    high = fields.Integer()
+
+
+class CityCostsOut(CostRangeOut):
+    city = fields.String()
+
+
+class CurrencyCostsOut(CostRangeOut):
+    currency = fields.String()
+    cities = fields.List(fields.Nested(CityCostsOut), metadata={"description": "Cities with at least 5 reports"})
+
+
+class PatientCostsOut(Schema):
+    """What patients reported in their published reviews; not checked by the site."""
+
+    reviews = fields.Integer(metadata={"description": "Published reviews of the treatment"})
+    currencies = fields.List(fields.Nested(CurrencyCostsOut),
+                             metadata={"description": "Currencies with at least 5 cost reports, most reported first"})
+    worth_it_share = fields.Float(allow_none=True, metadata={
+        "description": "Share (0 to 1) of published reviews saying it was worth it; null under 5 reviews"})
+
+
+class TreatmentDetailOut(TreatmentOut):
+    patient_costs = fields.Nested(PatientCostsOut, allow_none=True, metadata={
+        "description": "Costs reported by patients in published reviews (not checked by the site); "
+                       "null until at least 5 reviews report them"})
+
+
 class ArticleRefOut(Schema):
     slug = fields.String()
     title = fields.String()

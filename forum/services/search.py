@@ -1,4 +1,5 @@
-"""Site search over questions (with their answers), reference posts, treatments and topics.
+"""Site search over questions (with their answers), patients' published reviews, reference posts,
+treatments and topics.
 
 Speed does not depend on how many documents match: each engine returns a bounded set of
 candidates (the newest matches and every matching reference page),
@@ -19,10 +20,10 @@ from forum.services.search_index import REFERENCE_KINDS, tags_for
 from forum.services.search_query import Alternative, Item, Query, parse, to_fts5, to_tsquery
 from forum.services.search_spell import completions
 
-KINDS = ("question", "answer", "article", "treatment", "topic")
+KINDS = ("question", "answer", "review", "article", "treatment", "topic")
 RECENT_CAP = 150   # newest matches ranked per search (and counted exactly up to)
 REFERENCE_CAP = 60
-LABELS = {"question": "Question", "answer": "Doctor answer", "article": "Reference post",
+LABELS = {"question": "Question", "answer": "Doctor answer", "review": "Patient review", "article": "Reference post",
           "treatment": "Treatment", "topic": "Topic"}
 
 

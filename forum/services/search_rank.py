@@ -12,14 +12,17 @@ import re
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import and_, bindparam, func, or_, select, text
+from sqlalchemy.orm import aliased
 
 from forum.extensions import db
-from forum.models import Question, SearchDocument
+from forum.models import DoctorProfile, Question, Review, ReviewStatus, SearchDocument
+from forum.services.review_queries import PER_PAGE as REVIEWS_PER_PAGE
 from forum.services.search_query import Alternative, Query, filler_words, fold, stem, words
+from forum.text import slugify
 
 TITLE_WEIGHT, PHRASE_BONUS, WHOLE_TITLE_BONUS = 6.0, 3.0, 3.0
-KIND_BONUS = {"topic": 2.0, "treatment": 2.0, "article": 1.5, "question": 0.3, "answer": 0.0}
+KIND_BONUS = {"topic": 2.0, "treatment": 2.0, "article": 1.5, "question": 0.3, "review": 0.1, "answer": 0.0}
 SNIPPET_WORDS, SNIPPET_LEAD, SNIPPET_SPAN = 32, 8, 3000
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -184,6 +187,28 @@ def snippet(query: Query, body: str, matches=None) -> Markup:
     return Markup(lead + "".join(out) + tail)  # nosec B704
 
 
+def review_links(review_ids: list[int]) -> dict[int, str]:
+    """Where each published review is read: its doctor's profile, on the page of reviews that
+    holds it (newest first, as the profile lists them), at its anchor. One statement."""
+    if not review_ids:
+        return {}
+    newer = aliased(Review)
+    ahead = (select(func.count()).where(
+        newer.doctor_id == Review.doctor_id, newer.status == ReviewStatus.PUBLISHED,
+        or_(newer.published_at > Review.published_at,
+            and_(newer.published_at == Review.published_at, newer.id > Review.id)))
+        .correlate(Review).scalar_subquery())
+    rows = db.session.execute(select(Review.id, DoctorProfile.id, DoctorProfile.full_name, ahead)
+                              .join(DoctorProfile, DoctorProfile.user_id == Review.doctor_id)
+                              .where(Review.id.in_(review_ids))).all()
+    links = {}
+    for review_id, profile_id, full_name, before in rows:
+        page = before // REVIEWS_PER_PAGE + 1
+        links[review_id] = (f"/doctors/{profile_id}/{slugify(full_name)}" + (f"?page={page}" if page > 1 else "")
+                            + f"#review-{review_id}")
+    return links
+
+
 def hits(query: Query, page: list[Ranked]) -> list:
     from forum.services.search import Hit  # the result type lives with the search interface
 
@@ -193,12 +218,14 @@ def hits(query: Query, page: list[Ranked]) -> list:
     thread_ids = [r.row.question_id for r in page if r.row.kind == "answer"]
     titles = dict(db.session.execute(select(Question.id, Question.title)
                                      .where(Question.id.in_(thread_ids))).all()) if thread_ids else {}
+    reviews = review_links([int(r.row.ref_id) for r in page if r.row.kind == "review"])
     out, matches = [], _matcher(query)
     for ranked in page:
         row = ranked.row
         thread = f"/questions/{row.question_id}"
         url = {"question": thread, "answer": f"{thread}#answer-{row.ref_id}", "article": f"/articles/{row.slug}",
-               "treatment": f"/treatments/{row.slug}", "topic": f"/topics/{row.slug}"}[row.kind]
+               "treatment": f"/treatments/{row.slug}", "topic": f"/topics/{row.slug}",
+               "review": reviews.get(row.ref_id, f"/doctors/{row.slug}#review-{row.ref_id}")}[row.kind]
         title = titles.get(row.question_id, "") if row.kind == "answer" else row.title
         out.append(Hit(row.kind, row.ref_id, row.question_id, title, snippet(query, bodies.get(row.id, ""), matches),
                        url))

@@ -5,7 +5,6 @@ import hashlib
 import json
 import re
 import secrets
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,12 +30,11 @@ from forum.services import search_index
 from forum.services.answers import recount_doctor, recount_question
 from forum.services.pages import apply_page
 from forum.services.reference import apply_article, apply_topic, apply_treatment, by_slugs
+from forum.services.seed_files import SeedError, line_of, read_records, read_toml, validate_record
+from forum.services.seed_reviews import check_demo_reviews, write_demo_reviews
 
 FRONT_MATTER = re.compile(r"\A\+\+\+\s*\n(.*?)\n\+\+\+\s*\n(.*)\Z", re.S)
-
-
-class SeedError(Exception):
-    """A seed file is malformed; the message names the file, the line and the problem."""
+DEMO_ACCOUNT_AGE = timedelta(days=400)
 
 
 @dataclass
@@ -72,53 +70,6 @@ def _checksum(data: dict) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _read_toml(path: Path, text: str | None = None) -> dict:
-    try:
-        return tomllib.loads(text if text is not None else path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise SeedError(f"{path}: TOML syntax error: {err}") from None
-
-
-def _line_of(text: str, header: str, index: int, key: str | None, offset: int = 0) -> int:
-    """Best-effort line number of `key` inside the index-th `[[header]]` table (1-based)."""
-    lines = text.splitlines()
-    seen, start = -1, 0
-    for number, line in enumerate(lines):
-        if line.strip() == f"[[{header}]]":
-            seen += 1
-            if seen == index:
-                start = number
-                break
-    if key:
-        for number in range(start, len(lines)):
-            if number > start and lines[number].strip().startswith("[[") and \
-                    not lines[number].strip().startswith(f"[[{header}."):
-                break
-            if re.match(rf"\s*{re.escape(key)}\s*=", lines[number]):
-                return number + 1 + offset
-    return start + 1 + offset
-
-
-def _validate(schema: Schema, record: dict, *, path: Path, text: str, header: str, index: int,
-              offset: int = 0) -> dict:
-    try:
-        return schema.load(record)
-    except ValidationError as err:
-        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
-        key, problems = next(iter(messages.items()))
-        line = _line_of(text, header, index, None if key == "_schema" else key, offset)
-        raise SeedError(f"{path}:{line}: {key}: {problems}") from None
-
-
-def _records(path: Path, header: str) -> tuple[list[dict], str]:
-    text = path.read_text(encoding="utf-8")
-    data = _read_toml(path, text)
-    unknown = set(data) - {header}
-    if unknown:
-        raise SeedError(f"{path}: unexpected top-level key(s) {sorted(unknown)}; expected [[{header}]] tables")
-    return data.get(header, []), text
-
-
 def _upsert(model, slug: str, checksum: str, apply, data: dict, report: SeedReport, kind: str, path: Path):
     current = db.session.scalar(select(model).where(model.slug == slug))
     if current is not None and current.seed_checksum == checksum:
@@ -136,11 +87,11 @@ def _upsert(model, slug: str, checksum: str, apply, data: dict, report: SeedRepo
 def _load_table(root: Path, report: SeedReport, *, header: str, schema: Schema, model, apply) -> None:
     """Load `<header>s.toml` ([[header]] tables) through `schema`, upserting by slug."""
     path = root / f"{header}s.toml"
-    records, text = _records(path, header)
+    records, text = read_records(path, header)
     for index, record in enumerate(records):
-        data = _validate(schema, record, path=path, text=text, header=header, index=index)
+        data = validate_record(schema, record, path=path, text=text, header=header, index=index)
         if not data.get("slug"):
-            raise SeedError(f"{path}:{_line_of(text, header, index, None)}: slug: seed records need a slug")
+            raise SeedError(f"{path}:{line_of(text, header, index, None)}: slug: seed records need a slug")
         _upsert(model, data["slug"], _checksum(record), apply, data, report, f"{header}s", path)
     db.session.flush()
 
@@ -151,16 +102,16 @@ def _read_article(path: Path, schema: Schema | None = None) -> tuple[dict, dict]
     match = FRONT_MATTER.match(text)
     if not match:
         raise SeedError(f"{path}:1: the file must start with TOML front matter between two '+++' lines")
-    front = _read_toml(path, match.group(1))
+    front = read_toml(path, match.group(1))
     record = {**front, "body": match.group(2).strip()}
     if record.get("slug") != path.stem:
-        raise SeedError(f"{path}:{_line_of(match.group(1), '', -1, 'slug', 1)}: slug: must equal the file name "
+        raise SeedError(f"{path}:{line_of(match.group(1), '', -1, 'slug', 1)}: slug: must equal the file name "
                         f"({path.stem!r})")
     try:
         return record, (schema or ArticleSeed()).load(record)
     except ValidationError as err:
         key, problems = next(iter(err.messages.items()))
-        line = _line_of(match.group(1), "", -1, key, 1) if key != "body" else match.group(1).count("\n") + 3
+        line = line_of(match.group(1), "", -1, key, 1) if key != "body" else match.group(1).count("\n") + 3
         raise SeedError(f"{path}:{line}: {key}: {problems}") from None
 
 
@@ -201,13 +152,13 @@ def _apply_seed_article(current: Article | None, data: dict) -> Article:
 
 def _load_demo(root: Path, report: SeedReport) -> None:
     doctors_path, members_path = root / "demo" / "doctors.toml", root / "demo" / "members.toml"
-    records, text = _records(members_path, "member")
+    records, text = read_records(members_path, "member")
     for index, record in enumerate(records):
-        data = _validate(DemoMemberSeed(), record, path=members_path, text=text, header="member", index=index)
+        data = validate_record(DemoMemberSeed(), record, path=members_path, text=text, header="member", index=index)
         _demo_user(data["email"], data["display_name"], report, "demo members")
-    records, text = _records(doctors_path, "doctor")
+    records, text = read_records(doctors_path, "doctor")
     for index, record in enumerate(records):
-        data = _validate(DemoDoctorSeed(), record, path=doctors_path, text=text, header="doctor", index=index)
+        data = validate_record(DemoDoctorSeed(), record, path=doctors_path, text=text, header="doctor", index=index)
         user = _demo_user(data.pop("email"), data.pop("display_name"), report, "demo doctors")
         if user.doctor_profile is None:
             expires: date = data.pop("license_expires_on")
@@ -225,8 +176,9 @@ def _demo_user(email: str, display_name: str, report: SeedReport, kind: str) -> 
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         # Demo accounts get an unknown random password: no seeded credentials exist anywhere.
+        # Dated back: the demo's questions and reviews are months old, and so are the people behind them.
         user = User(email=email, display_name=display_name, password_hash=hash_password(secrets.token_urlsafe(24)),
-                    email_verified_at=clock.now())
+                    email_verified_at=clock.now() - DEMO_ACCOUNT_AGE, created_at=clock.now() - DEMO_ACCOUNT_AGE)
         db.session.add(user)
         report.count("created", kind)
     else:
@@ -236,12 +188,15 @@ def _demo_user(email: str, display_name: str, report: SeedReport, kind: str) -> 
 
 def load_seed(root: Path | str, *, demo: bool = False) -> SeedReport:
     """Load the seed folder in one transaction: everything or, on the first bad file, nothing.
+    (Demo reviews, checked in that transaction, are then written through the review service,
+    which commits each: services/seed_reviews.py.)
 
     Records are matched by slug and carry the checksum of the seed record they came from:
     an unchanged record is left alone (a moderator's later edit survives), a changed file
     updates its record, and nothing that exists only in the database is deleted."""
     root = Path(root)
     report = SeedReport()
+    demo_reviews = []
     try:
         _load_table(root, report, header="topic", schema=TopicIn(), model=Topic, apply=apply_topic)
         _load_table(root, report, header="treatment", schema=TreatmentIn(), model=Treatment, apply=apply_treatment)
@@ -251,10 +206,12 @@ def load_seed(root: Path | str, *, demo: bool = False) -> SeedReport:
         if demo:
             _load_demo(root, report)
             _load_demo_questions(root, report)
+            demo_reviews = check_demo_reviews(root, {u.email: u for u in db.session.scalars(select(User))})
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    write_demo_reviews(demo_reviews, report)
     return report
 
 
@@ -302,13 +259,13 @@ def _load_demo_questions(root: Path, report: SeedReport) -> None:
     path = root / "demo" / "questions.toml"
     if not path.exists():
         return
-    records, text = _records(path, "question")
+    records, text = read_records(path, "question")
     users = {u.email: u for u in db.session.scalars(select(User))}
     for index, record in enumerate(records):
-        data = _validate(DemoQuestionSeed(), record, path=path, text=text, header="question", index=index)
+        data = validate_record(DemoQuestionSeed(), record, path=path, text=text, header="question", index=index)
         asker = users.get(data["asker"].lower())
         if asker is None:
-            raise SeedError(f"{path}:{_line_of(text, 'question', index, 'asker')}: asker: unknown demo member")
+            raise SeedError(f"{path}:{line_of(text, 'question', index, 'asker')}: asker: unknown demo member")
         if db.session.scalar(select(Question.id).where(Question.author_id == asker.id,
                                                        Question.title == data["title"])) is not None:
             report.count("unchanged", "demo questions")
@@ -316,7 +273,7 @@ def _load_demo_questions(root: Path, report: SeedReport) -> None:
         try:
             _demo_question(asker, data, users)
         except (KeyError, Invalid) as err:
-            raise SeedError(f"{path}:{_line_of(text, 'question', index, None)}: {data['title']!r}: "
+            raise SeedError(f"{path}:{line_of(text, 'question', index, None)}: {data['title']!r}: "
                             f"unknown e-mail or slug {err}") from None
         report.count("created", "demo questions")
     db.session.flush()

@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from forum.errors import Invalid
 from forum.schemas.reference import ArticleIn, ArticleReviewIn, EditorialActionIn, TopicIn, TreatmentIn
-from forum.services import doctors, questions, reference, site
+from forum.services import doctors, patient_costs, questions, reference, site
 from forum.web.forms import load_form
 
 bp = Blueprint("reference", __name__)
@@ -35,7 +35,8 @@ def treatment(slug):
     return render_template("reference/treatment.html", treatment=treatment,
                            articles=reference.articles_about(current_user, treatment=treatment),
                            questions=questions.list_questions(current_user, treatment=slug, limit=10),
-                           answering=doctors.answering_on(treatment_id=treatment.id))
+                           answering=doctors.answering_on(treatment_id=treatment.id),
+                           patient_costs=patient_costs.patient_costs(treatment.id))
 
 
 @bp.get("/articles")
