@@ -156,6 +156,13 @@ def test_demo_reviews_are_published_dated_in_the_past_and_some_are_verified(app)
     assert any(r.reply_body for r in demo)
 
 
+def test_the_demo_history_sends_nobody_mail_or_notifications(app):
+    from forum.models import Notification, OutboxMail
+    load_seed(SEED, demo=True)
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+    assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 0
+
+
 def test_the_demo_shows_patient_costs_on_two_treatments_beside_their_editorial_cost(app, client):
     load_seed(SEED, demo=True)
     shown = {}

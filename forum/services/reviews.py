@@ -173,8 +173,10 @@ def _commit(review: Review, written: list[str], *, tell_doctor: bool = False) ->
 
 # ---- writing ----
 
-def create_review(actor: User, profile_id: int, data: dict, photo_uploads: Sequence[PhotoUpload] = ()) -> Review:
-    """A member's review of a doctor for one treatment; waits for a moderator when the account is new."""
+def create_review(actor: User, profile_id: int, data: dict, photo_uploads: Sequence[PhotoUpload] = (), *,
+                  notify: bool = True) -> Review:
+    """A member's review of a doctor for one treatment; waits for a moderator when the account is new.
+    The doctor is told of it once published (`notify=False`: the demo seed's history)."""
     profile = _profile(profile_id)
     require(actor, "review.create", profile, hide=profile.status.value != "verified")
     values = _clean(data)
@@ -192,7 +194,7 @@ def create_review(actor: User, profile_id: int, data: dict, photo_uploads: Seque
     review.treatment = treatment
     review.doctor = profile.user
     db.session.add(review)
-    _commit(review, _store_photos(review, photo_uploads, cleaned), tell_doctor=not pending)
+    _commit(review, _store_photos(review, photo_uploads, cleaned), tell_doctor=notify and not pending)
     return review
 
 
@@ -234,14 +236,15 @@ def delete_review(actor: User, review_id: int) -> None:
         photos.remove(name)
 
 
-def reply_to_review(actor: User, review_id: int, body: str) -> Review:
-    """The reviewed doctor's one public reply; calling again replaces it."""
+def reply_to_review(actor: User, review_id: int, body: str, *, notify: bool = True) -> Review:
+    """The reviewed doctor's one public reply; calling again replaces it. The author is told of
+    the first (`notify=False`: the demo seed's history)."""
     review = _get(review_id)
     require(actor, "review.reply", review, hide=not review.is_published)
     body = (body or "").strip()
     if not 2 <= len(body) <= MAX_REPLY:
         raise Invalid(fields={"body": [f"Write a reply of 2 to {MAX_REPLY} characters."]})
-    if review.reply_body is None:
+    if notify and review.reply_body is None:
         notifications.notify(review.author, "review_reply", f"{actor.display_name} replied to your review.",
                              link=_review_link(review))
     review.reply_body, review.reply_at = body, clock.now()

@@ -109,14 +109,15 @@ def write_demo_reviews(checked: list[dict], report) -> None:
             continue
         fields_in = {key: data.get(key) for key in reviews.FIELDS}
         try:
-            review = reviews.create_review(author, doctor.doctor_profile.id, {**fields_in, "photo_consent": False})
+            review = reviews.create_review(author, doctor.doctor_profile.id, {**fields_in, "photo_consent": False},
+                                           notify=False)
         except DomainError as err:
             raise SeedError(f"demo review by {author.email} of {doctor.email}: {err.fields or err.message}") from None
         yesterday = clock.now() - timedelta(days=1)
         written = min(datetime.combine(data["treated_on"], datetime.min.time()) + WRITTEN_AFTER
                       + timedelta(hours=8 + number % 12, minutes=7 * number % 60), yesterday)
         if data.get("reply"):
-            reviews.reply_to_review(doctor, review.id, data["reply"])
+            reviews.reply_to_review(doctor, review.id, data["reply"], notify=False)
             review.reply_at = min(written + REPLIED_AFTER, yesterday)
         review.created_at = review.published_at = written
         db.session.commit()
