@@ -289,8 +289,9 @@ def _question_id_of(obj) -> int | None:
 
 _REFERENCE_MODELS = {"Topic", "Treatment", "Article", "DoctorProfile", "Credential"}
 # Changes shown only as aggregates on public pages (a doctor's typical response time): the
-# record itself stays private; only the version counter moves.
-_CONTENT_MODELS = {"ConsultationRequest"}
+# record itself stays private; only the version counter moves. Reviews (and their photos) show on
+# doctor profiles and, as what patients paid, on treatment pages.
+_CONTENT_MODELS = {"ConsultationRequest", "Review", "ReviewPhoto"}
 _USER_PUBLIC_FIELDS = ("display_name", "status", "role")
 
 
