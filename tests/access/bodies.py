@@ -2,9 +2,11 @@
 checked before the permission in many handlers; an empty body would be refused for everyone)."""
 from __future__ import annotations
 
+import io
 import itertools
 
 from tests import factories
+from tests.access.world import png
 
 CONSULTATION = {"concern": "Enlarged pores on the nose", "description": "Visible pores on my nose for two years now.",
                 "contact_method": "in-app messages", "consent": True}
@@ -58,8 +60,11 @@ BODIES = {
     ("POST", "/flags"): lambda w: {"target_type": "answer", "target_id": str(w.values["answer_id"]), "reason": "spam"},
     ("POST", "/api/v1/mod/content/<any(question, answer, follow_up, doctor, consultation):target_type>"
              "/<target_id>/<action>"): lambda w: REASON,
-    ("POST", "/mod/content/<any(question, answer, follow_up, doctor, consultation):target_type>"
+    ("POST", "/mod/content/<any(question, answer, follow_up, doctor, consultation, review):target_type>"
              "/<target_id>/<action>"): lambda w: REASON,
+    ("POST", "/doctors/<int:doctor_id>/reviews/new"): lambda w: _review("microneedling"),
+    ("POST", "/reviews/<int:review_id>/edit"): lambda w: _review("chemical-peel"),
+    ("POST", "/reviews/<int:review_id>/reply"): lambda w: {"body": "Thank you for taking the time to write."},
     ("POST", "/api/v1/mod/doctor-applications/<int:profile_id>/decision"): lambda w: {"decision": "reject", **REASON},
     ("POST", "/mod/applications/<int:profile_id>"): lambda w: {"decision": "reject", **REASON},
     ("POST", "/api/v1/mod/users/<int:user_id>/<any(suspend, ban, restore, promote, demote):action>"):
@@ -83,6 +88,13 @@ BODIES = {
     ("POST", "/mod/<any(articles, topics, treatments):kind>/new"):
         lambda w: {**ARTICLE, "title": f"{ARTICLE['title']} {next(_serial)}"},
 }
+
+
+def _review(treatment: str) -> dict:
+    """A review as the form posts it, with one photo (a fresh file for each caller)."""
+    return {"rating": "4", "worth_it": "yes", "treatment": treatment, "treated_on": "2025-03", "photo_consent": True,
+            "body": "It stung for a minute; two days of redness, then smoother skin for months.",
+            "photo_1": (io.BytesIO(png()), "cheek.png"), "photo_1_alt": "My cheek a week later"}
 
 
 def _registration() -> dict:

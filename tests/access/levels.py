@@ -18,6 +18,7 @@ LET_THROUGH = {
     "requester": {"member"},               # the consultation's requester only
     "asker": {"member"},                   # the question's author (and the answer's accepter)
     "answerer": {"doctor"},                # the answer's author
+    "reviewer": {"member"},                # the review's author (the member reviewed the doctor)
     "thread": {"member", "doctor"},        # the asker and the answering doctor (follow-ups)
     "token_owner": {"member"},             # the token's owner (the token is the member's)
     "two_factor_on": {"moderator", "admin"},  # accounts with two-factor on (in this forum: the staff)
@@ -26,7 +27,7 @@ LET_THROUGH = {
 }
 # how a signed-in role that is not let through is refused at each level
 REFUSAL = {"two_factor_on": "invalid", "participant": "hidden", "requester": "hidden", "applicant": "hidden",
-           "token_owner": "hidden", "consultation_doctor": "hidden"}
+           "token_owner": "hidden", "consultation_doctor": "hidden", "reviewer": "hidden"}
 # the requester of a consultation is told "not allowed" (they know it exists), not "not found"
 SEEN_BY = {"consultation_doctor": {"member"}}
 HIDDEN_FROM_VISITORS = {"participant", "requester", "consultation_doctor"}
@@ -61,6 +62,7 @@ GET /doctors
 GET /doctors/<int:doctor_id>
 GET /doctors/<int:doctor_id>/<slug>
 GET /doctors/<int:doctor_id>/photo/<name>
+GET /reviews/photos/<photo_id>/<name>
 GET /topics
 GET /topics/<slug>
 GET /treatments
@@ -128,6 +130,9 @@ POST /questions/<int:question_id>/<any(follow, unfollow):action>
 GET /doctor/apply
 POST /flags
 GET /consultations
+GET /account/reviews
+GET /doctors/<int:doctor_id>/reviews/new
+POST /doctors/<int:doctor_id>/reviews/new
 GET /api/v1/me
 GET /api/v1/account/export
 DELETE /api/v1/account
@@ -148,6 +153,7 @@ GET /doctor/dashboard
 POST /doctor/consultations/accepting
 POST /questions/<int:question_id>/answers
 POST /answers/<int:answer_id>/review
+POST /reviews/<int:review_id>/reply
 GET /api/v1/doctor/dashboard
 PUT /api/v1/doctor/accepting
 POST /api/v1/questions/<int:question_id>/answers
@@ -192,7 +198,8 @@ GET /mod/applications/<int:profile_id>
 POST /mod/applications/<int:profile_id>
 POST /mod/articles/<slug>/<any(publish, unpublish):action>
 POST /mod/articles/<slug>/review
-POST /mod/content/<any(question, answer, follow_up, doctor, consultation):target_type>/<target_id>/<action>
+POST /mod/content/<any(question, answer, follow_up, doctor, consultation, review):target_type>/<target_id>/<action>
+GET /mod/reviews
 GET /mod/flags
 GET /mod/contact
 POST /mod/contact/<int:message_id>/handled
@@ -240,6 +247,11 @@ POST /api/v1/answers/<int:answer_id>/accept
 POST /questions/<int:question_id>/invite
 POST /api/v1/questions/<int:question_id>/invitations
 """),
+    "reviewer": _routes("""
+GET /reviews/<int:review_id>/edit
+POST /reviews/<int:review_id>/edit
+POST /reviews/<int:review_id>/delete
+"""),
     "answerer": _routes("""
 GET /answers/<int:answer_id>/edit
 POST /answers/<int:answer_id>/edit
@@ -268,6 +280,15 @@ EXCEPTIONS: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/api/v1/consultations"): {"doctor": "invalid"},
     ("POST", "/consultations/new"): {"visitor": "login", "suspended": "login", "doctor": "invalid"},
     # a visitor may fill in the request; sending it keeps a draft and asks them to log in
+    # doctors do not review themselves (the world's doctor is the one reviewed); staff moderate
+    # reviews and do not write them
+    ("GET", "/doctors/<int:doctor_id>/reviews/new"): {"doctor": "forbidden", "moderator": "forbidden",
+                                                      "admin": "forbidden"},
+    ("POST", "/doctors/<int:doctor_id>/reviews/new"): {"doctor": "forbidden", "moderator": "forbidden",
+                                                       "admin": "forbidden"},
+    # the author deletes the review first in the run, so it is gone for every role after them
+    ("POST", "/reviews/<int:review_id>/delete"): {"moderator_no_2fa": "hidden", "moderator": "hidden",
+                                                  "admin": "hidden"},
 }
 
 
