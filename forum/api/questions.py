@@ -7,8 +7,8 @@ from forum import ratelimits
 from forum.api.auth import AUTH, actor
 from forum.permissions import can
 from forum.schemas.qa import (
-    AnswerIn, AnswerOut, FollowUpIn, FollowUpOut, InviteIn, QuestionArgs, QuestionDetailOut,
-    QuestionDetailStaffOut, QuestionEditIn, QuestionIn, QuestionOut, ReviewIn, ReviewOut, SearchArgs, SearchPageOut,
+    AnswerIn, AnswerOut, AnswerReviewIn, AnswerReviewOut, FollowUpIn, FollowUpOut, InviteIn, QuestionArgs,
+    QuestionDetailOut, QuestionDetailStaffOut, QuestionEditIn, QuestionIn, QuestionOut, SearchArgs, SearchPageOut,
     SimilarArgs, SimilarOut,
 )
 from forum.schemas.common import page_of
@@ -110,8 +110,8 @@ def helpful(answer_id):
 
 
 @blp.post("/answers/<int:answer_id>/reviews")
-@blp.arguments(ReviewIn)
-@blp.response(201, ReviewOut)
+@blp.arguments(AnswerReviewIn)
+@blp.response(201, AnswerReviewOut)
 @blp.doc(security=AUTH)
 def review(data, answer_id):
     """A verified doctor agrees, or disagrees with a reason."""

@@ -49,7 +49,7 @@ class FollowUpIn(InputSchema):
     body = Text(min_len=2, max_len=2000)
 
 
-class ReviewIn(InputSchema):
+class AnswerReviewIn(InputSchema):
     verdict = fields.String(required=True, validate=validate.OneOf(["agree", "disagree"]))
     reason = Text(max_len=500, required=False)
 
@@ -103,7 +103,7 @@ class DoctorRefOut(Schema):
     verified = fields.Boolean(attribute="is_verified")
 
 
-class ReviewOut(Schema):
+class AnswerReviewOut(Schema):
     doctor = fields.Function(lambda r: r.doctor.doctor_profile.full_name if r.doctor.doctor_profile else None)
     verdict = fields.String()
     reason = fields.String(allow_none=True)
@@ -130,7 +130,7 @@ class AnswerOut(Schema):
     agree_count = fields.Integer()
     disagree_count = fields.Integer()
     accepted = fields.Boolean()
-    reviews = fields.List(fields.Nested(ReviewOut))
+    reviews = fields.List(fields.Nested(AnswerReviewOut))
     follow_ups = fields.List(fields.Nested(FollowUpOut), attribute="visible_follow_ups")
     created_at = UtcDateTime()
     edited_at = UtcDateTime(allow_none=True)

@@ -7,7 +7,7 @@ from forum.errors import Invalid
 from forum.extensions import csrf
 from forum.models import Specialty
 from forum.schemas.accounts import DoctorApplicationIn, DoctorArgs
-from forum.schemas.reviews import ReviewPageArgs
+from forum.schemas.reviews import ReviewArgs
 from forum.services import accounts, doctor_photos, doctors, reference
 from forum.text import slugify
 from forum.web.forms import load_args, load_form
@@ -45,7 +45,7 @@ def index():
 @bp.get("/doctors/<int:doctor_id>", defaults={"slug": ""})
 @bp.get("/doctors/<int:doctor_id>/<slug>")
 def show(doctor_id, slug):
-    args = load_args(ReviewPageArgs())
+    args = load_args(ReviewArgs())
     profile = doctors.get_doctor(current_user, doctor_id)
     canonical = slugify(profile.full_name)
     if slug != canonical:

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from forum import ratelimits
 from forum.errors import Conflict, Invalid
 from forum.permissions import can
-from forum.schemas.qa import AnswerIn, FollowUpIn, InviteIn, QuestionArgs, QuestionIn, ReviewIn
+from forum.schemas.qa import AnswerIn, AnswerReviewIn, FollowUpIn, InviteIn, QuestionArgs, QuestionIn
 from forum.services import answers, questions, reference, triage
 from forum.web.forms import load_args, load_form
 from forum.web.hosts import absolute_url
@@ -148,7 +148,7 @@ def vote(answer_id, action):
 @login_required
 def review(answer_id):
     answer = answers.get_answer(current_user, answer_id)
-    data, errors = load_form(ReviewIn())
+    data, errors = load_form(AnswerReviewIn())
     if not errors:
         answers.review_answer(current_user, answer_id=answer_id, **data)
         flash("Your review is shown with the answer.", "success")

@@ -18,7 +18,7 @@ from forum.models import (
     Answer, AnswerReview, DoctorProfile, Follow, FollowUp, HelpfulVote, Invitation, Notification, OutboxMail,
     Question, QuestionStatus, Topic, UserStatus, VerificationStatus,
 )
-from forum.schemas.qa import QuestionIn, ReviewIn
+from forum.schemas.qa import AnswerReviewIn, QuestionIn
 from forum.services import answers, outbox, questions, search_index
 from forum.services.seed import load_seed
 from tests.factories import make_doctor, make_moderator, make_user
@@ -369,7 +369,7 @@ def test_a_disagreement_needs_a_reason(question, doctor, reason):
     assert "reason" in err.value.fields
     assert count(AnswerReview) == 0
     with pytest.raises(ValidationError) as schema_err:
-        ReviewIn().load({"verdict": "disagree", "reason": reason} if reason is not None else {"verdict": "disagree"})
+        AnswerReviewIn().load({"verdict": "disagree", "reason": reason} if reason is not None else {"verdict": "disagree"})
     assert "reason" in schema_err.value.messages
 
 
