@@ -16,6 +16,8 @@ ANSWER = {"body": "A fresh answer from a doctor, long enough to be kept."}
 ARTICLE = {"title": "What pores are and why they show", "summary": "A short summary of what pores are.",
            "body": "Pores are the openings of hair follicles.", "author_name": "Editorial team"}
 TREATMENT = {"kind": "procedure", "how_it_works": "Fine needles make tiny wounds that heal."}
+REVIEW = {"treatment": "chemical-peel", "rating": 4, "worth_it": "yes", "treated_on": "2026-03",
+          "body": "The peel stung for a few minutes and the redness faded in two days; smoother skin since."}
 _serial = itertools.count(1)
 REASON = {"reason": "Checked by the access matrix."}
 
@@ -62,15 +64,15 @@ BODIES = {
              "/<target_id>/<action>"): lambda w: REASON,
     ("POST", "/mod/content/<any(question, answer, follow_up, doctor, consultation, review):target_type>"
              "/<target_id>/<action>"): lambda w: REASON,
-    ("POST", "/doctors/<int:doctor_id>/reviews/new"): lambda w: _review("microneedling"),
-    ("POST", "/reviews/<int:review_id>/edit"): lambda w: _review("chemical-peel"),
-    ("POST", "/reviews/<int:review_id>/reply"): lambda w: {"body": "Thank you for taking the time to write."},
     ("POST", "/api/v1/mod/doctor-applications/<int:profile_id>/decision"): lambda w: {"decision": "reject", **REASON},
     ("POST", "/mod/applications/<int:profile_id>"): lambda w: {"decision": "reject", **REASON},
     ("POST", "/api/v1/mod/users/<int:user_id>/<any(suspend, ban, restore, promote, demote):action>"):
         lambda w: {**REASON, "days": 3},
     ("POST", "/mod/users/<int:user_id>/<any(suspend, ban, restore, promote, demote):action>"):
         lambda w: {**REASON, "days": 3},
+    ("POST", "/doctors/<int:doctor_id>/reviews/new"): lambda w: _review_form("chemical-peel"),
+    ("POST", "/reviews/<int:review_id>/edit"): lambda w: _review_form("botox"),
+    ("POST", "/reviews/<int:review_id>/reply"): lambda w: {"body": "Thank you for taking the time to write."},
     ("POST", "/api/v1/questions"): lambda w: QUESTION,
     ("POST", "/questions/ask"): lambda w: QUESTION,
     ("PUT", "/api/v1/questions/<int:question_id>"): lambda w: QUESTION,
@@ -90,10 +92,9 @@ BODIES = {
 }
 
 
-def _review(treatment: str) -> dict:
-    """A review as the form posts it, with one photo (a fresh file for each caller)."""
-    return {"rating": "4", "worth_it": "yes", "treatment": treatment, "treated_on": "2025-03", "photo_consent": True,
-            "body": "It stung for a minute; two days of redness, then smoother skin for months.",
+def _review_form(treatment: str) -> dict:
+    """A review as the HTML form posts it (strings), with one photo: a fresh file for each caller."""
+    return {**{key: str(value) for key, value in REVIEW.items()}, "treatment": treatment, "photo_consent": True,
             "photo_1": (io.BytesIO(png()), "cheek.png"), "photo_1_alt": "My cheek a week later"}
 
 

@@ -18,16 +18,18 @@ LET_THROUGH = {
     "requester": {"member"},               # the consultation's requester only
     "asker": {"member"},                   # the question's author (and the answer's accepter)
     "answerer": {"doctor"},                # the answer's author
-    "reviewer": {"member"},                # the review's author (the member reviewed the doctor)
     "thread": {"member", "doctor"},        # the asker and the answering doctor (follow-ups)
     "token_owner": {"member"},             # the token's owner (the token is the member's)
     "two_factor_on": {"moderator", "admin"},  # accounts with two-factor on (in this forum: the staff)
     "consultation_doctor": {"doctor"},     # the doctor chosen for the consultation
     "new_applicant": {"member"},  # members with no doctor application yet (staff decide, never apply)
+    "reviewer": {"member", "pending_doctor"},  # members review doctors: never themselves; staff moderate instead
+    "review_author": {"member"},           # the review's author
+    "reviewed_doctor": {"doctor"},         # the doctor the review is about
 }
 # how a signed-in role that is not let through is refused at each level
 REFUSAL = {"two_factor_on": "invalid", "participant": "hidden", "requester": "hidden", "applicant": "hidden",
-           "token_owner": "hidden", "consultation_doctor": "hidden", "reviewer": "hidden"}
+           "token_owner": "hidden", "consultation_doctor": "hidden", "review_author": "hidden"}
 # the requester of a consultation is told "not allowed" (they know it exists), not "not found"
 SEEN_BY = {"consultation_doctor": {"member"}}
 HIDDEN_FROM_VISITORS = {"participant", "requester", "consultation_doctor"}
@@ -131,8 +133,6 @@ GET /doctor/apply
 POST /flags
 GET /consultations
 GET /account/reviews
-GET /doctors/<int:doctor_id>/reviews/new
-POST /doctors/<int:doctor_id>/reviews/new
 GET /api/v1/me
 GET /api/v1/account/export
 DELETE /api/v1/account
@@ -153,7 +153,6 @@ GET /doctor/dashboard
 POST /doctor/consultations/accepting
 POST /questions/<int:question_id>/answers
 POST /answers/<int:answer_id>/review
-POST /reviews/<int:review_id>/reply
 GET /api/v1/doctor/dashboard
 PUT /api/v1/doctor/accepting
 POST /api/v1/questions/<int:question_id>/answers
@@ -248,9 +247,16 @@ POST /questions/<int:question_id>/invite
 POST /api/v1/questions/<int:question_id>/invitations
 """),
     "reviewer": _routes("""
+GET /doctors/<int:doctor_id>/reviews/new
+POST /doctors/<int:doctor_id>/reviews/new
+"""),
+    "review_author": _routes("""
 GET /reviews/<int:review_id>/edit
 POST /reviews/<int:review_id>/edit
 POST /reviews/<int:review_id>/delete
+"""),
+    "reviewed_doctor": _routes("""
+POST /reviews/<int:review_id>/reply
 """),
     "answerer": _routes("""
 GET /answers/<int:answer_id>/edit
@@ -279,16 +285,12 @@ EXCEPTIONS: dict[tuple[str, str], dict[str, str]] = {
     # asking oneself for a consultation is refused as invalid input, like any other wrong choice
     ("POST", "/api/v1/consultations"): {"doctor": "invalid"},
     ("POST", "/consultations/new"): {"visitor": "login", "suspended": "login", "doctor": "invalid"},
+    # the doctor may not review themself (the review is of them)
+    ("GET", "/doctors/<int:doctor_id>/reviews/new"): {"doctor": "forbidden"},
+    ("POST", "/doctors/<int:doctor_id>/reviews/new"): {"doctor": "forbidden"},
+    # the member (who comes first) deleted the review: later callers find nothing
+    ("POST", "/reviews/<int:review_id>/delete"): {"moderator_no_2fa": "hidden"},
     # a visitor may fill in the request; sending it keeps a draft and asks them to log in
-    # doctors do not review themselves (the world's doctor is the one reviewed); staff moderate
-    # reviews and do not write them
-    ("GET", "/doctors/<int:doctor_id>/reviews/new"): {"doctor": "forbidden", "moderator": "forbidden",
-                                                      "admin": "forbidden"},
-    ("POST", "/doctors/<int:doctor_id>/reviews/new"): {"doctor": "forbidden", "moderator": "forbidden",
-                                                       "admin": "forbidden"},
-    # the author deletes the review first in the run, so it is gone for every role after them
-    ("POST", "/reviews/<int:review_id>/delete"): {"moderator_no_2fa": "hidden", "moderator": "hidden",
-                                                  "admin": "hidden"},
 }
 
 

@@ -22,8 +22,8 @@ _app = make_app()
 ROUTES = sorted({(method, rule.rule) for rule in _app.url_map.iter_rules()
                  for method in rule.methods - {"HEAD", "OPTIONS"}}, key=lambda r: (r[1], r[0]))
 LEVEL_OF = {route: level for level, routes in LEVELS.items() for route in routes}
-MULTIPART = {"/api/v1/consultations/<consultation_id>/photos", "/doctor/photo", "/doctors/<int:doctor_id>/reviews/new",
-             "/reviews/<int:review_id>/edit"}
+MULTIPART = {"/api/v1/consultations/<consultation_id>/photos", "/doctor/photo",
+             "/doctors/<int:doctor_id>/reviews/new", "/reviews/<int:review_id>/edit"}
 READS = [route for route in ROUTES if route[0] == "GET"]
 WRITES = [route for route in ROUTES if route[0] != "GET"]
 
@@ -46,7 +46,8 @@ def _call(world, clients, role: str, method: str, rule: str):
     if rule.startswith("/api/"):
         headers = {"Authorization": f"Bearer {world.tokens[role]}"} if role != "visitor" else {}
         if rule in MULTIPART:
-            return client.open(url, method=method, headers=headers, data={"photos": (io.BytesIO(worlds.png()), "a.png")})
+            data = {**body_for(world, method, rule, role), "photos": (io.BytesIO(worlds.png()), "a.png")}
+            return client.open(url, method=method, headers=headers, data=data)
         body = None if method == "GET" else body_for(world, method, rule, role)
         return client.open(url, method=method, headers=headers, json=body)
     data = None

@@ -13,10 +13,10 @@ from werkzeug.security import generate_password_hash
 from forum import clock
 from forum.text import slugify
 from forum.extensions import db
-from forum.models import (
-    Article, ArticleStatus, ReviewStatus, Role, Topic, Treatment, UserStatus, VerificationStatus,
+from forum.models import Article, ArticleStatus, Review, Role, Topic, Treatment, UserStatus, VerificationStatus
+from forum.services import (
+    accounts, answers, consultations, contact, doctor_photos, moderation_content, pages, questions, reviews,
 )
-from forum.services import accounts, answers, consultations, contact, doctor_photos, pages, questions, reviews
 from tests import factories
 
 from tests.access.levels import ROLES
@@ -52,8 +52,8 @@ class World:
                 return self.values[_slug_kind(rule)]
             if name == "answer_id" and "review" in rule:  # doctors review other doctors' answers
                 return str(self.values["other_answer_id"])
-            if rule.startswith("/reviews/photos/"):  # a review's photo, not the consultation's or the headshot
-                return str(self.values[f"review_photo_{name}"])
+            if name in ("photo_id", "name") and "review" in rule:  # a review's photo, not the consultation's
+                return str(self.values[f"review_{name}"])
             return str(self.values.get(name, "x"))
         return re.sub(r"<(?:([^:>]+):)?([^>]+)>", value, rule)
 
@@ -70,8 +70,7 @@ def _reference() -> dict:
     treatment = Treatment(slug="chemical-peel", name="Chemical peel", kind="procedure", how_it_works="Acid.")
     article = Article(slug="about-pores", title="About pores", summary="What pores are.", body="Pores **are** fine.",
                       author_name="Editorial team", status=ArticleStatus.PUBLISHED, published_on=date.today())
-    other_treatment = Treatment(slug="microneedling", name="Microneedling", kind="procedure", how_it_works="Needles.")
-    db.session.add_all([topic, treatment, other_treatment, article])
+    db.session.add_all([topic, treatment, article])
     for slug, title in pages.TRUST_PAGES.items():  # the trust pages, as `forum seed` loads them
         pages.apply_page(None, {"slug": slug, "title": title, "summary": f"{title} for the matrix.",
                                 "body": "## Section\n\nText.", "reviewed_on": date.today()})
@@ -107,7 +106,7 @@ def build() -> World:
         users["member"], doctor_id=users["doctor"].doctor_profile.id, consent=True,
         photos_in=[(png(), "cheek.png")], **_consultation_details())
     doctor_photos.set_photo(users["doctor"], png(), "me.png")
-    review = _published_review(users["member"], users["doctor"])
+    review = _review(users)
     for role, user in users.items():
         world.tokens[role] = factories.mint_token(user, name="matrix")
     # a moderator who has not turned two-factor on yet, holding a token from before (as members
@@ -121,23 +120,22 @@ def build() -> World:
         filename="css/site.css", name=users["doctor"].doctor_profile.photo_name,
         profile_id=users["pending_doctor"].doctor_profile.id, user_id=victim.id,
         consultation_id=consultation.id, photo_id=consultation.photos[0].id,
+        review_id=review.id, review_photo_id=review.photos[0].id, review_name=review.photos[0].stored_name,
         token_id=_token_id(users["member"]), target_id=asked.question.id, action="lock",
-        review_id=review.id, review_photo_photo_id=review.photos[0].id, review_photo_name=review.photos[0].stored_name,
         message_id=contact.send_message(name="Sam Sender", email="sam@example.test", topic="general",
                                         message="Hello from the access matrix.").id)
     return world
 
 
-def _published_review(author, doctor):
-    """The member's review of the doctor, with a public photo (published at once, though the
-    member's account is new: the queue is not what the matrix is about)."""
-    data = {"treatment": "chemical-peel", "rating": 4, "worth_it": "yes", "treated_on": date(2025, 3, 1),
-            "cost_amount": None, "cost_currency": None, "city": None, "photo_consent": True,
-            "body": "The peel stung a little; the redness faded in two days and my skin is smoother."}
-    review = reviews.create_review(author, doctor.doctor_profile.id, data,
-                                   [reviews.PhotoUpload(png(), "cheek.png", "Cheek after the peel")])
-    review.status, review.published_at = ReviewStatus.PUBLISHED, clock.now()
-    db.session.commit()
+def _review(users: dict) -> Review:
+    """The member's published review (with a photo) of the doctor, for a treatment other than the
+    one new reviews in the matrix are written for."""
+    factories.make_treatment("botox", "Botox")
+    upload = reviews.PhotoUpload(png(), "forehead.png", "Forehead a month after")
+    review = reviews.create_review(users["member"], users["doctor"].doctor_profile.id,
+                                   factories.review_data(treatment="botox", photo_consent=True), [upload])
+    moderation_content.moderate_content(users["moderator"], target_type="review", target_id=review.id,
+                                        action="approve", reason="Reads as a genuine patient's account")
     return review
 
 
