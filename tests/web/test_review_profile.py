@@ -180,3 +180,18 @@ def test_a_moderator_hides_a_review_with_a_logged_reason_the_author_sees(browser
 def test_the_queue_is_for_staff_only(browser, world):
     browser.login(make_reviewer())
     assert browser.get("/mod/reviews").status_code == 403
+
+
+def test_the_profile_costs_the_same_queries_for_three_reviews_or_ten(client, world, count_queries, app):
+    app.config["PAGE_CACHE_SECONDS"] = 0  # every request renders
+    for _ in range(3):
+        write(world)
+    client.get(world.profile_url)
+    with count_queries() as few:
+        assert client.get(world.profile_url).status_code == 200
+    for _ in range(7):
+        write(world)
+    with count_queries() as many:
+        page = client.get(world.profile_url).get_data(as_text=True)
+    assert len(shown_reviews(page)) == 10
+    assert many.count == few.count, many.statements[few.count:]

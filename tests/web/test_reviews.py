@@ -255,3 +255,18 @@ def test_the_author_does_not_see_a_report_form_on_their_own_review(browser, worl
     write(world.member, world)
     browser.login(world.member)
     assert 'name="target_type" value="review"' not in profile_text(browser, world)
+
+
+def test_the_author_removes_a_photo_and_adds_another(browser, world):
+    browser.login(world.member)
+    browser.post_form(world.new_url, {**form(), **photo_fields(2)})
+    review = db.session.scalar(select(Review))
+    gone, kept = review.photos[0].id, review.photos[1].id
+    page = browser.get(f"/reviews/{review.id}/edit").get_data(as_text=True)
+    assert f'name="remove_photos" value="{gone}"' in page and 'name="photo_2"' in page and 'name="photo_3"' not in page
+    data = {**form(), "photo_consent": "1", "remove_photos": gone,
+            "photo_1": (io.BytesIO(image_bytes()), "new.jpg"), "photo_1_alt": "Cheek, three months on"}
+    assert browser.post_form(f"/reviews/{review.id}/edit", data).status_code == 303
+    db.session.expire_all()
+    photos = db.session.get(Review, review.id).photos
+    assert [p.alt for p in photos] == ["Cheek, photo 2", "Cheek, three months on"] and kept in [p.id for p in photos]
