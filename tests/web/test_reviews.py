@@ -270,3 +270,9 @@ def test_the_author_removes_a_photo_and_adds_another(browser, world):
     db.session.expire_all()
     photos = db.session.get(Review, review.id).photos
     assert [p.alt for p in photos] == ["Cheek, photo 2", "Cheek, three months on"] and kept in [p.id for p in photos]
+
+
+def test_the_account_page_links_to_the_author_s_reviews(browser, world):
+    browser.login(world.member)
+    assert 'href="/account/reviews"' in browser.get("/account").get_data(as_text=True)
+    assert "You have not reviewed a doctor yet." in text(browser.get("/account/reviews"))
