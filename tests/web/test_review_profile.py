@@ -195,3 +195,20 @@ def test_the_profile_costs_the_same_queries_for_three_reviews_or_ten(client, wor
         page = client.get(world.profile_url).get_data(as_text=True)
     assert len(shown_reviews(page)) == 10
     assert many.count == few.count, many.statements[few.count:]
+
+
+def test_a_flagged_review_is_on_the_flags_page_and_hidden_from_there(browser, world, moderator):
+    from forum.services import moderation_content
+
+    review = write(world, body="A review someone reported, long enough to be kept by the service.")
+    moderation_content.flag_content(make_reviewer(), target_type="review", target_id=review.id, reason="spam")
+    browser.login(moderator)
+    page = text(browser.get("/mod/flags"))
+    assert f'data-testid="flagged-review-{review.id}"' in page and "Dr. Grace Hopper</a> · Chemical peel" in page
+    assert "A review someone reported" in page
+    assert f"/mod/content/review/{review.id}/hide" in page
+    response = browser.post_form(f"/mod/content/review/{review.id}/hide", {"reason": "Advertising."},
+                                 token_from="/mod/flags")
+    assert response.status_code == 303
+    assert db.session.get(Review, review.id).status == ReviewStatus.HIDDEN
+    assert "No open flags." in text(browser.get("/mod/flags"))
