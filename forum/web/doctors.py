@@ -15,6 +15,8 @@ from forum.web.hosts import absolute_url
 
 bp = Blueprint("doctors", __name__)
 SPECIALTIES = [(s.value, s.value.capitalize()) for s in Specialty]
+# Ours that schema.org's MedicalSpecialty list names (the others have no member there).
+SCHEMA_SPECIALTIES = {"dermatology": "Dermatology", "plastic surgery": "PlasticSurgery"}
 
 
 @bp.get("/doctor/apply")
@@ -69,7 +71,9 @@ def physician_jsonld(profile, rating) -> dict:
         address["addressRegion"] = profile.region
     data = {"@context": "https://schema.org", "@type": "Physician", "name": profile.full_name,
             "url": absolute_url("doctors.show", doctor_id=profile.id, slug=slugify(profile.full_name)),
-            "medicalSpecialty": profile.specialty.value, "address": address}
+            "address": address}
+    if profile.specialty.value in SCHEMA_SPECIALTIES:
+        data["medicalSpecialty"] = SCHEMA_SPECIALTIES[profile.specialty.value]
     if rating.count >= 3:
         data["aggregateRating"] = {"@type": "AggregateRating", "ratingValue": round(rating.average, 1),
                                    "reviewCount": rating.count, "bestRating": 5, "worstRating": 1}

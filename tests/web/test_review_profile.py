@@ -109,6 +109,7 @@ def test_physician_json_ld_has_an_aggregate_rating_only_from_three_reviews(clien
     write(world, rating=4)
     data = jsonld(client.get(world.profile_url).get_data(as_text=True))
     assert data["@type"] == "Physician" and data["name"] == "Dr. Grace Hopper"
+    assert data["medicalSpecialty"] == "Dermatology" and data["url"].endswith(world.profile_url)
     assert "aggregateRating" not in data
     write(world, rating=4)
     data = jsonld(client.get(world.profile_url).get_data(as_text=True))
