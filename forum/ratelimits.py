@@ -54,7 +54,7 @@ consultation = limiter.limit(_config("RATELIMIT_CONSULTATION"), methods=["POST"]
 def _without_photos() -> bool:
     """Only requests carrying photo files count against the photo limit, refused ones included."""
     try:
-        return not any(f.filename for f in request.files.getlist("photos"))
+        return not any(f.filename for _name, f in request.files.items(multi=True))  # "photos", "photo_1" ...
     except HTTPException:  # a body too large or malformed counts; the view then refuses it
         return False
 

@@ -28,6 +28,10 @@ PHRASES = {
     "doctor_ids": "at least one doctor",
     "concern": "your concern",
     "description": "what you would like to change",
+    "rating": "a rating from 1 to 5 stars",
+    "worth_it": "whether it was worth it",
+    "treatment": "the treatment you had",
+    "treated_on": "the month you had the treatment",
 }
 
 _NUMBER = r"(-?\d+(?:\.\d+)?)"

@@ -10,7 +10,7 @@ from forum.models import Answer, DoctorProfile, Invitation, Question, User, Veri
 from forum.models.qa import question_topics
 from forum.pagination import Page, paginate
 from forum.permissions import can, require
-from forum.services import consultations, stats
+from forum.services import consultations, review_queries, stats
 
 DIRECTORY_SORTS = {
     "answers": lambda: [DoctorProfile.answer_count, DoctorProfile.id],
@@ -29,14 +29,18 @@ def get_doctor(viewer: User | None, profile_id: int) -> DoctorProfile:
     return profile
 
 
-def profile_page(viewer: User | None, profile_id: int | None = None, *, profile: DoctorProfile | None = None) -> dict:
-    """A public profile with the doctor's recent visible answers (pass `profile` when already loaded)."""
+def profile_page(viewer: User | None, profile_id: int | None = None, *, profile: DoctorProfile | None = None,
+                 review_page: int = 1) -> dict:
+    """A public profile with the doctor's recent visible answers, rating summary and one page of
+    published reviews (pass `profile` when already loaded; a review page past the last is not found)."""
     profile = profile or get_doctor(viewer, profile_id)
+    reviews = review_queries.doctor_reviews(viewer, profile.id, page=review_page)
     recent = list(db.session.scalars(
         select(Answer).join(Question).where(Answer.author_id == profile.user_id, Answer.hidden.is_(False),
                                             Question.hidden.is_(False))
         .options(selectinload(Answer.question)).order_by(Answer.id.desc()).limit(10)))
-    return {"doctor": profile, "recent_answers": recent,
+    return {"doctor": profile, "recent_answers": recent, "reviews": reviews,
+            "rating": review_queries.rating_of(profile.user_id),
             "median_response_hours": consultations.median_response_hours(profile)}
 
 

@@ -195,6 +195,8 @@ _QUEUE_LOADS = {  # what the queue page shows of each kind of item, loaded up fr
                                    selectinload(FollowUp.answer).selectinload(Answer.question)),
     FlagTarget.DOCTOR: lambda: (),
     FlagTarget.CONSULTATION: lambda: (),
+    FlagTarget.REVIEW: lambda: (selectinload(Review.author), selectinload(Review.treatment),
+                                selectinload(Review.doctor).selectinload(User.doctor_profile)),
 }
 
 

@@ -7,12 +7,16 @@ from forum.errors import Invalid
 from forum.extensions import csrf
 from forum.models import Specialty
 from forum.schemas.accounts import DoctorApplicationIn, DoctorArgs
+from forum.schemas.reviews import ReviewArgs
 from forum.services import accounts, doctor_photos, doctors, reference
 from forum.text import slugify
 from forum.web.forms import load_args, load_form
+from forum.web.hosts import absolute_url
 
 bp = Blueprint("doctors", __name__)
 SPECIALTIES = [(s.value, s.value.capitalize()) for s in Specialty]
+# Ours that schema.org's MedicalSpecialty list names (the others have no member there).
+SCHEMA_SPECIALTIES = {"dermatology": "Dermatology", "plastic surgery": "PlasticSurgery"}
 
 
 @bp.get("/doctor/apply")
@@ -43,11 +47,37 @@ def index():
 @bp.get("/doctors/<int:doctor_id>", defaults={"slug": ""})
 @bp.get("/doctors/<int:doctor_id>/<slug>")
 def show(doctor_id, slug):
+    args = load_args(ReviewArgs())
     profile = doctors.get_doctor(current_user, doctor_id)
     canonical = slugify(profile.full_name)
     if slug != canonical:
-        return redirect(url_for("doctors.show", doctor_id=doctor_id, slug=canonical), 301)
-    return render_template("doctors/show.html", **doctors.profile_page(current_user, profile=profile))
+        page = {"page": args["page"]} if args["page"] > 1 else {}
+        return redirect(url_for("doctors.show", doctor_id=doctor_id, slug=canonical, **page), 301)
+    return profile_response(profile, review_page=args["page"])
+
+
+def profile_response(profile, *, review_page: int = 1, status: int = 200, **extra):
+    """The profile page (also re-shown by the review routes with a form's errors)."""
+    page = doctors.profile_page(current_user, profile=profile, review_page=review_page)
+    return render_template("doctors/show.html", **page, jsonld=physician_jsonld(profile, page["rating"]),
+                           reply_errors=extra.pop("reply_errors", {}), reply_form=extra.pop("reply_form", {}),
+                           **extra), status
+
+
+def physician_jsonld(profile, rating) -> dict:
+    """schema.org Physician; aggregateRating only from 3 published reviews (fewer say too little)."""
+    address = {"@type": "PostalAddress", "addressLocality": profile.city, "addressCountry": profile.country}
+    if profile.region:
+        address["addressRegion"] = profile.region
+    data = {"@context": "https://schema.org", "@type": "Physician", "name": profile.full_name,
+            "url": absolute_url("doctors.show", doctor_id=profile.id, slug=slugify(profile.full_name)),
+            "address": address}
+    if profile.specialty.value in SCHEMA_SPECIALTIES:
+        data["medicalSpecialty"] = SCHEMA_SPECIALTIES[profile.specialty.value]
+    if rating.count >= 3:
+        data["aggregateRating"] = {"@type": "AggregateRating", "ratingValue": round(rating.average, 1),
+                                   "reviewCount": rating.count, "bestRating": 5, "worstRating": 1}
+    return data
 
 
 def _apply_page(photo_errors: dict | None = None) -> str:

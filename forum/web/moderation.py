@@ -6,7 +6,9 @@ from forum.errors import Invalid
 from forum.permissions import require
 from forum.schemas.accounts import DoctorDecisionIn
 from forum.schemas.moderation import LogArgs, ModerationActionIn, UserActionIn, UserSearchArgs
-from forum.services import contact, moderation, moderation_content, moderation_users, questions, triage
+from forum.services import (
+    contact, moderation, moderation_content, moderation_users, questions, review_queries, triage,
+)
 from forum.web.auth import safe_next
 from forum.web.forms import load_args, load_form
 
@@ -20,7 +22,8 @@ def dashboard():
                            urgent=questions.urgent_questions(current_user),
                            flagged=moderation_content.open_flags(current_user, limit=5),
                            recent=moderation_users.recent_from_new_accounts(current_user, limit=10),
-                           contact_open=contact.open_count(current_user), warning_signs=triage.red_flags)
+                           contact_open=contact.open_count(current_user), warning_signs=triage.red_flags,
+                           reviews_waiting=review_queries.pending_reviews(current_user))
 
 
 @bp.get("/flags")
@@ -29,7 +32,7 @@ def flags():
     return render_template("moderation/flags.html", items=moderation_content.open_flags(current_user), errors={})
 
 
-@bp.post("/content/<any(question, answer, follow_up, doctor, consultation):target_type>/<target_id>/<action>")
+@bp.post("/content/<any(question, answer, follow_up, doctor, consultation, review):target_type>/<target_id>/<action>")
 @login_required
 def act_on_content(target_type, target_id, action):
     data, errors = load_form(ModerationActionIn())
@@ -41,8 +44,17 @@ def act_on_content(target_type, target_id, action):
             return redirect(safe_next(url_for("moderation.flags")), 303)
         except Invalid as e:
             errors = e.fields or {"_schema": [e.message]}
+    return _refused_action(target_type, target_id, errors)
+
+
+def _refused_action(target_type: str, target_id: str, errors: dict):
+    """The page the action came from, with the reason's message: the review queue or the flags."""
+    keyed = {f"{target_type}-{target_id}": errors}
+    if target_type == "review" and safe_next("").startswith(url_for("reviews.queue")):
+        return render_template("reviews/queue.html", reviews=review_queries.pending_reviews(current_user),
+                               errors=keyed), 422
     return render_template("moderation/flags.html", items=moderation_content.open_flags(current_user),
-                           errors={f"{target_type}-{target_id}": errors}), 422
+                           errors=keyed), 422
 
 
 @bp.get("/users")

@@ -2,9 +2,11 @@
 checked before the permission in many handlers; an empty body would be refused for everyone)."""
 from __future__ import annotations
 
+import io
 import itertools
 
 from tests import factories
+from tests.access.world import png
 
 CONSULTATION = {"concern": "Enlarged pores on the nose", "description": "Visible pores on my nose for two years now.",
                 "contact_method": "in-app messages", "consent": True}
@@ -60,7 +62,7 @@ BODIES = {
     ("POST", "/flags"): lambda w: {"target_type": "answer", "target_id": str(w.values["answer_id"]), "reason": "spam"},
     ("POST", "/api/v1/mod/content/<any(question, answer, follow_up, doctor, consultation, review):target_type>"
              "/<target_id>/<action>"): lambda w: REASON,
-    ("POST", "/mod/content/<any(question, answer, follow_up, doctor, consultation):target_type>"
+    ("POST", "/mod/content/<any(question, answer, follow_up, doctor, consultation, review):target_type>"
              "/<target_id>/<action>"): lambda w: REASON,
     ("POST", "/api/v1/mod/doctor-applications/<int:profile_id>/decision"): lambda w: {"decision": "reject", **REASON},
     ("POST", "/mod/applications/<int:profile_id>"): lambda w: {"decision": "reject", **REASON},
@@ -72,6 +74,9 @@ BODIES = {
     ("PATCH", "/api/v1/reviews/<int:review_id>"): lambda w: {"rating": 3},
     ("PUT", "/api/v1/reviews/<int:review_id>/reply"): lambda w: {"body": "Thank you for taking the time to write."},
     ("POST", "/api/v1/reviews/<int:review_id>/photos"): lambda w: {"alt": "Forehead two months after"},
+    ("POST", "/doctors/<int:doctor_id>/reviews/new"): lambda w: _review_form("chemical-peel"),
+    ("POST", "/reviews/<int:review_id>/edit"): lambda w: _review_form("botox"),
+    ("POST", "/reviews/<int:review_id>/reply"): lambda w: {"body": "Thank you for taking the time to write."},
     ("POST", "/api/v1/questions"): lambda w: QUESTION,
     ("POST", "/questions/ask"): lambda w: QUESTION,
     ("PUT", "/api/v1/questions/<int:question_id>"): lambda w: QUESTION,
@@ -89,6 +94,12 @@ BODIES = {
     ("POST", "/mod/<any(articles, topics, treatments):kind>/new"):
         lambda w: {**ARTICLE, "title": f"{ARTICLE['title']} {next(_serial)}"},
 }
+
+
+def _review_form(treatment: str) -> dict:
+    """A review as the HTML form posts it (strings), with one photo: a fresh file for each caller."""
+    return {**{key: str(value) for key, value in REVIEW.items()}, "treatment": treatment, "photo_consent": True,
+            "photo_1": (io.BytesIO(png()), "cheek.png"), "photo_1_alt": "My cheek a week later"}
 
 
 def _registration() -> dict:

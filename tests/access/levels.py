@@ -64,6 +64,7 @@ GET /doctors
 GET /doctors/<int:doctor_id>
 GET /doctors/<int:doctor_id>/<slug>
 GET /doctors/<int:doctor_id>/photo/<name>
+GET /reviews/photos/<photo_id>/<name>
 GET /topics
 GET /topics/<slug>
 GET /treatments
@@ -134,6 +135,7 @@ POST /questions/<int:question_id>/<any(follow, unfollow):action>
 GET /doctor/apply
 POST /flags
 GET /consultations
+GET /account/reviews
 GET /api/v1/me
 GET /api/v1/account/export
 DELETE /api/v1/account
@@ -199,7 +201,8 @@ GET /mod/applications/<int:profile_id>
 POST /mod/applications/<int:profile_id>
 POST /mod/articles/<slug>/<any(publish, unpublish):action>
 POST /mod/articles/<slug>/review
-POST /mod/content/<any(question, answer, follow_up, doctor, consultation):target_type>/<target_id>/<action>
+POST /mod/content/<any(question, answer, follow_up, doctor, consultation, review):target_type>/<target_id>/<action>
+GET /mod/reviews
 GET /mod/flags
 GET /mod/contact
 POST /mod/contact/<int:message_id>/handled
@@ -249,15 +252,21 @@ POST /api/v1/questions/<int:question_id>/invitations
 """),
     "reviewer": _routes("""
 POST /api/v1/doctors/<int:doctor_id>/reviews
+GET /doctors/<int:doctor_id>/reviews/new
+POST /doctors/<int:doctor_id>/reviews/new
 """),
     "review_author": _routes("""
 PATCH /api/v1/reviews/<int:review_id>
 DELETE /api/v1/reviews/<int:review_id>
 POST /api/v1/reviews/<int:review_id>/photos
 DELETE /api/v1/reviews/<int:review_id>/photos/<photo_id>
+GET /reviews/<int:review_id>/edit
+POST /reviews/<int:review_id>/edit
+POST /reviews/<int:review_id>/delete
 """),
     "reviewed_doctor": _routes("""
 PUT /api/v1/reviews/<int:review_id>/reply
+POST /reviews/<int:review_id>/reply
 """),
     "answerer": _routes("""
 GET /answers/<int:answer_id>/edit
@@ -292,6 +301,10 @@ EXCEPTIONS: dict[tuple[str, str], dict[str, str]] = {
     # (moderators deleting reviews: tests/api/test_reviews.py)
     ("DELETE", "/api/v1/reviews/<int:review_id>"): {"moderator_no_2fa": "hidden"},
     ("DELETE", "/api/v1/reviews/<int:review_id>/photos/<photo_id>"): {"moderator_no_2fa": "hidden"},
+    ("GET", "/doctors/<int:doctor_id>/reviews/new"): {"doctor": "forbidden"},
+    ("POST", "/doctors/<int:doctor_id>/reviews/new"): {"doctor": "forbidden"},
+    # the member (who comes first) deleted the review: later callers find nothing
+    ("POST", "/reviews/<int:review_id>/delete"): {"moderator_no_2fa": "hidden"},
     # a visitor may fill in the request; sending it keeps a draft and asks them to log in
 }
 

@@ -23,7 +23,8 @@ ROUTES = sorted({(method, rule.rule) for rule in _app.url_map.iter_rules()
                  for method in rule.methods - {"HEAD", "OPTIONS"}}, key=lambda r: (r[1], r[0]))
 LEVEL_OF = {route: level for level, routes in LEVELS.items() for route in routes}
 MULTIPART = {"/api/v1/consultations/<consultation_id>/photos", "/doctor/photo",
-             "/api/v1/reviews/<int:review_id>/photos"}
+             "/api/v1/reviews/<int:review_id>/photos",
+             "/doctors/<int:doctor_id>/reviews/new", "/reviews/<int:review_id>/edit"}
 READS = [route for route in ROUTES if route[0] == "GET"]
 WRITES = [route for route in ROUTES if route[0] != "GET"]
 

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pyotp
@@ -28,10 +29,14 @@ from forum.services import answers as answer_service
 from forum.services import consultations as consultation_service
 from forum.services import moderation_content
 from forum.services import questions as question_service
+from forum.services import reviews as review_service
 from forum.services.seed import load_seed
 from tests.browser.conftest import TIMEOUT_MS, _unavailable
 from tests.browser.test_journeys_accounts import expect, log_in, nav
-from tests.factories import PASSWORD, TOTP_SECRET, make_doctor, make_moderator, make_trusted_member, mint_token
+from tests.factories import (
+    PASSWORD, TOTP_SECRET, make_doctor, make_moderator, make_trusted_member, make_user, mint_token,
+)
+from tests.services.test_consultations import image_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -101,6 +106,7 @@ def _content(n: int) -> dict:
     open_question = question_service.ask_question(
         other, title=f"Can a chemical peel fade freckles for good, audit {n}?", topics=[topic], treatments=[],
         body="I have freckles on my cheeks. Would a chemical peel fade them for good, or do they return?").question
+    _reviews(doctor, other, n)
     consultation = consultation_service.request_consultation(
         member, doctor_id=doctor.doctor_profile.id, consent=True, concern="Enlarged pores on the nose",
         description="My pores look larger every year and make-up settles into them by midday.")
@@ -113,6 +119,18 @@ def _content(n: int) -> dict:
             "pending_profile": pending.doctor_profile.id, "member_id": member.id, "topic": topic,
             "treatment": _first_slug(Treatment),
             "article": _first_slug(Article, Article.status == ArticleStatus.PUBLISHED)}
+
+
+def _reviews(doctor, author, n: int) -> None:
+    """A published review of the doctor with a photo (blurred on the profile), and one from a new
+    account waiting in the moderators' queue."""
+    data = {"treatment": _first_slug(Treatment), "rating": 4, "worth_it": "not_sure", "treated_on": date(2025, 3, 1),
+            "cost_amount": 450, "cost_currency": "EUR", "city": "Springfield", "photo_consent": True,
+            "body": "Two sessions, a day of redness each time.\nThe pores look a little smaller; not dramatic."}
+    photo = review_service.PhotoUpload(image_bytes(), "cheek.jpg", "Left cheek two weeks after the second session")
+    review_service.create_review(author, doctor.doctor_profile.id, data, [photo])
+    newcomer = make_user(display_name=f"Audit Newcomer {n}")
+    review_service.create_review(newcomer, doctor.doctor_profile.id, {**data, "photo_consent": False}, [])
 
 
 def _pages(c: dict) -> dict[str, dict[str, int]]:
@@ -128,10 +146,11 @@ def _pages(c: dict) -> dict[str, dict[str, int]]:
     member = {"/": 200, c["answered"]: 200, "/questions/ask": 200, f"/questions/{c['question_id']}/edit": 200,
               "/account": 200, "/account/two-factor": 200, "/notifications": 200, "/consultations": 200,
               "/consultations/new": 200, f"/consultations/{c['consultation']}": 200, "/doctor/apply": 200,
-              "/mod": 403}
+              f"/doctors/{c['doctor_profile']}/reviews/new": 200, "/account/reviews": 200, "/mod": 403}
     doctor = {"/doctor/dashboard": 200, c["open"]: 200, f"/answers/{c['answer_id']}/edit": 200,
-              "/consultations": 200, f"/consultations/{c['consultation']}": 200, "/notifications": 200}
-    moderator = {"/mod": 200, "/mod/flags": 200, "/mod/applications": 200,
+              "/consultations": 200, f"/consultations/{c['consultation']}": 200, "/notifications": 200,
+              f"/doctors/{c['doctor_profile']}": 200}
+    moderator = {"/mod": 200, "/mod/flags": 200, "/mod/applications": 200, "/mod/reviews": 200,
                  f"/mod/applications/{c['pending_profile']}": 200, "/mod/log": 200, "/mod/users": 200,
                  f"/mod/users/{c['member_id']}": 200, "/mod/review-due": 200, "/mod/articles/new": 200,
                  f"/mod/treatments/{c['treatment']}/edit": 200, c["answered"]: 200,

@@ -31,6 +31,7 @@ PUBLIC = {
     "/doctors/<int:doctor_id>": READ,
     "/doctors/<int:doctor_id>/<slug>": READ,
     "/doctors/<int:doctor_id>/photo/<name>": READ,  # a public profile's photo; an applicant's is not found
+    "/reviews/photos/<photo_id>/<name>": READ,  # a published review's consented photo; others are not found
     # reference content (issue #3): public reading
     "/topics": READ,
     "/topics/<slug>": READ,

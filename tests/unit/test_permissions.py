@@ -55,6 +55,7 @@ OBJECTS = {
     "doctor.edit_photo": lambda actor: actor.doctor_profile if actor else None,                  # their own
     "answer.create": lambda actor: Question(author_id=-1, title="t", body="b", hidden=False, locked=False,
                                             status=QuestionStatus.OPEN),
+    "review.create": lambda actor: user(doctor=VerificationStatus.VERIFIED).doctor_profile,  # another doctor
 }
 
 # Who may do what. Every rule in permissions.RULES needs a row (see the completeness test).
@@ -80,11 +81,16 @@ ALLOWED = {
     "doctor.edit_photo": {"pending doctor", "verified doctor"},
     # the "request a private consultation" button: not for doctors (or applicants), who answer
     "consultation.offer": {"visitor", "member", "moderator", "admin"},
+    # members (doctors and applicants too) review another doctor; staff moderate reviews instead
+    "review.create": {"member", "pending doctor", "verified doctor", "rejected doctor"},
 }
 # Rules whose answer depends on the object more than the role get their own tests below.
 TESTED_ELSEWHERE = {"doctor.view_profile", "article.view",
                     # consultations: the privacy matrix in tests/web and tests/api/test_consultations.py
-                    "consultation.view", "consultation.respond", "consultation.withdraw", "consultation.message"}
+                    "consultation.view", "consultation.respond", "consultation.withdraw", "consultation.message",
+                    # reviews: the author, the reviewed doctor, the status (tests/services/test_reviews.py,
+                    # tests/web/test_reviews.py); a doctor reviewing themself: tests/web/test_reviews.py
+                    "review.view", "review.edit", "review.delete", "review.reply"}
 # The other Q&A rules depend on who wrote the object (own answer, the asker ...): tests/services/test_qa.py
 # and tests/web/test_questions.py cover them case by case. Any other new rule without a row fails.
 LATER_FEATURES = ("question.", "answer.", "followup.")
