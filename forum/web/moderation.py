@@ -6,7 +6,9 @@ from forum.errors import Invalid
 from forum.permissions import require
 from forum.schemas.accounts import DoctorDecisionIn
 from forum.schemas.moderation import LogArgs, ModerationActionIn, UserActionIn, UserSearchArgs
-from forum.services import contact, moderation, moderation_content, moderation_users, questions, triage
+from forum.services import (
+    contact, moderation, moderation_content, moderation_users, question_photos, questions, triage,
+)
 from forum.web.auth import safe_next
 from forum.web.forms import load_args, load_form
 
@@ -20,7 +22,8 @@ def dashboard():
                            urgent=questions.urgent_questions(current_user),
                            flagged=moderation_content.open_flags(current_user, limit=5),
                            recent=moderation_users.recent_from_new_accounts(current_user, limit=10),
-                           contact_open=contact.open_count(current_user), warning_signs=triage.red_flags)
+                           contact_open=contact.open_count(current_user), warning_signs=triage.red_flags,
+                           held=question_photos.held_questions(current_user))
 
 
 @bp.get("/flags")

@@ -13,8 +13,10 @@ from werkzeug.security import generate_password_hash
 from forum import clock
 from forum.text import slugify
 from forum.extensions import db
-from forum.models import Article, ArticleStatus, Role, Topic, Treatment, UserStatus, VerificationStatus
-from forum.services import accounts, answers, consultations, contact, doctor_photos, pages, questions
+from forum.models import (
+    Article, ArticleStatus, QuestionPhoto, Role, Topic, Treatment, UserStatus, VerificationStatus,
+)
+from forum.services import accounts, answers, consultations, contact, doctor_photos, pages, photos, questions
 from tests import factories
 
 from tests.access.levels import ROLES
@@ -50,6 +52,8 @@ class World:
                 return self.values[_slug_kind(rule)]
             if name == "answer_id" and "review" in rule:  # doctors review other doctors' answers
                 return str(self.values["other_answer_id"])
+            if name == "photo_id" and rule.startswith(("/questions/", "/api/v1/questions/")):
+                return str(self.values["question_photo_id"])
             return str(self.values.get(name, "x"))
         return re.sub(r"<(?:([^:>]+):)?([^>]+)>", value, rule)
 
@@ -102,6 +106,7 @@ def build() -> World:
         users["member"], doctor_id=users["doctor"].doctor_profile.id, consent=True,
         photos_in=[(png(), "cheek.png")], **_consultation_details())
     doctor_photos.set_photo(users["doctor"], png(), "me.png")
+    question_photo = _question_photo(asked.question)
     for role, user in users.items():
         world.tokens[role] = factories.mint_token(user, name="matrix")
     # a moderator who has not turned two-factor on yet, holding a token from before (as members
@@ -114,11 +119,21 @@ def build() -> World:
         doctor_id=users["doctor"].doctor_profile.id, doctor_slug=slugify(users["doctor"].doctor_profile.full_name),
         filename="css/site.css", name=users["doctor"].doctor_profile.photo_name,
         profile_id=users["pending_doctor"].doctor_profile.id, user_id=victim.id,
-        consultation_id=consultation.id, photo_id=consultation.photos[0].id,
+        consultation_id=consultation.id, photo_id=consultation.photos[0].id, question_photo_id=question_photo.id,
         token_id=_token_id(users["member"]), target_id=asked.question.id, action="lock",
         message_id=contact.send_message(name="Sam Sender", email="sam@example.test", topic="general",
                                         message="Hello from the access matrix.").id)
     return world
+
+
+def _question_photo(question):
+    """A public photo in the member's question (added as an older account would: no hold)."""
+    clean = photos.clean_photo(png(), "chin.png")
+    photo = QuestionPhoto(question=question, stored_name=photos.store(clean), content_type=clean.content_type,
+                          alt="A red patch on the chin.")
+    db.session.add(photo)
+    db.session.commit()
+    return photo
 
 
 def suspend(world: World) -> None:
