@@ -263,6 +263,41 @@ def visible_answers(user):
 
 
 
+# ---- reviews of doctors ----
+
+@rule("review.create")
+def _review_create(user, profile) -> bool:
+    """Members review verified doctors; never themselves, and staff (who moderate reviews) do not."""
+    return (_active(user) and not _staff(user) and profile is not None
+            and profile.status == VerificationStatus.VERIFIED and profile.user_id != user.id)
+
+
+@rule("review.view")
+def _review_view(user, review) -> bool:
+    """Published reviews are public; pending and hidden ones are for their author and staff."""
+    if review.status == "published":
+        return True
+    return user is not None and (user.id == review.author_id or _staff(user))
+
+
+@rule("review.edit")
+def _review_edit(user, review) -> bool:
+    """The author edits their own review."""
+    return _active(user) and review.author_id == user.id
+
+
+@rule("review.delete")
+def _review_delete(user, review) -> bool:
+    return _active(user) and (review.author_id == user.id or _staff(user))
+
+
+@rule("review.reply")
+def _review_reply(user, review) -> bool:
+    """The reviewed doctor, while verified, posts one public reply to a published review."""
+    return (_active(user) and review.doctor_id == user.id and user.is_verified_doctor
+            and review.status == "published")
+
+
 # ---- moderation ----
 
 @rule("content.flag")

@@ -10,7 +10,7 @@ import pyotp
 from forum import clock, crypto
 from forum.extensions import db
 from forum.models import (
-    Credential, CredentialKind, DoctorProfile, Question, Role, Specialty, User, VerificationStatus,
+    Credential, CredentialKind, DoctorProfile, Question, Role, Specialty, Treatment, User, VerificationStatus,
 )
 from forum.passwords import hash_password
 
@@ -107,3 +107,27 @@ def mint_token(user: User, name: str = "tests") -> str:
     code = totp_code(user) if user.two_factor_enabled else None
     _token, raw = accounts.issue_token(user, name=name, password=PASSWORD, code=code)
     return raw
+
+
+def make_treatment(slug: str = "chemical-peel", name: str = "Chemical peel") -> Treatment:
+    """A treatment of the reference list (tests do not load the seed)."""
+    treatment = Treatment(slug=slug, name=name, kind="procedure", how_it_works="Explained elsewhere.")
+    db.session.add(treatment)
+    db.session.commit()
+    return treatment
+
+
+def review_data(**overrides) -> dict:
+    """A valid review as the service takes it (typed values, as a schema loads them)."""
+    data = {"treatment": "chemical-peel", "rating": 4, "worth_it": "yes", "treated_on": date(2026, 3, 1),
+            "cost_amount": 350, "cost_currency": "USD", "city": "Springfield",
+            "body": "The peel stung for a few minutes, the redness faded in two days and my skin looks smoother.",
+            "photo_consent": False}
+    data.update(overrides)
+    return data
+
+
+def make_reviewer(**overrides) -> User:
+    """A member old enough (30 days) for their reviews to publish at once."""
+    overrides.setdefault("created_at", clock.now() - timedelta(days=30))
+    return make_user(**overrides)

@@ -5,7 +5,7 @@ from forum.models import FlagReason, FlagTarget
 from forum.schemas.common import ArgsSchema, Id, InputSchema, Text, UtcDateTime
 
 CONTENT_ACTIONS = ["hide", "unhide", "delete", "restore", "lock", "unlock", "close_duplicate", "reopen", "edit",
-                   "dismiss", "suspend_verification", "restore_verification"]
+                   "dismiss", "suspend_verification", "restore_verification", "approve"]
 
 
 class FlagIn(InputSchema):

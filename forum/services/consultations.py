@@ -23,7 +23,7 @@ from forum.models.consultation import random_id
 from forum.pagination import Page, paginate
 from forum.permissions import can, require
 from forum.seclog import security_event
-from forum.services import consultation_drafts, notifications, photos, reference, time_zones
+from forum.services import consultation_drafts, notifications, photos, reference, reviews, time_zones
 from forum.services.moderation import log_action
 
 S = ConsultationStatus
@@ -308,6 +308,8 @@ def _transition(actor: User, consultation: ConsultationRequest, action: str, mes
     if action in ("accept", "decline") and consultation.responded_at is None:
         consultation.responded_at = clock.now()
     consultation.status = target
+    if target == S.COMPLETED and consultation.doctor_id is not None:  # their reviews become "verified patient"
+        reviews.refresh_verified(consultation.requester_id, consultation.doctor_id)
     _post(consultation, actor, action, message)
     other = consultation.doctor if actor.id == consultation.requester_id else consultation.requester
     _tell(other, action, consultation)

@@ -14,22 +14,23 @@ from forum.extensions import db
 from forum.ids import is_valid_id
 from forum.models import (
     Answer, ConsultationRequest, DoctorProfile, Flag, FlagStatus, FlagTarget, FollowUp, Question, QuestionStatus,
-    User, VerificationStatus,
+    Review, User, VerificationStatus,
 )
 from forum.permissions import can, require
-from forum.services import moderation_trust, notifications, search_index
+from forum.services import moderation_trust, notifications, reviews, search_index
 from forum.services.answers import recount_doctor, recount_question
 from forum.services.moderation import log_action
 
 MODELS = {FlagTarget.QUESTION: Question, FlagTarget.ANSWER: Answer, FlagTarget.FOLLOW_UP: FollowUp,
-          FlagTarget.DOCTOR: DoctorProfile, FlagTarget.CONSULTATION: ConsultationRequest}
+          FlagTarget.DOCTOR: DoctorProfile, FlagTarget.CONSULTATION: ConsultationRequest, FlagTarget.REVIEW: Review}
 CONTENT_ACTIONS = {
     FlagTarget.QUESTION: {"hide", "unhide", "delete", "restore", "lock", "unlock", "close_duplicate", "reopen",
-                          "edit", "dismiss", "clear_urgent"},
+                          "edit", "dismiss", "clear_urgent", "approve"},
     FlagTarget.ANSWER: {"hide", "unhide", "delete", "restore", "edit", "dismiss"},
     FlagTarget.FOLLOW_UP: {"hide", "unhide", "delete", "restore", "edit", "dismiss"},
     FlagTarget.DOCTOR: {"suspend_verification", "restore_verification", "dismiss"},
     FlagTarget.CONSULTATION: {"dismiss"},
+    FlagTarget.REVIEW: {"hide", "unhide", "approve", "dismiss"},
 }
 
 
@@ -67,6 +68,9 @@ def _question_of(obj) -> Question | None:
 def _link(obj) -> str:
     if isinstance(obj, ConsultationRequest):
         return f"/consultations/{obj.id}"
+    if isinstance(obj, Review):
+        profile = obj.doctor.doctor_profile
+        return f"/doctors/{profile.id}#review-{obj.id}" if profile else "/account/reviews"
     question = _question_of(obj)
     if question is None:
         return f"/doctors/{obj.id}"
@@ -78,6 +82,8 @@ def _label(obj) -> str:
         return ""  # people are logged by id only (services/moderation.py: _name_people)
     if isinstance(obj, ConsultationRequest):
         return "private consultation"  # never any health detail in the log
+    if isinstance(obj, Review):
+        return f"review: {obj.treatment.name}"
     question = _question_of(obj)
     return question.title if question else ""
 
@@ -102,6 +108,8 @@ def _visible_to(viewer: User, obj) -> bool:
     everyone but its author and staff, so flagging must not reveal it)."""
     if isinstance(obj, DoctorProfile):
         return can(viewer, "doctor.view_profile", obj)
+    if isinstance(obj, Review):
+        return can(viewer, "review.view", obj)
     if isinstance(obj, FollowUp):
         return (not obj.hidden or _is_staff(viewer)) and _visible_to(viewer, obj.answer)
     if isinstance(obj, Answer):
@@ -240,7 +248,7 @@ def moderate_content(actor: User, *, target_type: str, target_id: int, action: s
     kind = FlagTarget(target_type)
     if action not in CONTENT_ACTIONS[kind]:
         raise Invalid(fields={"action": [f"Not an action on a {kind.value.replace('_', '-')}."]})
-    outcome = _apply(actor, obj, action, duplicate_of_id=duplicate_of_id, title=title, body=body)
+    outcome = _apply(actor, obj, action, duplicate_of_id=duplicate_of_id, title=title, body=body, reason=reason)
     if action != "clear_urgent":  # the urgency review says nothing about what members reported
         _close_flags(actor, kind, str(obj.id),
                      FlagStatus.DISMISSED if action in ("dismiss", "restore", "unhide") else FlagStatus.RESOLVED)
@@ -252,8 +260,10 @@ def moderate_content(actor: User, *, target_type: str, target_id: int, action: s
     return obj
 
 
-def _apply(actor: User, obj, action: str, *, duplicate_of_id, title, body) -> str | None:  # noqa: ARG001
+def _apply(actor: User, obj, action: str, *, duplicate_of_id, title, body, reason) -> str | None:  # noqa: ARG001
     """Change the object; return what to tell its author (None: nothing to tell)."""
+    if isinstance(obj, Review) and action != "dismiss":
+        return reviews.set_status(obj, action, reason)
     for actions, handler in _HANDLERS:
         if action in actions:
             return handler(obj, action, duplicate_of_id=duplicate_of_id, title=title, body=body)
@@ -273,6 +283,15 @@ def _visibility(obj, action: str, **_kw) -> str:
     refresh_visibility(obj)
     return {"hide": "hid your post", "delete": "deleted your post", "unhide": "made your post visible again",
             "restore": "restored your post"}[action]
+
+
+def _approve(obj, _action: str, **_kw) -> str:
+    """A question held for a moderator (photos from a new account) goes public."""
+    if not obj.awaiting_approval:
+        raise Invalid(fields={"action": ["Only a question waiting for approval can be approved."]})
+    obj.awaiting_approval = obj.hidden = False
+    refresh_visibility(obj)
+    return "approved your question"
 
 
 def _lock(obj, action: str, **_kw) -> str:
@@ -315,6 +334,7 @@ _HANDLERS = (
     ({"dismiss", "clear_urgent"}, _no_change),
     ({"hide", "delete", "unhide", "restore"}, _visibility),
     ({"lock", "unlock"}, _lock),
+    ({"approve"}, _approve),
     ({"close_duplicate", "reopen"}, _duplicate),
     ({"edit"}, _edit),
     ({"suspend_verification", "restore_verification"}, _verification),

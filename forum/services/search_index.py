@@ -16,7 +16,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from forum.extensions import db
 from forum.models import (
-    Answer, Article, ArticleStatus, Question, SearchDocument, SearchTerm, Topic, Treatment, question_topics,
+    Answer, Article, ArticleStatus, Question, Review, ReviewStatus, SearchDocument, SearchTerm, Topic, Treatment,
+    question_topics,
 )
 from forum.services.search_query import filler_words, words
 from forum.text import plain_text, render_markdown
@@ -61,6 +62,15 @@ def topic_document(topic: Topic) -> dict:
     return {"kind": "topic", "ref_id": topic.id, "question_id": None, "title": topic.name,
             "body": plain_text(render_markdown(topic.description)), "tags": tags_for("topic", [topic.slug]),
             "slug": topic.slug}
+
+
+def review_document(review: Review) -> dict:
+    """A published review: found by its text; `slug` holds the doctor's profile id (its page's URL)."""
+    doctor = review.doctor
+    return {"kind": "review", "ref_id": review.id, "question_id": None,
+            "title": f"{review.treatment.name} with {doctor.display_name}", "body": review.body,
+            "tags": tags_for("review", (t.slug for t in review.treatment.topics)),
+            "slug": str(doctor.doctor_profile.id) if doctor.doctor_profile else ""}
 
 
 def vocabulary_words(document: dict) -> set[str]:
@@ -137,6 +147,15 @@ def index_topic(topic: Topic) -> None:
     _put("topic", topic.id, topic_document(topic))
 
 
+def index_review(review: Review) -> None:
+    """Index a published review; pending and hidden ones are removed."""
+    _put("review", review.id, review_document(review) if review.status == ReviewStatus.PUBLISHED else None)
+
+
+def drop_review(review_id: int) -> None:
+    _put("review", review_id, None)
+
+
 def index_subjects() -> None:
     """Every treatment and topic (there are tens): after the seed loads them."""
     for treatment in db.session.scalars(select(Treatment)):
@@ -185,6 +204,9 @@ def rebuild_in(session) -> tuple[int, int]:
         select(Article).where(Article.status == ArticleStatus.PUBLISHED).order_by(Article.id))]
         + [treatment_document(t) for t in session.scalars(select(Treatment).order_by(Treatment.id))]
         + [topic_document(t) for t in session.scalars(select(Topic).order_by(Topic.id))])
+    if sa.inspect(session.connection()).has_table("reviews"):  # not yet when migration 0007 runs this
+        reference += [review_document(r) for r in session.scalars(
+            select(Review).where(Review.status == ReviewStatus.PUBLISHED).order_by(Review.id))]
     for batch in [reference, *_question_batches(session)]:
         if batch:
             session.execute(sa.insert(SearchDocument), batch)

@@ -1,0 +1,286 @@
+"""Reviews of doctors by members: write, edit, delete, the doctor's one public reply, and the
+"verified patient" rule (the site itself saw a consultation between the two reach "completed").
+
+Reviews from accounts under NEW_ACCOUNT_DAYS old wait for a moderator (status "pending");
+moderators hide, restore and approve them through services/moderation_content.py. Photos go
+through the one pipeline (services/photos.py). Reading (profile lists, the rating summary,
+photos) is in services/review_queries.py."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+
+from forum import clock
+from forum.errors import Invalid, NotFound
+from forum.extensions import db
+from forum.ids import is_valid_id
+from forum.models import (
+    ConsultationRequest, ConsultationStatus, DoctorProfile, Review, ReviewPhoto, ReviewStatus, Treatment, User,
+    WorthIt,
+)
+from forum.permissions import require
+from forum.services import photos, reference, search_index
+
+CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD")
+MIN_BODY, MAX_BODY = 50, 5000
+MAX_PHOTOS = 4
+NEW_ACCOUNT_DAYS = 7
+MAX_REPLY = 3000
+MAX_ALT = 300
+MAX_COST = 1_000_000
+EARLIEST = date(1990, 1, 1)
+FIELDS = ("treatment", "rating", "worth_it", "treated_on", "cost_amount", "cost_currency", "city", "body",
+          "photo_consent")
+
+
+@dataclass
+class PhotoUpload:
+    raw: bytes
+    filename: str
+    alt: str
+
+
+def is_new_account(user: User) -> bool:
+    """Accounts under NEW_ACCOUNT_DAYS old: what they publish waits for a moderator."""
+    return clock.now() - user.created_at < timedelta(days=NEW_ACCOUNT_DAYS)
+
+
+def had_completed_consultation(requester_id: int, doctor_user_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(
+        ConsultationRequest.requester_id == requester_id, ConsultationRequest.doctor_id == doctor_user_id,
+        ConsultationRequest.status == ConsultationStatus.COMPLETED))))
+
+
+def _profile(profile_id: int) -> DoctorProfile:
+    profile = db.session.get(DoctorProfile, profile_id) if is_valid_id(profile_id) else None
+    if profile is None:
+        raise NotFound()
+    return profile
+
+
+# ---- validation ----
+
+def _clean(data: dict, existing: Review | None = None) -> dict:
+    """The review's fields, checked; Invalid with every problem at once (plain messages)."""
+    values = {key: data.get(key) for key in FIELDS}
+    errors: dict[str, list[str]] = {}
+    values["treatment"] = _treatment(values["treatment"], errors)
+    rating = values["rating"]
+    if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
+        errors["rating"] = ["Choose a rating from 1 to 5 stars."]
+    if values["worth_it"] not in {w.value for w in WorthIt}:
+        errors["worth_it"] = ["Say whether it was worth it: yes, not sure or no."]
+    values["treated_on"] = _month(values["treated_on"], errors)
+    _cost(values, errors)
+    values["city"] = (values["city"] or "").strip()[:80] or None
+    body = (values["body"] or "").strip()
+    if len(body) < MIN_BODY:
+        errors["body"] = [f"Tell other patients a bit more: at least {MIN_BODY} characters "
+                          f"(you wrote {len(body)})."]
+    elif len(body) > MAX_BODY:
+        errors["body"] = [f"Keep the review under {MAX_BODY} characters (you wrote {len(body)})."]
+    values["body"] = body
+    values["photo_consent"] = bool(values["photo_consent"])
+    if errors:
+        raise Invalid(fields=errors)
+    return values
+
+
+def _treatment(slug, errors: dict) -> Treatment | None:
+    treatment_id = reference.treatment_id(slug) if isinstance(slug, str) and slug else None
+    if treatment_id is None:
+        errors["treatment"] = ["Choose the treatment you had from the list."]
+        return None
+    return db.session.get(Treatment, treatment_id)
+
+
+def _month(value, errors: dict) -> date | None:
+    if not isinstance(value, date):
+        errors["treated_on"] = ["Give the month you had the treatment."]
+        return None
+    month = date(value.year, value.month, 1)
+    if month > clock.now().date():
+        errors["treated_on"] = ["The month you had the treatment cannot be in the future."]
+    elif month < EARLIEST:
+        errors["treated_on"] = [f"Give a month from {EARLIEST.year} on."]
+    return month
+
+
+def _cost(values: dict, errors: dict) -> None:
+    amount, currency = values["cost_amount"], values["cost_currency"] or None
+    if amount is None:
+        values["cost_currency"] = None
+        return
+    if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= MAX_COST:
+        errors["cost_amount"] = [f"Give what you paid as a whole number from 1 to {MAX_COST:,}."]
+    if currency not in CURRENCIES:
+        errors["cost_currency"] = ["Choose the currency you paid in."]
+    values["cost_currency"] = currency
+
+
+def _check_photos(uploads: Sequence[PhotoUpload], kept: int, consent: bool) -> list[photos.CleanPhoto]:
+    """Cleaned photos (EXIF and GPS gone) or Invalid under "photos" / "photo_consent"."""
+    if not uploads:
+        return []
+    if kept + len(uploads) > MAX_PHOTOS:
+        raise Invalid(fields={"photos": [f"Add at most {MAX_PHOTOS} photos to a review."]})
+    if not consent:
+        raise Invalid(fields={"photo_consent": ["Tick the box to agree that your photos are shown publicly, "
+                                                "or remove the photos."]})
+    for upload in uploads:
+        alt = (upload.alt or "").strip()
+        if not alt or len(alt) > MAX_ALT:
+            raise Invalid(fields={"photos": [f"Describe each photo in a few words (at most {MAX_ALT} "
+                                             "characters) for people who cannot see it."]})
+    return photos.clean_photos([(u.raw, u.filename) for u in uploads])
+
+
+def _store_photos(review: Review, uploads: Sequence[PhotoUpload], cleaned: list) -> list[str]:
+    names = []
+    start = max((p.position for p in review.photos), default=-1) + 1
+    for offset, (upload, clean) in enumerate(zip(uploads, cleaned)):
+        name = photos.store(clean)
+        names.append(name)
+        review.photos.append(ReviewPhoto(stored_name=name, content_type=clean.content_type,
+                                         alt=upload.alt.strip(), position=start + offset))
+    return names
+
+
+def _commit(review: Review, written: list[str]) -> None:
+    """Index and commit, or roll back and remove the photo files just written (nothing partial is kept)."""
+    try:
+        db.session.flush()
+        search_index.index_review(review)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        for name in written:
+            photos.remove(name)
+        raise Invalid(fields={"treatment": [
+            "You already reviewed this doctor for this treatment; edit that review instead."]}) from None
+    except Exception:
+        db.session.rollback()
+        for name in written:
+            photos.remove(name)
+        raise
+
+
+# ---- writing ----
+
+def create_review(actor: User, profile_id: int, data: dict, photo_uploads: Sequence[PhotoUpload] = ()) -> Review:
+    """A member's review of a doctor for one treatment; waits for a moderator when the account is new."""
+    profile = _profile(profile_id)
+    require(actor, "review.create", profile, hide=profile.status.value != "verified")
+    values = _clean(data)
+    treatment = values.pop("treatment")
+    if db.session.scalar(select(Review.id).where(Review.author_id == actor.id, Review.doctor_id == profile.user_id,
+                                                 Review.treatment_id == treatment.id)):
+        raise Invalid(fields={"treatment": [
+            "You already reviewed this doctor for this treatment; edit that review instead."]})
+    cleaned = _check_photos(photo_uploads, 0, values["photo_consent"])
+    pending = is_new_account(actor)
+    review = Review(author_id=actor.id, doctor_id=profile.user_id, treatment_id=treatment.id, **values,
+                    status=ReviewStatus.PENDING if pending else ReviewStatus.PUBLISHED,
+                    published_at=None if pending else clock.now(),
+                    verified=had_completed_consultation(actor.id, profile.user_id))
+    review.treatment = treatment
+    db.session.add(review)
+    _commit(review, _store_photos(review, photo_uploads, cleaned))
+    return review
+
+
+def edit_review(actor: User, review_id: int, data: dict, add_photos: Sequence[PhotoUpload] = (),
+                remove_photo_ids: Sequence[str] = ()) -> Review:
+    """The author changes their review (a hidden one stays hidden); photos may be added or removed."""
+    review = _get(review_id)
+    require(actor, "review.edit", review, hide=True)
+    values = _clean(data)
+    treatment = values.pop("treatment")
+    removed = [p for p in review.photos if p.id in set(remove_photo_ids)]
+    kept = len(review.photos) - len(removed)
+    if kept and not values["photo_consent"]:
+        raise Invalid(fields={"photo_consent": ["Tick the box to agree that your photos are shown publicly, "
+                                                "or remove the photos."]})
+    cleaned = _check_photos(add_photos, kept, values["photo_consent"])
+    for key, value in values.items():
+        setattr(review, key, value)
+    review.treatment, review.treatment_id = treatment, treatment.id
+    review.edited_at = clock.now()
+    gone = [p.stored_name for p in removed]
+    for photo in removed:
+        review.photos.remove(photo)
+    _commit(review, _store_photos(review, add_photos, cleaned))
+    for name in gone:
+        photos.remove(name)
+    return review
+
+
+def delete_review(actor: User, review_id: int) -> None:
+    """The author (or staff) removes a review and its photo files."""
+    review = _get(review_id)
+    require(actor, "review.delete", review, hide=True)
+    names = [p.stored_name for p in review.photos]
+    search_index.drop_review(review.id)
+    db.session.delete(review)
+    db.session.commit()
+    for name in names:
+        photos.remove(name)
+
+
+def reply_to_review(actor: User, review_id: int, body: str) -> Review:
+    """The reviewed doctor's one public reply; calling again replaces it."""
+    review = _get(review_id)
+    require(actor, "review.reply", review, hide=not review.is_published)
+    body = (body or "").strip()
+    if not 2 <= len(body) <= MAX_REPLY:
+        raise Invalid(fields={"body": [f"Write a reply of 2 to {MAX_REPLY} characters."]})
+    review.reply_body, review.reply_at = body, clock.now()
+    db.session.commit()
+    return review
+
+
+def _get(review_id) -> Review:
+    review = db.session.get(Review, review_id) if is_valid_id(review_id) else None
+    if review is None:
+        raise NotFound()
+    return review
+
+
+# ---- moderation and the verified flag ----
+
+def set_status(review: Review, action: str, reason: str) -> str:
+    """A moderator's hide, unhide or approve (services/moderation_content.py logs it and tells the
+    author); returns what to tell them. Runs in the caller's transaction."""
+    if action == "hide":
+        review.status, review.hidden_reason = ReviewStatus.HIDDEN, reason[:500]
+    elif action == "approve" and review.status != ReviewStatus.PENDING:
+        raise Invalid(fields={"action": ["Only a review waiting for approval can be approved."]})
+    else:
+        review.status, review.hidden_reason = ReviewStatus.PUBLISHED, None
+        review.published_at = review.published_at or clock.now()
+    search_index.index_review(review)
+    return {"hide": "hid your review", "unhide": "made your review visible again",
+            "approve": "approved your review"}[action]
+
+
+def refresh_verified(requester_id: int, doctor_user_id: int) -> None:
+    """A consultation between the two reached "completed": their reviews say "verified patient".
+    Runs in the caller's transaction."""
+    db.session.execute(update(Review).where(Review.author_id == requester_id, Review.doctor_id == doctor_user_id)
+                       .values(verified=had_completed_consultation(requester_id, doctor_user_id)))
+
+
+def erase_reviews_of(user: User) -> list[str]:
+    """Account deletion: the user's reviews, and reviews of them when they are a doctor, are
+    deleted; returns the photo files to remove once the deletion is committed."""
+    reviews = list(db.session.scalars(select(Review).where(
+        (Review.author_id == user.id) | (Review.doctor_id == user.id))))
+    names = [p.stored_name for review in reviews for p in review.photos]
+    for review in reviews:
+        search_index.drop_review(review.id)
+        db.session.delete(review)
+    return names
