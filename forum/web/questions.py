@@ -45,10 +45,10 @@ def _candidates(question):
     return questions.invite_candidates(question) if can(current_user, "question.invite", question) else []
 
 
-def _form_page(question=None, status=200, form=None, errors=None):
+def _form_page(question=None, status=200, form=None, errors=None, photos_chosen=False):
     return render_template("questions/form.html", question=question, form=form or {}, errors=errors or {},
                            topics=reference.list_topics(), treatments=reference.list_treatments(),
-                           max_photos=question_photos.MAX_PHOTOS,
+                           max_photos=question_photos.MAX_PHOTOS, photos_chosen=photos_chosen,
                            photos_held=question_photos.is_new_account(current_user)), status
 
 
@@ -66,7 +66,8 @@ def _refused(question, errors: dict, photo_in: dict):
     """The form again, with the photo checks' messages beside those of the text."""
     kept = len(question.photos) - len(set(photo_in.get("remove_photo_ids", ()))) if question else 0
     photo_errors = question_photos.input_errors(photo_in["photos"], photo_in["photo_consent"], max(kept, 0))
-    return _form_page(question, form=request.form, errors={**photo_errors, **errors}, status=422)
+    return _form_page(question, form=request.form, errors={**photo_errors, **errors}, status=422,
+                      photos_chosen=bool(photo_in["photos"]))
 
 
 @bp.get("/questions")
