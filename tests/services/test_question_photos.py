@@ -106,7 +106,8 @@ def test_each_photo_needs_a_description_of_at_most_300_characters(photo_dir):
 def test_photos_without_consent_are_refused_and_nothing_is_stored(photo_dir):
     with pytest.raises(Invalid) as refused:
         ask(settled(), [upload()], consent=False)
-    assert refused.value.fields == {"photo_consent": ["Tick this box to show your photos publicly, or remove the photos."]}
+    assert refused.value.fields == {
+        "photo_consent": ["Tick this box to show your photos publicly, or remove the photos."]}
     assert count(Question) == 0 and count(QuestionPhoto) == 0 and stored(photo_dir) == []
 
 
@@ -224,7 +225,8 @@ def test_the_export_lists_the_photos_and_deleting_the_account_removes_them(photo
     member = settled()
     question = ask(member, [upload(alt="Left cheek"), upload(alt="Right cheek")])
     exported = account_data.export_user_data(member)["question_photos"]
-    assert [(p["question_id"], p["alt"]) for p in exported] == [(question.id, "Left cheek"), (question.id, "Right cheek")]
+    assert [(p["question_id"], p["alt"]) for p in exported] == [(question.id, "Left cheek"),
+                                                                (question.id, "Right cheek")]
     assert exported[0]["url"] == f"/questions/{question.id}/photos/{question.photos[0].id}"
     account_data.delete_account(member, password=PASSWORD)
     assert stored(photo_dir) == [] and count(QuestionPhoto) == 0
