@@ -21,6 +21,8 @@ MAIL_KINDS = {
     "follow_up": "follow-ups on answers",
     "invitation": "invitations to answer questions",
     "consultation": "your private consultations",
+    "review_posted": "patients reviewing you",
+    "review_reply": "doctors replying to your reviews",
     "doctor_decision": "decisions on your doctor application",
     "doctor_lapsed": "your doctor verification lapsing",
     "content_under_review": "your posts held for review",

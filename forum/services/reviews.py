@@ -23,7 +23,7 @@ from forum.models import (
     WorthIt,
 )
 from forum.permissions import require
-from forum.services import photos, reference, search_index
+from forum.services import notifications, photos, reference, search_index
 
 CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD")
 MIN_BODY, MAX_BODY = 50, 5000
@@ -150,11 +150,13 @@ def _store_photos(review: Review, uploads: Sequence[PhotoUpload], cleaned: list)
     return names
 
 
-def _commit(review: Review, written: list[str]) -> None:
+def _commit(review: Review, written: list[str], *, tell_doctor: bool = False) -> None:
     """Index and commit, or roll back and remove the photo files just written (nothing partial is kept)."""
     try:
         db.session.flush()
         search_index.index_review(review)
+        if tell_doctor:
+            _tell_doctor(review)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -188,8 +190,9 @@ def create_review(actor: User, profile_id: int, data: dict, photo_uploads: Seque
                     published_at=None if pending else clock.now(),
                     verified=had_completed_consultation(actor.id, profile.user_id))
     review.treatment = treatment
+    review.doctor = profile.user
     db.session.add(review)
-    _commit(review, _store_photos(review, photo_uploads, cleaned))
+    _commit(review, _store_photos(review, photo_uploads, cleaned), tell_doctor=not pending)
     return review
 
 
@@ -238,6 +241,9 @@ def reply_to_review(actor: User, review_id: int, body: str) -> Review:
     body = (body or "").strip()
     if not 2 <= len(body) <= MAX_REPLY:
         raise Invalid(fields={"body": [f"Write a reply of 2 to {MAX_REPLY} characters."]})
+    if review.reply_body is None:
+        notifications.notify(review.author, "review_reply", f"{actor.display_name} replied to your review.",
+                             link=_review_link(review))
     review.reply_body, review.reply_at = body, clock.now()
     db.session.commit()
     return review
@@ -250,6 +256,18 @@ def _get(review_id) -> Review:
     return review
 
 
+def _review_link(review: Review) -> str:
+    profile = review.doctor.doctor_profile
+    return f"/doctors/{profile.id}#review-{review.id}" if profile else "/notifications"
+
+
+def _tell_doctor(review: Review) -> None:
+    """The doctor hears of a newly published review. Runs in the caller's transaction."""
+    notifications.notify(review.doctor, "review_posted",
+                         f"A patient reviewed you for {review.treatment.name} ({review.rating} of 5).",
+                         link=_review_link(review))
+
+
 # ---- moderation and the verified flag ----
 
 def set_status(review: Review, action: str, reason: str) -> str:
@@ -260,8 +278,10 @@ def set_status(review: Review, action: str, reason: str) -> str:
     elif action == "approve" and review.status != ReviewStatus.PENDING:
         raise Invalid(fields={"action": ["Only a review waiting for approval can be approved."]})
     else:
+        if review.published_at is None:  # its first publication: the doctor hears of it once
+            review.published_at = clock.now()
+            _tell_doctor(review)
         review.status, review.hidden_reason = ReviewStatus.PUBLISHED, None
-        review.published_at = review.published_at or clock.now()
     search_index.index_review(review)
     return {"hide": "hid your review", "unhide": "made your review visible again",
             "approve": "approved your review"}[action]

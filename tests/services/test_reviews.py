@@ -228,3 +228,20 @@ def test_reviews_page_newest_first(world):
         == [written[0].id]
     with pytest.raises(NotFound):
         review_queries.doctor_reviews(None, world.profile_id, page=3, per_page=2)
+
+
+def test_the_doctor_hears_of_a_published_review_and_the_author_of_the_first_reply(world):
+    from forum.models import Notification
+
+    def notes(user):
+        return [n.message for n in db.session.scalars(select(Notification).where(Notification.user_id == user.id))]
+    review = write(world)
+    assert notes(world.doctor) == ["A patient reviewed you for Chemical peel (4 of 5)."]
+    held = write(world, author=make_user(), rating=2)
+    assert len(notes(world.doctor)) == 1  # not while it waits for a moderator
+    moderation_content.moderate_content(make_moderator(), target_type="review", target_id=held.id,
+                                        action="approve", reason="Fine")
+    assert len(notes(world.doctor)) == 2
+    reviews.reply_to_review(world.doctor, review.id, "Thank you.")
+    reviews.reply_to_review(world.doctor, review.id, "Thank you, truly.")
+    assert notes(world.member) == [f"{world.doctor.display_name} replied to your review."]

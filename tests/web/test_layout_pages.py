@@ -52,6 +52,11 @@ def test_every_page_has_a_skip_link_a_menu_button_and_feed_autodiscovery(client)
                      r'href="/feeds/questions.atom">', page)
 
 
+def test_the_questions_page_offers_the_feed_once(client):
+    page = client.get("/questions").get_data(as_text=True)
+    assert page.count('title="Recent questions"') == 1
+
+
 def test_a_topic_page_also_offers_its_own_feed(client, app):
     from forum.config import ROOT
     from forum.services.seed import load_seed
