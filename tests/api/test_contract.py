@@ -81,7 +81,7 @@ def _run_operation(operation, method: DataGenerationMethod, headers: dict, tally
                 tally[check.__name__] += 1
         response.close()  # a streamed answer (the export zip) holds a file until closed
 
-    if method is DataGenerationMethod.negative and _free_text_in_path(operation):
+    if method is DataGenerationMethod.negative and (_free_text_in_path(operation) or _multipart(operation)):
         return
     try:
         run()
@@ -97,6 +97,13 @@ def _free_text_in_path(operation) -> bool:
     (hypothesis' 1,000-call floor), so such operations get valid data only."""
     schemas = [parameter.definition.get("schema", {}) for parameter in operation.path_parameters]
     return any(schema.get("type") == "string" and "enum" not in schema for schema in schemas)
+
+
+def _multipart(operation) -> bool:
+    """A multipart/form-data body (a photo upload): schemathesis 3.39 makes invalid bodies of other
+    types (a number) that it cannot itself encode as a form, and crashes; such operations get valid
+    data only (the refusals of bad input are tested in tests/api)."""
+    return any(body.media_type == "multipart/form-data" for body in operation.body)
 
 
 def _only_undocumented_extras(case) -> bool:
