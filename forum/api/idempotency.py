@@ -30,7 +30,8 @@ G_KEY = "forum_idempotency"
 # Routes that take more than MAX_CONTENT_LENGTH set their own limit inside the view; the body
 # is read here first, so the same limit applies here.
 UPLOAD_LIMITS = {"api_consultations.add_photos": "CONSULTATION_MAX_CONTENT_LENGTH",
-                 "api_reviews.add_photo": "CONSULTATION_MAX_CONTENT_LENGTH"}
+                 "api_reviews.add_photo": "CONSULTATION_MAX_CONTENT_LENGTH",
+                 "api_questions.add_photo": "CONSULTATION_MAX_CONTENT_LENGTH"}
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """API: questions, answers, votes, reviews, follow-ups, follows, invitations, search, dashboard."""
-from flask import jsonify
+from flask import jsonify, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -12,7 +12,7 @@ from forum.schemas.qa import (
     SimilarArgs, SimilarOut,
 )
 from forum.schemas.common import page_of
-from forum.services import answers, doctors, questions, search
+from forum.services import answers, doctors, question_photos, questions, search
 
 blp = Blueprint("api_questions", __name__, description="Questions, answers, votes, follow-ups and search")
 
@@ -71,6 +71,44 @@ def get_question(question_id):
 def edit_question(data, question_id):
     """The asker edits their question."""
     questions.edit_question(actor(), question_id=question_id, **data)
+    return _detail(question_id, count_view=False)
+
+
+PHOTO_FORM = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["photos", "alt", "photo_consent"],
+    "properties": {
+        "photos": {"type": "string", "format": "binary",
+                   "description": "One JPEG, PNG or WebP (by default at most 4 MB and 24 megapixels)"},
+        "alt": {"type": "string", "minLength": 1, "maxLength": question_photos.MAX_ALT,
+                "description": "What the photo shows, for people who cannot see it"},
+        "photo_consent": {"type": "boolean", "enum": [True],
+                          "description": "I agree to show this photo publicly with my question"}}}}}}
+
+
+@blp.post("/questions/<int:question_id>/photos")
+@ratelimits.photo_uploads
+@blp.response(201, QuestionDetailOut)
+@blp.doc(security=AUTH, requestBody=PHOTO_FORM)
+def add_photo(question_id):
+    """Add a photo to your question.
+
+    Up to 4 per question, shown blurred until a reader chooses to see it; EXIF and GPS data are removed and the
+    image is saved again. From an account under 7 days old the question then waits for a moderator's approval
+    (`awaiting_approval`: hidden from everyone but you and the moderators)."""
+    upload = request.files.get("photos")
+    chosen = [question_photos.PhotoUpload(upload.read(), upload.filename or "", request.form.get("alt", ""),
+                                          alt_field="alt")] if upload and upload.filename else []
+    consent = request.form.get("photo_consent", "").lower() in ("true", "1", "on", "yes")
+    question_photos.add_photos(actor(), question_id=question_id, photos_in=chosen, photo_consent=consent)
+    return _detail(question_id, 201, count_view=False)
+
+
+@blp.delete("/questions/<int:question_id>/photos/<photo_id>")
+@blp.response(200, QuestionDetailOut)
+@blp.doc(security=AUTH)
+def remove_photo(question_id, photo_id):
+    """Remove a photo from your question (its file is deleted)."""
+    question_photos.remove_photo(actor(), question_id=question_id, photo_id=photo_id)
     return _detail(question_id, count_view=False)
 
 

@@ -137,6 +137,13 @@ class AnswerOut(Schema):
     moderator_edited_at = UtcDateTime(allow_none=True)
 
 
+class QuestionPhotoOut(Schema):
+    id = fields.String()
+    url = fields.Function(lambda p: f"/questions/{p.question_id}/photos/{p.id}", metadata={
+        "description": "The image; public questions' photos may be cached (their address never changes)"})
+    alt = fields.String(metadata={"description": "The asker's description of the photo"})
+
+
 class QuestionOut(Schema):
     """A question as the public sees it: an anonymous asker has no author."""
 
@@ -160,6 +167,11 @@ class QuestionOut(Schema):
     last_activity_at = UtcDateTime()
     edited_at = UtcDateTime(allow_none=True)
     moderator_edited_at = UtcDateTime(allow_none=True)
+    photos = fields.List(fields.Nested(QuestionPhotoOut), metadata={
+        "description": "Up to 4, shown blurred until the reader chooses to see them"})
+    awaiting_approval = fields.Boolean(metadata={
+        "description": "Held for a moderator (photos from an account under 7 days old); only its asker and staff "
+                       "see such a question"})
 
 
 class QuestionStaffOut(QuestionOut):

@@ -20,7 +20,7 @@ from forum.models import (
 from forum.passwords import verify_password
 from forum.permissions import require
 from forum.seclog import security_event
-from forum.services import account_erasure, consultations, photos, reviews, search_index
+from forum.services import account_erasure, consultations, photos, question_photos, reviews, search_index
 from forum.services.answers import recount_doctor, recount_question
 
 DATA_FILE = "data.json"
@@ -66,6 +66,7 @@ def _contributions(actor: User) -> dict:
     return {
         "questions": [{"id": q.id, "title": q.title, "body": q.body, "anonymous": q.anonymous,
                        "created_at": _iso(q.created_at)} for q in _mine(actor, Question, Question.author_id)],
+        "question_photos": question_photos.export_photos_of(actor),
         "answers": [{"id": a.id, "question_id": a.question_id, "body": a.body, "offers_treatment": a.offers_treatment,
                      "industry_ties": a.industry_ties, "created_at": _iso(a.created_at)}
                     for a in _mine(actor, Answer, Answer.author_id)],
@@ -214,6 +215,7 @@ def delete_account(actor: User, *, password: str, delete_questions: bool = False
     files = [p.stored_name for c in requested for p in c.photos]
     if actor.doctor_profile is not None and actor.doctor_profile.photo_name:
         files.append(actor.doctor_profile.photo_name)  # the profile goes with the account (cascade)
+    files += question_photos.erase_photos_of(actor)  # public photos of their questions go with the account
     account_erasure.erase_traces(actor, consultation_ids=[c.id for c in requested])
     files += reviews.erase_reviews_of(actor)  # theirs, and (a doctor's) those of them
     for consultation in requested:

@@ -1,6 +1,7 @@
 """Questions: ask, edit, browse, the question page, similar questions, follows and invitations."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,7 +17,8 @@ from forum.models import (
 )
 from forum.pagination import Page, paginate
 from forum.permissions import can, require, visible_answers, visible_question_parts
-from forum.services import notifications, reference, search, search_index, spam, stats, triage
+from forum.services import notifications, question_photos, reference, search, search_index, spam, stats, triage
+from forum.services.question_photos import PhotoUpload
 from forum.services.reference import by_slugs
 
 SORT_COLUMNS = {
@@ -53,9 +55,10 @@ def check_may_ask(actor: User) -> None:
 
 
 def ask_question(actor: User, *, title: str, body: str, topics: list[str], treatments: list[str],
-                 anonymous: bool = False) -> AskResult:
+                 anonymous: bool = False, photos: Sequence[PhotoUpload] = (), photo_consent: bool = False) -> AskResult:
     """A member asks; the asker follows it automatically. Text matching a safety red flag marks
-    the question urgent (moderators see it first) and the caller shows the urgent-care notice."""
+    the question urgent (moderators see it first) and the caller shows the urgent-care notice.
+    Photos (services/question_photos.py) are stored with the question in one transaction."""
     require(actor, "question.ask")
     spam.check_links(actor, "body", title, body)
     recent = db.session.scalar(select(Question.id).where(
@@ -63,6 +66,7 @@ def ask_question(actor: User, *, title: str, body: str, topics: list[str], treat
         Question.created_at > clock.now() - DUPLICATE_WINDOW))
     if recent is not None:
         raise Invalid("You asked this a moment ago.", fields={"title": ["You asked this a moment ago."]})
+    prepared = question_photos.prepare(photos, photo_consent)
     flags = triage.red_flags(title, body)
     question = Question(author=actor, title=title, body=body, anonymous=anonymous, urgent=bool(flags),
                         last_activity_at=clock.now())
@@ -71,29 +75,35 @@ def ask_question(actor: User, *, title: str, body: str, topics: list[str], treat
     db.session.flush()
     db.session.add(Follow(user_id=actor.id, question_id=question.id))
     question.follower_count = 1
+    question_photos.hold_if_new(actor, question, prepared)
     search_index.index_question(question)
-    db.session.commit()
+    question_photos.save_and_commit(question, prepared)
     return AskResult(question, flags)
 
 
 def edit_question(actor: User, *, question_id: int, title: str, body: str, topics: list[str],
-                  treatments: list[str], anonymous: bool | None = None) -> Question:
+                  treatments: list[str], anonymous: bool | None = None, photos: Sequence[PhotoUpload] = (),
+                  photo_consent: bool = False, remove_photo_ids: Sequence[str] = ()) -> Question:
     """The asker edits; the last-edited time is kept and the search index follows. `anonymous`
-    None keeps the current choice."""
+    None keeps the current choice. Photos may be added and removed (services/question_photos.py)."""
     question = get_question(actor, question_id)
     require(actor, "question.edit", question)
     spam.check_links(actor, "body", title, body)
     # Resolve the slugs before touching the row: an unknown one must leave no half-made edit.
     chosen_topics = by_slugs(Topic, topics, "topics")
     chosen_treatments = by_slugs(Treatment, treatments, "treatments")
+    leaving = {p.id for p in question.photos} & set(remove_photo_ids)
+    prepared = question_photos.prepare(photos, photo_consent, kept=len(question.photos) - len(leaving))
+    removed = question_photos.detach(question, list(leaving))
     question.title, question.body = title, body
     if anonymous is not None:
         question.anonymous = anonymous
     question.topics, question.treatments = chosen_topics, chosen_treatments
     question.edited_at = clock.now()
     question.urgent = question.urgent or bool(triage.red_flags(title, body))
+    question_photos.hold_if_new(actor, question, prepared)
     search_index.index_question(question)  # and its answers, which carry its title and topics
-    db.session.commit()
+    question_photos.save_and_commit(question, prepared, removed)
     return question
 
 
@@ -101,8 +111,8 @@ def list_questions(viewer: User | None, *, topic: str | None = None, treatment: 
                    answered: str | None = None, sort: str = "newest", cursor: str | None = None,
                    limit: int = 20, author_id: int | None = None) -> Page:
     """Visible questions, filtered and sorted, with keyset pagination (page 500 costs page 1)."""
-    stmt = select(Question).options(
-        selectinload(Question.topics), selectinload(Question.treatments), selectinload(Question.author))
+    stmt = select(Question).options(selectinload(Question.topics), selectinload(Question.treatments),
+                                    selectinload(Question.author), selectinload(Question.photos))
     if topic:
         stmt = stmt.where(_has_subject(question_topics.c.topic_id, reference.topic_id(topic)))
     if treatment:
@@ -159,7 +169,7 @@ def question_page(viewer: User | None, question_id: int, *, count_view: bool = T
     # Many-to-one rows ride along in a JOIN; collections come in one IN-query each.
     question = db.session.scalar(select(Question).where(Question.id == question_id).options(
         selectinload(Question.topics), selectinload(Question.treatments), joinedload(Question.author),
-        joinedload(Question.duplicate_of)))
+        joinedload(Question.duplicate_of), selectinload(Question.photos)))
     if question is None or not can(viewer, "question.view", question):
         raise NotFound()
     if count_view and not question.hidden:

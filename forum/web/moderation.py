@@ -7,7 +7,7 @@ from forum.permissions import require
 from forum.schemas.accounts import DoctorDecisionIn
 from forum.schemas.moderation import LogArgs, ModerationActionIn, UserActionIn, UserSearchArgs
 from forum.services import (
-    contact, moderation, moderation_content, moderation_users, questions, review_queries, triage,
+    contact, moderation, moderation_content, moderation_users, question_photos, questions, review_queries, triage,
 )
 from forum.web.auth import safe_next
 from forum.web.forms import load_args, load_form
@@ -23,7 +23,8 @@ def dashboard():
                            flagged=moderation_content.open_flags(current_user, limit=5),
                            recent=moderation_users.recent_from_new_accounts(current_user, limit=10),
                            contact_open=contact.open_count(current_user), warning_signs=triage.red_flags,
-                           reviews_waiting=review_queries.pending_reviews(current_user))
+                           reviews_waiting=review_queries.pending_reviews(current_user),
+                           held=question_photos.held_questions(current_user))
 
 
 @bp.get("/flags")

@@ -1,12 +1,13 @@
 """Question pages: browse, ask, the question page with answers, follow-ups, votes, reviews."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum import ratelimits
 from forum.errors import Conflict, Invalid
+from forum.extensions import csrf
 from forum.permissions import can
 from forum.schemas.qa import AnswerIn, AnswerReviewIn, FollowUpIn, InviteIn, QuestionArgs, QuestionIn
-from forum.services import answers, questions, reference, triage
+from forum.services import answers, question_photos, questions, reference, triage
 from forum.web.forms import load_args, load_form
 from forum.web.hosts import absolute_url
 
@@ -44,9 +45,29 @@ def _candidates(question):
     return questions.invite_candidates(question) if can(current_user, "question.invite", question) else []
 
 
-def _form_page(question=None, status=200, form=None, errors=None):
+def _form_page(question=None, status=200, form=None, errors=None, photos_chosen=False):
     return render_template("questions/form.html", question=question, form=form or {}, errors=errors or {},
-                           topics=reference.list_topics(), treatments=reference.list_treatments()), status
+                           topics=reference.list_topics(), treatments=reference.list_treatments(),
+                           max_photos=question_photos.MAX_PHOTOS, photos_chosen=photos_chosen,
+                           photos_held=question_photos.is_new_account(current_user)), status
+
+
+def _photo_input(editing: bool = False) -> dict:
+    """The form's photo slots: each chosen file with the description typed beside it, the
+    consent box and (editing) the photos ticked for removal."""
+    chosen = [question_photos.PhotoUpload(f.read(), f.filename or "", request.form.get(f"photo_alt_{n}", ""),
+                                          alt_field=f"photo_alt_{n}")
+              for n, f in enumerate(request.files.getlist("photos"), start=1) if f and f.filename]
+    values = {"photos": chosen, "photo_consent": bool(request.form.get("photo_consent"))}
+    return {**values, "remove_photo_ids": request.form.getlist("remove_photos")} if editing else values
+
+
+def _refused(question, errors: dict, photo_in: dict):
+    """The form again, with the photo checks' messages beside those of the text."""
+    kept = len(question.photos) - len(set(photo_in.get("remove_photo_ids", ()))) if question else 0
+    photo_errors = question_photos.input_errors(photo_in["photos"], photo_in["photo_consent"], max(kept, 0))
+    return _form_page(question, form=request.form, errors={**photo_errors, **errors}, status=422,
+                      photos_chosen=bool(photo_in["photos"]))
 
 
 @bp.get("/questions")
@@ -58,20 +79,24 @@ def index():
 
 
 @bp.route("/questions/ask", methods=["GET", "POST"])
+@csrf.exempt  # checked below, once photo_uploads has raised the body limit (1 MB site-wide) for photos
 @login_required
 @ratelimits.ask
+@ratelimits.photo_uploads
 def ask():
     if request.method == "GET":
         questions.check_may_ask(current_user)
         return _form_page()
+    csrf.protect()
     data, errors = load_form(QuestionIn())
+    photo_in = _photo_input()
     if not errors:
         try:
-            result = questions.ask_question(current_user, **data)  # the page shows the asker any urgent notice
+            result = questions.ask_question(current_user, **data, **photo_in)  # the page shows any urgent notice
             return redirect(url_for("questions.show", question_id=result.question.id, slug=result.question.slug), 303)
         except Invalid as e:
             errors = e.fields
-    return _form_page(form=request.form, errors=errors, status=422)
+    return _refused(None, errors, photo_in)
 
 
 @bp.get("/questions/<int:question_id>", defaults={"slug": ""})
@@ -85,19 +110,31 @@ def show(question_id, slug):
 
 
 @bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@csrf.exempt  # checked below, once photo_uploads has raised the body limit (1 MB site-wide) for photos
 @login_required
+@ratelimits.photo_uploads
 def edit(question_id):
     question = questions.get_question(current_user, question_id)
     if request.method == "GET":
         return _form_page(question, form=questions.edit_form_values(current_user, question))
+    csrf.protect()
     data, errors = load_form(QuestionIn())
+    photo_in = _photo_input(editing=True)
     if not errors:
         try:
-            questions.edit_question(current_user, question_id=question_id, **data)
+            questions.edit_question(current_user, question_id=question_id, **data, **photo_in)
             return redirect(url_for("questions.show", question_id=question_id, slug=question.slug), 303)
         except Invalid as e:
             errors = e.fields
-    return _form_page(question, form=request.form, errors=errors, status=422)
+    return _refused(question, errors, photo_in)
+
+
+@bp.get("/questions/<int:question_id>/photos/<photo_id>")
+def photo(question_id, photo_id):
+    data, content_type, public = question_photos.photo_file(current_user, question_id, photo_id)
+    g.own_cache_control = True  # a photo's id is random and its file never changes
+    cache = question_photos.CACHE_PUBLIC if public else "private, no-store"
+    return Response(data, mimetype=content_type, headers={"Cache-Control": cache, "Content-Disposition": "inline"})
 
 
 @bp.post("/questions/<int:question_id>/answers")

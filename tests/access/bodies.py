@@ -81,6 +81,8 @@ BODIES = {
     ("POST", "/questions/ask"): lambda w: QUESTION,
     ("PUT", "/api/v1/questions/<int:question_id>"): lambda w: QUESTION,
     ("POST", "/questions/<int:question_id>/edit"): lambda w: QUESTION,
+    ("POST", "/api/v1/questions/<int:question_id>/photos"): lambda w: {"alt": "A red patch on the chin.",
+                                                                      "photo_consent": True},
     ("POST", "/api/v1/questions/<int:question_id>/answers"): lambda w: ANSWER,
     ("POST", "/questions/<int:question_id>/answers"): lambda w: ANSWER,
     ("POST", "/api/v1/questions/<int:question_id>/invitations"): lambda w: {"doctor_ids": [w.values["invitee_id"]]},

@@ -82,6 +82,7 @@ POST /contact
 GET /questions
 GET /questions/<int:question_id>
 GET /questions/<int:question_id>/<slug>
+GET /questions/<int:question_id>/photos/<photo_id>
 GET /search
 GET /feeds/questions.atom
 GET /feeds/topics/<topic>.atom
@@ -245,6 +246,8 @@ POST /api/v1/consultations/<consultation_id>/photos
 GET /questions/<int:question_id>/edit
 POST /questions/<int:question_id>/edit
 PUT /api/v1/questions/<int:question_id>
+POST /api/v1/questions/<int:question_id>/photos
+DELETE /api/v1/questions/<int:question_id>/photos/<photo_id>
 POST /answers/<int:answer_id>/<any(accept, helpful):action>
 POST /api/v1/answers/<int:answer_id>/accept
 POST /questions/<int:question_id>/invite
@@ -306,6 +309,10 @@ EXCEPTIONS: dict[tuple[str, str], dict[str, str]] = {
     # the member (who comes first) deleted the review: later callers find nothing
     ("POST", "/reviews/<int:review_id>/delete"): {"moderator_no_2fa": "hidden"},
     # a visitor may fill in the request; sending it keeps a draft and asks them to log in
+    # the member's account is new, so their photo holds the question for a moderator: from then on
+    # it is not found to anyone but them and the (enrolled) staff
+    ("POST", "/api/v1/questions/<int:question_id>/photos"): {"pending_doctor": "hidden", "doctor": "hidden",
+                                                            "moderator_no_2fa": "hidden"},
 }
 
 

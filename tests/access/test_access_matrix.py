@@ -23,7 +23,7 @@ ROUTES = sorted({(method, rule.rule) for rule in _app.url_map.iter_rules()
                  for method in rule.methods - {"HEAD", "OPTIONS"}}, key=lambda r: (r[1], r[0]))
 LEVEL_OF = {route: level for level, routes in LEVELS.items() for route in routes}
 MULTIPART = {"/api/v1/consultations/<consultation_id>/photos", "/doctor/photo",
-             "/api/v1/reviews/<int:review_id>/photos",
+             "/api/v1/reviews/<int:review_id>/photos", "/api/v1/questions/<int:question_id>/photos",
              "/doctors/<int:doctor_id>/reviews/new", "/reviews/<int:review_id>/edit"}
 READS = [route for route in ROUTES if route[0] == "GET"]
 WRITES = [route for route in ROUTES if route[0] != "GET"]
@@ -47,8 +47,9 @@ def _call(world, clients, role: str, method: str, rule: str):
     if rule.startswith("/api/"):
         headers = {"Authorization": f"Bearer {world.tokens[role]}"} if role != "visitor" else {}
         if rule in MULTIPART:
-            data = {**body_for(world, method, rule, role), "photos": (io.BytesIO(worlds.png()), "a.png")}
-            return client.open(url, method=method, headers=headers, data=data)
+            fields = as_form(body_for(world, method, rule, role))
+            return client.open(url, method=method, headers=headers,
+                               data={**fields, "photos": (io.BytesIO(worlds.png()), "a.png")})
         body = None if method == "GET" else body_for(world, method, rule, role)
         return client.open(url, method=method, headers=headers, json=body)
     data = None

@@ -13,9 +13,11 @@ from werkzeug.security import generate_password_hash
 from forum import clock
 from forum.text import slugify
 from forum.extensions import db
-from forum.models import Article, ArticleStatus, Review, Role, Topic, Treatment, UserStatus, VerificationStatus
+from forum.models import (
+    Article, ArticleStatus, QuestionPhoto, Review, Role, Topic, Treatment, UserStatus, VerificationStatus,
+)
 from forum.services import (
-    accounts, answers, consultations, contact, doctor_photos, moderation_content, pages, questions, reviews,
+    accounts, answers, consultations, contact, doctor_photos, moderation_content, pages, photos, questions, reviews,
 )
 from tests import factories
 
@@ -54,6 +56,8 @@ class World:
                 return str(self.values["other_answer_id"])
             if name in ("photo_id", "name") and "review" in rule:  # a review's photo, not the consultation's
                 return str(self.values[f"review_{name}"])
+            if name == "photo_id" and rule.startswith(("/questions/", "/api/v1/questions/")):
+                return str(self.values["question_photo_id"])
             return str(self.values.get(name, "x"))
         return re.sub(r"<(?:([^:>]+):)?([^>]+)>", value, rule)
 
@@ -107,6 +111,7 @@ def build() -> World:
         photos_in=[(png(), "cheek.png")], **_consultation_details())
     doctor_photos.set_photo(users["doctor"], png(), "me.png")
     review = _review(users)
+    question_photo = _question_photo(asked.question)
     for role, user in users.items():
         world.tokens[role] = factories.mint_token(user, name="matrix")
     # a moderator who has not turned two-factor on yet, holding a token from before (as members
@@ -119,7 +124,7 @@ def build() -> World:
         doctor_id=users["doctor"].doctor_profile.id, doctor_slug=slugify(users["doctor"].doctor_profile.full_name),
         filename="css/site.css", name=users["doctor"].doctor_profile.photo_name,
         profile_id=users["pending_doctor"].doctor_profile.id, user_id=victim.id,
-        consultation_id=consultation.id, photo_id=consultation.photos[0].id,
+        consultation_id=consultation.id, photo_id=consultation.photos[0].id, question_photo_id=question_photo.id,
         review_id=review.id, review_photo_id=review.photos[0].id, review_name=review.photos[0].stored_name,
         token_id=_token_id(users["member"]), target_id=asked.question.id, action="lock",
         message_id=contact.send_message(name="Sam Sender", email="sam@example.test", topic="general",
@@ -137,6 +142,16 @@ def _review(users: dict) -> Review:
     moderation_content.moderate_content(users["moderator"], target_type="review", target_id=review.id,
                                         action="approve", reason="Reads as a genuine patient's account")
     return review
+
+
+def _question_photo(question):
+    """A public photo in the member's question (added as an older account would: no hold)."""
+    clean = photos.clean_photo(png(), "chin.png")
+    photo = QuestionPhoto(question=question, stored_name=photos.store(clean), content_type=clean.content_type,
+                          alt="A red patch on the chin.")
+    db.session.add(photo)
+    db.session.commit()
+    return photo
 
 
 def suspend(world: World) -> None:

@@ -51,6 +51,7 @@ PUBLIC = {
     "/questions": READ,
     "/questions/<int:question_id>": READ,
     "/questions/<int:question_id>/<slug>": READ,
+    "/questions/<int:question_id>/photos/<photo_id>": READ,  # a public question's photo; a held one is not found
     "/search": READ,
     "/feeds/questions.atom": READ,
     "/feeds/topics/<topic>.atom": READ,
