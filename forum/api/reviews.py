@@ -1,5 +1,5 @@
 """API: reviews of doctors, their photos and the doctor's reply; your own reviews."""
-from flask import Response, g, request
+from flask import request
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
@@ -128,17 +128,6 @@ def remove_photo(review_id, photo_id):
     if photo_id not in {p.id for p in review.photos}:
         raise NotFound()
     return reviews.edit_review(user, review_id, _as_edit(review, {}), remove_photo_ids=[photo_id])
-
-
-@blp.get("/review-photos/<photo_id>/<name>")
-@blp.doc(responses={"200": {"description": "The photo, without metadata", "content": {
-    kind: {"schema": {"type": "string", "format": "binary"}} for kind in ("image/jpeg", "image/png", "image/webp")}}})
-def photo(photo_id, name):
-    """A review's photo: public once the review is published (with consent); its author and staff see it before."""
-    data, content_type, public = review_queries.review_photo_file(current_user, photo_id, name)
-    g.own_cache_control = True  # a photo never changes under its name
-    cache = "public, max-age=31536000, immutable" if public else "private, no-store"
-    return Response(data, mimetype=content_type, headers={"Cache-Control": cache, "Content-Disposition": "inline"})
 
 
 @blp.get("/me/reviews")

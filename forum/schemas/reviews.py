@@ -102,7 +102,7 @@ def doctor_ref(user) -> dict | None:
 
 
 def photo_url(photo) -> str:
-    return url_for("api_reviews.photo", photo_id=photo.id, name=photo.stored_name)
+    return url_for("reviews.photo", photo_id=photo.id, name=photo.stored_name)
 
 
 class DoctorRefOut(Schema):

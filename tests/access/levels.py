@@ -107,7 +107,6 @@ GET /api/v1/questions/similar
 GET /api/v1/search
 GET /api/v1/doctors/<int:doctor_id>/reviews
 GET /api/v1/reviews/<int:review_id>
-GET /api/v1/review-photos/<photo_id>/<name>
 GET /login/code
 POST /login/code
 GET /login-link/<token>
