@@ -25,7 +25,6 @@ MAX_PHOTOS = 4
 MAX_ALT = 300
 MAX_SIDE = 2048  # pixels: plenty for a screen, and a smaller public file
 NEW_ACCOUNT_DAYS = 7
-CACHE_PUBLIC = "public, max-age=31536000, immutable"  # ids are random: a photo's address never changes content
 
 
 @dataclass

@@ -15,6 +15,20 @@ from sqlalchemy.engine import Engine
 from forum import cache
 from forum.services import questions
 
+# Photos live under random names, so a public one never changes. A doctor's portrait is replaced,
+# never withdrawn: shared caches may keep it a year. A member's photo (in a question or a review)
+# may be hidden by a moderator after it was served: shared caches keep it an hour at most.
+PORTRAIT_CACHE = "public, max-age=31536000, immutable"
+MEMBER_PHOTO_CACHE = "public, max-age=3600"
+
+
+def photo_response(data: bytes, content_type: str, public: bool, public_cache: str = MEMBER_PHOTO_CACHE) -> Response:
+    """A photo with its own Cache-Control: `public_cache` when anyone may see it, else never stored."""
+    g.own_cache_control = True
+    return Response(data, mimetype=content_type, headers={
+        "Cache-Control": public_cache if public else "private, no-store", "Content-Disposition": "inline"})
+
+
 # Public pages and API reads that are the same for every visitor. The question page depends on
 # its own question and on reference content; everything else on any public content.
 QUESTION_ENDPOINTS = {"questions.show", "api_questions.get_question"}

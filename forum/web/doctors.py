@@ -1,5 +1,5 @@
 """Doctor application, directory and public profiles."""
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum import ratelimits
@@ -10,6 +10,7 @@ from forum.schemas.accounts import DoctorApplicationIn, DoctorArgs
 from forum.schemas.reviews import ReviewArgs
 from forum.services import accounts, doctor_photos, doctors, reference
 from forum.text import slugify
+from forum.web import caching
 from forum.web.forms import load_args, load_form
 from forum.web.hosts import absolute_url
 
@@ -121,7 +122,5 @@ def remove_photo():
 
 @bp.get("/doctors/<int:doctor_id>/photo/<name>")
 def photo(doctor_id, name):
-    data, content_type, public = doctor_photos.photo_file(current_user, doctor_id, name)
-    g.own_cache_control = True  # a new photo gets a new name, so a public one never changes
-    cache = "public, max-age=31536000, immutable" if public else "private, no-store"
-    return Response(data, mimetype=content_type, headers={"Cache-Control": cache, "Content-Disposition": "inline"})
+    return caching.photo_response(*doctor_photos.photo_file(current_user, doctor_id, name),
+                                  public_cache=caching.PORTRAIT_CACHE)

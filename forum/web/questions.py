@@ -1,5 +1,5 @@
 """Question pages: browse, ask, the question page with answers, follow-ups, votes, reviews."""
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum import ratelimits
@@ -8,6 +8,7 @@ from forum.extensions import csrf
 from forum.permissions import can
 from forum.schemas.qa import AnswerIn, AnswerReviewIn, FollowUpIn, InviteIn, QuestionArgs, QuestionIn
 from forum.services import answers, question_photos, questions, reference, triage
+from forum.web import caching
 from forum.web.forms import load_args, load_form
 from forum.web.hosts import absolute_url
 
@@ -131,10 +132,7 @@ def edit(question_id):
 
 @bp.get("/questions/<int:question_id>/photos/<photo_id>")
 def photo(question_id, photo_id):
-    data, content_type, public = question_photos.photo_file(current_user, question_id, photo_id)
-    g.own_cache_control = True  # a photo's id is random and its file never changes
-    cache = question_photos.CACHE_PUBLIC if public else "private, no-store"
-    return Response(data, mimetype=content_type, headers={"Cache-Control": cache, "Content-Disposition": "inline"})
+    return caching.photo_response(*question_photos.photo_file(current_user, question_id, photo_id))
 
 
 @bp.post("/questions/<int:question_id>/answers")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum import ratelimits
@@ -14,6 +14,7 @@ from forum.permissions import require
 from forum.schemas.reviews import ReplyIn, ReviewIn
 from forum.services import doctors, reference, review_queries, reviews
 from forum.text import slugify
+from forum.web import caching
 from forum.web.doctors import profile_response
 from forum.web.forms import load_form
 
@@ -137,10 +138,7 @@ def reply(review_id):
 
 @bp.get("/reviews/photos/<photo_id>/<name>")
 def photo(photo_id, name):
-    data, content_type, public = review_queries.review_photo_file(current_user, photo_id, name)
-    g.own_cache_control = True  # a photo never changes under its random name
-    cache = "public, max-age=31536000, immutable" if public else "private, no-store"
-    return Response(data, mimetype=content_type, headers={"Cache-Control": cache, "Content-Disposition": "inline"})
+    return caching.photo_response(*review_queries.review_photo_file(current_user, photo_id, name))
 
 
 @bp.get("/account/reviews")

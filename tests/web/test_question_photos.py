@@ -107,7 +107,7 @@ def test_a_question_with_a_photo_shows_it_blurred_with_a_show_photo_button(brows
     assert "/static/js/photos." in page and " style=" not in page and "<script>" not in page
     served = client.get(src)
     assert served.status_code == 200 and served.mimetype == "image/jpeg"
-    assert served.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert served.headers["Cache-Control"] == "public, max-age=3600"
     assert b"Quixotryl" not in served.data and b"Examplecam" not in served.data
     assert not Image.open(io.BytesIO(served.data)).getexif().get_ifd(0x8825)  # no GPS
     assert len(stored(photo_dir)) == 1
@@ -182,7 +182,7 @@ def test_a_new_accounts_question_waits_for_a_moderator_who_approves_it(app, brow
     response = moderator.post_form(approve, {"reason": "Photos checked: no face."}, token_from="/mod")
     assert response.status_code == 303
     assert TITLE in text(visitor.get("/questions"))
-    assert visitor.get(src).headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert visitor.get(src).headers["Cache-Control"] == "public, max-age=3600"
     assert "Nothing waiting." in moderator.get("/mod").get_data(as_text=True)
 
 

@@ -168,7 +168,7 @@ def test_photos_are_shown_blurred_with_a_show_control_and_served_publicly(browse
     src = re.search(r'<img src="(/reviews/photos/[^"]+)"', page).group(1)
     response = client.get(src)
     assert response.status_code == 200 and response.mimetype.startswith("image/")
-    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response.headers["Cache-Control"] == "public, max-age=3600"
 
 
 def test_a_pending_review_s_photo_is_private_to_its_author(browser, new_browser, world):
