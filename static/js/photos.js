@@ -1,4 +1,4 @@
-// Question photos are blurred until the reader asks: each "Show photo" button (hidden without
+// Members' photos (questions, reviews: templates/_macros/photos.html) are blurred until the reader asks: each "Show photo" button (hidden without
 // JavaScript, when the link to the full photo still works) toggles the blur of its picture.
 (function () {
   "use strict";

@@ -163,9 +163,10 @@ def test_photos_are_shown_blurred_with_a_show_control_and_served_publicly(browse
     browser.login(world.member)
     assert browser.post_form(world.new_url, {**form(), **photo_fields(2)}).status_code == 303
     page = client.get(world.profile_url).get_data(as_text=True)
-    assert page.count('class="review-photo is-blurred"') == 2 and page.count("data-show-photo") == 2
-    assert 'alt="Cheek, photo 1"' in page and "js/review-photos" in page
-    src = re.search(r'<img src="(/reviews/photos/[^"]+)"', page).group(1)
+    assert page.count('data-testid="review-photo"') == 2 and page.count('class="secondary show-photo"') == 2
+    assert re.search(r'<img class="is-blurred" src="/reviews/photos/[^"]+" alt="Cheek, photo 1"', page)
+    assert re.search(r"/static/js/photos\.[0-9a-f]+\.js", page)
+    src = re.search(r'<img class="is-blurred" src="(/reviews/photos/[^"]+)"', page).group(1)
     response = client.get(src)
     assert response.status_code == 200 and response.mimetype.startswith("image/")
     assert response.headers["Cache-Control"] == "public, max-age=3600"
