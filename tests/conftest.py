@@ -43,9 +43,10 @@ def app_config():
 
 
 @pytest.fixture
-def app(app_config):
+def app(app_config, tmp_path):
+    """The app on the test database; photos go to a folder of this test's own (`photo_dir`)."""
     global _schema_ready
-    app = make_app(**app_config)
+    app = make_app(**{"PHOTO_DIR": str(tmp_path / "photos"), **app_config})
     with app.app_context():
         if not IS_POSTGRES:
             db.create_all()
@@ -67,6 +68,12 @@ def app(app_config):
         else:
             db.drop_all()
         db.engine.dispose()  # one engine per app: close its pooled connections now
+
+
+@pytest.fixture
+def photo_dir(app, tmp_path):
+    """Where this test's photos are stored (encrypted, under random names)."""
+    return tmp_path / "photos"
 
 
 @pytest.fixture

@@ -30,14 +30,6 @@ S = ConsultationStatus
 API = "/api/v1/consultations"
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
-
-@pytest.fixture
-def photo_dir(app, tmp_path):
-    return tmp_path / "photos"
 
 
 @pytest.fixture

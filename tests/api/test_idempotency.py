@@ -30,10 +30,6 @@ QUESTION = {"title": "Can micro-botox calm oily skin on my forehead?",
 ANSWER = {"body": "Micro-botox can reduce oil for three to four months; results vary between people."}
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
 
 @pytest.fixture(autouse=True)
 def seeded(app):

@@ -28,10 +28,6 @@ from tests.services.test_consultations import SECRET_DESCRIPTION, SECRET_MESSAGE
 SEED = Path(__file__).resolve().parents[2] / "seed"
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
 
 @pytest.fixture
 def world(app):

@@ -37,10 +37,6 @@ NEEDLES = (EMAIL.lower(), DISPLAY_NAME.lower(), FULL_NAME.lower(), LICENSE.lower
 KEPT_BY_DESIGN: set = set()
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
 
 def _topic(slug: str) -> Topic:
     return db.session.scalar(select(Topic).where(Topic.slug == slug))

@@ -19,10 +19,6 @@ from tests.factories import PASSWORD, make_doctor, make_reviewer, make_treatment
 from tests.services.test_consultations import jpeg_with_exif
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
 
 @pytest.fixture
 def world(app):

@@ -86,10 +86,6 @@ BOMBS = {
 }
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
 
 @pytest.mark.parametrize("case", BOMBS)
 def test_each_bomb_is_refused_in_under_100_ms_of_cpu(case):

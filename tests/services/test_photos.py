@@ -35,10 +35,6 @@ def refusal(raw: bytes, filename: str = "upload") -> str:
     return message
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
 
 # ---- accepted, re-encoded, stripped ----
 

@@ -22,14 +22,6 @@ from tests.factories import PASSWORD, make_moderator, make_user
 from tests.services.test_consultations import image_bytes, jpeg_with_exif
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
-
-@pytest.fixture
-def photo_dir(app, tmp_path):
-    return tmp_path / "photos"
 
 
 @pytest.fixture(autouse=True)

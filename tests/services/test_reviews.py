@@ -20,10 +20,6 @@ from tests.factories import (
 from tests.services.test_consultations import jpeg_with_exif, make_request, set_status
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
 
 @pytest.fixture
 def world(app):

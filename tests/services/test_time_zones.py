@@ -64,10 +64,6 @@ def test_the_browsers_zone_is_taken_only_while_none_is_set(app):
     assert member.time_zone == "Asia/Kolkata"
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
 
 def test_the_doctor_proposes_a_time_on_their_own_clock_and_it_is_stored_in_utc(app):
     requester, doctor = make_user(), make_doctor()

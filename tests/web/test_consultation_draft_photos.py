@@ -18,14 +18,6 @@ from tests.web.test_consultations import FORM, count, form_data, post, stored_fi
 PASSWORD = "a perfectly fine passphrase"
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
-
-@pytest.fixture
-def photo_dir(app, tmp_path):
-    return tmp_path / "photos"
 
 
 @pytest.fixture

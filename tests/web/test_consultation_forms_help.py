@@ -17,10 +17,6 @@ from tests.web.test_consultations import FORM, form_data, post
 from tests.web.test_forms_help import Page, check_helpful_errors, no_raw_wording
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
 
 @pytest.fixture
 def people(app):

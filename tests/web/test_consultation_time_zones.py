@@ -22,10 +22,6 @@ S = ConsultationStatus
 SEED = Path(__file__).resolve().parents[2] / "seed"
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
 
 @pytest.fixture
 def people(app):

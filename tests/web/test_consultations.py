@@ -39,14 +39,6 @@ SEED = Path(__file__).resolve().parents[2] / "seed"
 FORM = "/consultations/new"
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
-
-@pytest.fixture
-def photo_dir(app, tmp_path):
-    return tmp_path / "photos"
 
 
 @pytest.fixture

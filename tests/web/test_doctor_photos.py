@@ -24,14 +24,6 @@ APPLY = "/doctor/apply"
 SEED = Path(__file__).resolve().parents[2] / "seed"
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
-
-@pytest.fixture
-def photo_dir(app, tmp_path):
-    return tmp_path / "photos"
 
 
 def image_bytes(fmt="JPEG", size=(900, 600), **save) -> bytes:

@@ -18,10 +18,6 @@ def app_config(tmp_path):
     return {"PHOTO_DIR": str(tmp_path / "photos"), "RATELIMIT_PHOTOS": "3 per hour"}
 
 
-@pytest.fixture
-def photo_dir(app, tmp_path):
-    return tmp_path / "photos"
-
 
 @pytest.fixture
 def people(app):

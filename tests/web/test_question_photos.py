@@ -28,14 +28,6 @@ FORM = {"title": TITLE, "body": "It started a month ago after a new cream and co
         "topics": "rosacea"}
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
-
-@pytest.fixture
-def photo_dir(app, tmp_path):
-    return tmp_path / "photos"
 
 
 @pytest.fixture(autouse=True)

@@ -18,10 +18,6 @@ from tests.web.html import field_errors, flashes, text
 BODY = "The peel stung for a few minutes, the redness faded in two days and my skin looks smoother."
 
 
-@pytest.fixture
-def app_config(tmp_path):
-    return {"PHOTO_DIR": str(tmp_path / "photos")}
-
 
 @pytest.fixture
 def world(app):
