@@ -11,7 +11,7 @@ from forum.models import (
     Answer, Article, ArticleStatus, ConsultationRequest, ConsultationStatus, DoctorProfile, FollowUp, Question,
     Review, ReviewStatus, SitePage, Topic, Treatment, User,
 )
-from forum.services import reference, reviews
+from forum.services import moderation_trust, reference
 from forum.services.patient_costs import patient_costs
 from forum.services.seed import SeedError, load_seed
 from tests.factories import make_moderator
@@ -147,7 +147,7 @@ def test_demo_reviews_are_published_dated_in_the_past_and_some_are_verified(app)
     assert all(r.author.email.endswith("@example.test") and r.doctor.is_verified_doctor for r in demo)
     now = clock.now()
     assert all(r.published_at < now and r.treated_on < now.date() and r.created_at < now for r in demo)
-    assert all(not reviews.is_new_account(r.author) for r in demo)
+    assert all(not moderation_trust.is_new_account(r.author) for r in demo)
     verified = [r for r in demo if r.verified]
     assert 2 <= len(verified) < len(demo)
     assert all(db.session.scalar(select(ConsultationRequest.id).where(

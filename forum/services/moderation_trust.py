@@ -24,6 +24,14 @@ from forum.extensions import db
 from forum.models import Answer, Flag, FlagStatus, FollowUp, Question, User
 
 
+NEW_ACCOUNT_DAYS = 7  # what an account this young publishes with photos, or as a review, waits for a moderator
+
+
+def is_new_account(user: User) -> bool:
+    """An account under NEW_ACCOUNT_DAYS old: its reviews, and its questions with photos, are held."""
+    return user.created_at is not None and clock.now() - user.created_at < timedelta(days=NEW_ACCOUNT_DAYS)
+
+
 def _setting(name: str) -> float:
     return float(current_app.config[name])
 

@@ -39,6 +39,15 @@ _NEXT_MARKER = re.compile(rb"\xff(?=[^\x00\xd0-\xd7\xff])")
 
 
 @dataclass
+class PhotoUpload:
+    """A photo a member posts publicly (in a question or a review): the file and its description."""
+    raw: bytes
+    filename: str
+    alt: str
+    alt_field: str = ""  # the form field its description came from (errors are shown there)
+
+
+@dataclass
 class CleanPhoto:
     data: bytes
     content_type: str

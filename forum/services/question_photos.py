@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,20 +18,12 @@ from forum.errors import Invalid, NotFound
 from forum.extensions import db
 from forum.models import Question, QuestionPhoto, User
 from forum.permissions import can, require
-from forum.services import photos, search_index
+from forum.services import moderation_trust, photos, search_index
+from forum.services.photos import PhotoUpload
 
 MAX_PHOTOS = 4
 MAX_ALT = 300
 MAX_SIDE = 2048  # pixels: plenty for a screen, and a smaller public file
-NEW_ACCOUNT_DAYS = 7
-
-
-@dataclass
-class PhotoUpload:
-    raw: bytes
-    filename: str
-    alt: str
-    alt_field: str = ""  # the form field its description came from (errors are shown there)
 
 
 @dataclass
@@ -76,14 +67,10 @@ def prepare(photos_in: Sequence[PhotoUpload], photo_consent: bool, kept: int = 0
     return [Prepared(photos.clean_photo(u.raw, u.filename, max_side=MAX_SIDE), u.alt.strip()) for u in photos_in]
 
 
-def is_new_account(user: User) -> bool:
-    return user.created_at is not None and clock.now() - user.created_at < timedelta(days=NEW_ACCOUNT_DAYS)
-
-
 def hold_if_new(actor: User, question: Question, prepared: Sequence[Prepared]) -> None:
     """Photos from an account under a week old wait for a moderator (a question a moderator hid
     stays as it is: approving must not undo that)."""
-    if prepared and is_new_account(actor) and not (question.hidden and not question.awaiting_approval):
+    if prepared and moderation_trust.is_new_account(actor) and not (question.hidden and not question.awaiting_approval):
         question.hidden, question.awaiting_approval = True, True
 
 

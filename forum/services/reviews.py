@@ -8,8 +8,7 @@ photos) is in services/review_queries.py."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,30 +22,18 @@ from forum.models import (
     WorthIt,
 )
 from forum.permissions import require
-from forum.services import notifications, photos, reference, search_index
+from forum.services import moderation_trust, notifications, photos, reference, search_index
+from forum.services.photos import PhotoUpload
 
 CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD")
 MIN_BODY, MAX_BODY = 50, 5000
 MAX_PHOTOS = 4
-NEW_ACCOUNT_DAYS = 7
 MAX_REPLY = 3000
 MAX_ALT = 300
 MAX_COST = 1_000_000
 EARLIEST = date(1990, 1, 1)
 FIELDS = ("treatment", "rating", "worth_it", "treated_on", "cost_amount", "cost_currency", "city", "body",
           "photo_consent")
-
-
-@dataclass
-class PhotoUpload:
-    raw: bytes
-    filename: str
-    alt: str
-
-
-def is_new_account(user: User) -> bool:
-    """Accounts under NEW_ACCOUNT_DAYS old: what they publish waits for a moderator."""
-    return clock.now() - user.created_at < timedelta(days=NEW_ACCOUNT_DAYS)
 
 
 def had_completed_consultation(requester_id: int, doctor_user_id: int) -> bool:
@@ -186,7 +173,7 @@ def create_review(actor: User, profile_id: int, data: dict, photo_uploads: Seque
         raise Invalid(fields={"treatment": [
             "You already reviewed this doctor for this treatment; edit that review instead."]})
     cleaned = _check_photos(photo_uploads, 0, values["photo_consent"])
-    pending = is_new_account(actor)
+    pending = moderation_trust.is_new_account(actor)
     review = Review(author_id=actor.id, doctor_id=profile.user_id, treatment_id=treatment.id, **values,
                     status=ReviewStatus.PENDING if pending else ReviewStatus.PUBLISHED,
                     published_at=None if pending else clock.now(),

@@ -7,7 +7,7 @@ from forum.errors import Conflict, Invalid
 from forum.extensions import csrf
 from forum.permissions import can
 from forum.schemas.qa import AnswerIn, AnswerReviewIn, FollowUpIn, InviteIn, QuestionArgs, QuestionIn
-from forum.services import answers, question_photos, questions, reference, triage
+from forum.services import answers, moderation_trust, question_photos, questions, reference, triage
 from forum.web import caching
 from forum.web.forms import load_args, load_form
 from forum.web.hosts import absolute_url
@@ -50,7 +50,7 @@ def _form_page(question=None, status=200, form=None, errors=None, photos_chosen=
     return render_template("questions/form.html", question=question, form=form or {}, errors=errors or {},
                            topics=reference.list_topics(), treatments=reference.list_treatments(),
                            max_photos=question_photos.MAX_PHOTOS, photos_chosen=photos_chosen,
-                           photos_held=question_photos.is_new_account(current_user)), status
+                           photos_held=moderation_trust.is_new_account(current_user)), status
 
 
 def _photo_input(editing: bool = False) -> dict:
