@@ -27,14 +27,14 @@ from forum.extensions import db
 from forum.models import Article, ArticleStatus, Topic, Treatment, VerificationStatus
 from forum.services import answers as answer_service
 from forum.services import consultations as consultation_service
-from forum.services import moderation_content
+from forum.services import moderation_content, question_photos
 from forum.services import questions as question_service
 from forum.services import reviews as review_service
 from forum.services.seed import load_seed
 from tests.browser.conftest import TIMEOUT_MS, _unavailable
 from tests.browser.test_journeys_accounts import expect, log_in, nav
 from tests.factories import (
-    PASSWORD, TOTP_SECRET, make_doctor, make_moderator, make_trusted_member, make_user, mint_token,
+    PASSWORD, TOTP_SECRET, make_doctor, make_moderator, make_reviewer, make_trusted_member, make_user, mint_token,
 )
 from tests.services.test_consultations import image_bytes
 
@@ -107,6 +107,7 @@ def _content(n: int) -> dict:
         other, title=f"Can a chemical peel fade freckles for good, audit {n}?", topics=[topic], treatments=[],
         body="I have freckles on my cheeks. Would a chemical peel fade them for good, or do they return?").question
     _reviews(doctor, other, n)
+    _photos(other, open_question.id, topic, n)
     consultation = consultation_service.request_consultation(
         member, doctor_id=doctor.doctor_profile.id, consent=True, concern="Enlarged pores on the nose",
         description="My pores look larger every year and make-up settles into them by midday.")
@@ -131,11 +132,25 @@ def _reviews(doctor, author, n: int) -> None:
     review_service.create_review(author, doctor.doctor_profile.id, data, [photo])
     newcomer = make_user(display_name=f"Audit Newcomer {n}")
     review_service.create_review(newcomer, doctor.doctor_profile.id, {**data, "photo_consent": False}, [])
+    for cost in (380, 420, 500, 520):  # five reports: the treatment page shows what patients paid
+        review_service.create_review(make_reviewer(), doctor.doctor_profile.id,
+                                     {**data, "cost_amount": cost, "photo_consent": False}, [])
+
+
+def _photos(asker, question_id: int, topic: str, n: int) -> None:
+    """A public photo (blurred) in the open question, and a new account's question with a photo,
+    held on the moderators' dashboard."""
+    photo = review_service.PhotoUpload(image_bytes(), "chin.jpg", "Small brown spots on the left cheek")
+    question_photos.add_photos(asker, question_id=question_id, photos_in=[photo], photo_consent=True)
+    question_service.ask_question(
+        make_user(display_name=f"Audit Asker {n}"), title=f"Is this spot on my chin a cyst, audit {n}?",
+        body="A firm bump appeared on my chin two weeks ago and has not gone down since.", topics=[topic],
+        treatments=[], photos=[photo], photo_consent=True)
 
 
 def _pages(c: dict) -> dict[str, dict[str, int]]:
     """Path -> expected status, per role: at least 20 pages, signed out and signed in."""
-    visitor = {"/": 200, "/questions": 200, c["answered"]: 200, "/topics": 200, f"/topics/{c['topic']}": 200,
+    visitor = {"/": 200, "/questions": 200, c["answered"]: 200, c["open"]: 200, "/topics": 200, f"/topics/{c['topic']}": 200,
                "/treatments": 200, f"/treatments/{c['treatment']}": 200, "/articles": 200,
                f"/articles/{c['article']}": 200, "/doctors": 200,
                f"/doctors/{c['doctor_profile']}": 200, "/search": 200, "/search?q=pores": 200,
@@ -234,6 +249,10 @@ def audits(audit_tools, chromium, live_server) -> list[Audited]:
 def test_the_audit_covers_at_least_twenty_pages_signed_in_and_out(audits):
     assert len({a.path for a in audits}) >= 20
     assert {a.role for a in audits} == set(ROLES)
+    shown = " ".join(a.html for a in audits)  # the issue #14 parts are on the audited pages
+    for part in ('data-testid="patient-costs"', 'data-testid="question-photo"', 'data-testid="review-photo"',
+                 'data-testid="held-questions"'):
+        assert part in shown, part
 
 
 @pytest.mark.parametrize("role", ROLES)
