@@ -105,6 +105,7 @@ def _browser_app_config(tmp: Path) -> dict:
     return {
         "ENV_NAME": "testing",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'forum.sqlite3'}",
+        "PHOTO_DIR": str(tmp / "photos"),  # never the checkout's instance folder
         "DATABASE_URL": None,  # a FORUM_DATABASE_URL in the environment must not win here
         "MAIL_BACKEND": "memory",
         "RATELIMIT_SIGNUP": "100 per day",

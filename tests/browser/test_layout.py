@@ -15,9 +15,11 @@ from forum.extensions import db
 from forum.models import Article, ArticleStatus, Treatment
 from forum.services import answers as answer_service
 from forum.services import questions as question_service
+from forum.services import reviews
 from forum.services.seed import load_seed
 from tests.browser.test_journeys_accounts import expect, log_in, nav
-from tests.factories import make_doctor, make_moderator, make_user
+from tests.factories import make_doctor, make_moderator, make_reviewer, make_user, review_data
+from tests.services.test_consultations import image_bytes
 
 pytestmark = pytest.mark.browser
 WIDTHS = (320, 390, 768, 1280)
@@ -72,16 +74,32 @@ def site(live_server):
             doctor, question_id=asked.question.id,
             body=f"Often it helps a little. See https://example.org/{'a-very-long-path/' * 8}for details.")
         treatment = db.session.scalars(select(Treatment).order_by(Treatment.slug)).first()
+        pictured = _patients_voice(doctor, treatment)
         article = db.session.scalars(select(Article).where(Article.status == ArticleStatus.PUBLISHED)
                                      .order_by(Article.slug)).first()
         return {
             "member": member.email, "moderator": moderator.email, "menu_tester": menu_tester.email,
             "public": ["/", "/questions", f"/questions/{asked.question.id}", "/topics", "/topics/enlarged-pores",
                        "/treatments", f"/treatments/{treatment.slug}", "/articles", f"/articles/{article.slug}",
-                       "/doctors", f"/doctors/{doctor.doctor_profile.id}", "/search?q=pores", "/login", "/register"],
-            "member_pages": ["/questions/ask", "/notifications", "/account", "/consultations"],
-            "moderator_pages": ["/mod", "/mod/style"],
+                       "/doctors", f"/doctors/{doctor.doctor_profile.id}", "/search?q=pores", "/login", "/register",
+                       f"/questions/{pictured}"],
+            "member_pages": ["/questions/ask", "/notifications", "/account", "/consultations", "/account/reviews",
+                             f"/doctors/{doctor.doctor_profile.id}/reviews/new"],
+            "moderator_pages": ["/mod", "/mod/style", "/mod/reviews"],
         }
+
+
+def _patients_voice(doctor, treatment) -> int:
+    """Five reviews of the doctor with costs (the treatment page's patient-cost box) and photos,
+    and a question with a photo; returns that question's id."""
+    photo = reviews.PhotoUpload(image_bytes(size=(1600, 900)), "cheek.jpg", f"Cheek after the peel {LONG_WORD}")
+    for cost in (380, 420, 450, 500, 520):
+        reviews.create_review(make_reviewer(), doctor.doctor_profile.id, review_data(
+            treatment=treatment.slug, cost_amount=cost, city="Llanfairpwllgwyngyll", photo_consent=True,
+            body=f"It took two sessions and a day of redness each time. {LONG_WORD}"), [photo])
+    return question_service.ask_question(
+        make_reviewer(), title="Are these spots on my cheek freckles or sun damage?", topics=["enlarged-pores"],
+        body="They appeared over the summer.", treatments=[], photos=[photo], photo_consent=True).question.id
 
 
 def sweep(page, paths: list[str]) -> list[str]:
