@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.ids import is_valid_id
-from forum.models import DoctorProfile, Review, ReviewPhoto, ReviewStatus, WorthIt
+from forum.models import DoctorProfile, Review, ReviewPhoto, ReviewStatus, User, WorthIt
 from forum.permissions import can, require
 from forum.services import photos
 
@@ -48,7 +48,7 @@ class ReviewPage:
 
 def _loaded():
     return (selectinload(Review.author), selectinload(Review.treatment), selectinload(Review.photos),
-            selectinload(Review.doctor))
+            selectinload(Review.doctor).selectinload(User.doctor_profile))
 
 
 def get_review(viewer, review_id) -> Review:

@@ -325,3 +325,22 @@ def test_the_openapi_document_describes_the_review_api(client):
     assert set(review_in["properties"]) == {"treatment", "rating", "worth_it", "treated_on", "cost_amount",
                                             "cost_currency", "city", "body", "photo_consent"}
     assert "required" not in spec["components"]["schemas"]["ReviewEditIn"]
+
+
+def test_your_reviews_cost_the_same_queries_for_two_doctors_or_four(client, world, bearer, count_queries):
+    from forum.services import reviews
+    from tests.factories import review_data
+
+    headers = bearer(world.member)
+    for profile_id in (world.profile_id, make_doctor().doctor_profile.id):
+        reviews.create_review(world.member, profile_id, review_data(), ())
+    client.get("/api/v1/me/reviews", headers=headers)
+    db.session.expire_all()  # nothing already loaded hides a query
+    with count_queries() as few:
+        assert len(client.get("/api/v1/me/reviews", headers=headers).json) == 2
+    for _ in range(2):
+        reviews.create_review(world.member, make_doctor().doctor_profile.id, review_data(), ())
+    db.session.expire_all()
+    with count_queries() as many:
+        assert len(client.get("/api/v1/me/reviews", headers=headers).json) == 4
+    assert many.count == few.count, many.statements[few.count:]
