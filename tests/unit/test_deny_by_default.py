@@ -66,6 +66,8 @@ PUBLIC = {
     "/api/v1/auth/password-reset": ALL,
     "/api/v1/doctors": READ,
     "/api/v1/doctors/<int:doctor_id>": READ,
+    "/api/v1/doctors/<int:doctor_id>/reviews": READ,  # published reviews of a public doctor (issue #14)
+    "/api/v1/reviews/<int:review_id>": READ,  # a published review; pending and hidden ones are not found
     "/api/v1/topics": READ,
     "/api/v1/topics/<slug>": READ,
     "/api/v1/treatments": READ,
