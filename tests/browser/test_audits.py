@@ -150,7 +150,8 @@ def _photos(asker, question_id: int, topic: str, n: int) -> None:
 
 def _pages(c: dict) -> dict[str, dict[str, int]]:
     """Path -> expected status, per role: at least 20 pages, signed out and signed in."""
-    visitor = {"/": 200, "/questions": 200, c["answered"]: 200, c["open"]: 200, "/topics": 200, f"/topics/{c['topic']}": 200,
+    visitor = {"/": 200, "/questions": 200, c["answered"]: 200, c["open"]: 200, "/topics": 200,
+               f"/topics/{c['topic']}": 200,
                "/treatments": 200, f"/treatments/{c['treatment']}": 200, "/articles": 200,
                f"/articles/{c['article']}": 200, "/doctors": 200,
                f"/doctors/{c['doctor_profile']}": 200, "/search": 200, "/search?q=pores": 200,

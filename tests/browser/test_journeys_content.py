@@ -84,7 +84,8 @@ def test_member_asks_doctor_answers_member_accepts_visitor_finds_it(new_context,
 
     visitor = new_context().new_page()
     visitor.goto("/search")
-    box = visitor.get_by_label("Search questions, doctors' answers, patient reviews, reference posts, treatments and topics")
+    box = visitor.get_by_label(
+        "Search questions, doctors' answers, patient reviews, reference posts, treatments and topics")
     box.press_sequentially("microneedl")  # search as you type: an unfinished word already finds
     expect(visitor.locator("#search-suggestions a").first).to_be_visible()
     box.fill("microneedling pores cheeks")

@@ -369,7 +369,8 @@ def test_a_disagreement_needs_a_reason(question, doctor, reason):
     assert "reason" in err.value.fields
     assert count(AnswerReview) == 0
     with pytest.raises(ValidationError) as schema_err:
-        AnswerReviewIn().load({"verdict": "disagree", "reason": reason} if reason is not None else {"verdict": "disagree"})
+        AnswerReviewIn().load({"verdict": "disagree", "reason": reason} if reason is not None
+                              else {"verdict": "disagree"})
     assert "reason" in schema_err.value.messages
 
 
