@@ -288,7 +288,8 @@ def _review_edit(user, review) -> bool:
 
 @rule("review.delete")
 def _review_delete(user, review) -> bool:
-    return _active(user) and (review.author_id == user.id or _staff(user))
+    """Only the author deletes a review; moderators hide one, with a reason that is logged."""
+    return _active(user) and review.author_id == user.id
 
 
 @rule("review.reply")

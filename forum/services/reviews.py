@@ -212,7 +212,7 @@ def edit_review(actor: User, review_id: int, data: dict, add_photos: Sequence[Ph
 
 
 def delete_review(actor: User, review_id: int) -> None:
-    """The author (or staff) removes a review and its photo files."""
+    """The author removes their review and its photo files (moderators hide one instead: logged)."""
     review = _get(review_id)
     require(actor, "review.delete", review, hide=True)
     names = [p.stored_name for p in review.photos]
