@@ -92,7 +92,7 @@ def edit(data, review_id):
 @blp.response(204)
 @blp.doc(security=AUTH)
 def delete(review_id):
-    """The author (or a moderator) deletes a review, with its photos."""
+    """The author deletes their review, with its photos (moderators hide a review instead, with a reason)."""
     reviews.delete_review(actor(), review_id)
 
 

@@ -1,7 +1,7 @@
 """Reviews of doctors by members: write, edit, delete, the doctor's one public reply, and the
 "verified patient" rule (the site itself saw a consultation between the two reach "completed").
 
-Reviews from accounts under NEW_ACCOUNT_DAYS old wait for a moderator (status "pending");
+Reviews from accounts under a week old (moderation_trust.is_new_account) wait for a moderator (status "pending");
 moderators hide, restore and approve them through services/moderation_content.py. Photos go
 through the one pipeline (services/photos.py). Reading (profile lists, the rating summary,
 photos) is in services/review_queries.py."""
