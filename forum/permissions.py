@@ -181,6 +181,12 @@ def _question_follow(user, _question) -> bool:
     return _active(user)
 
 
+@rule("subject.follow")
+def _subject_follow(user, _subject) -> bool:
+    """Any active account may follow a topic, a treatment or a doctor."""
+    return _active(user)
+
+
 @rule("answer.create")
 def _answer_create(user, question) -> bool:
     """A verified doctor answers an open question that is not their own."""

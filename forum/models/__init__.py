@@ -16,6 +16,8 @@ from forum.models.reference import (  # noqa: F401
     treatment_topics,
 )
 from forum.models.notification import MailOptOut, Notification, OutboxMail  # noqa: F401
+from forum.models.following import (  # noqa: F401
+    Channel, DigestFrequency, DigestSetting, FollowKind, NotificationSetting, Subscription)
 from forum.models.pages import CONTACT_TOPIC_LABELS, ContactMessage, ContactTopic, SitePage  # noqa: F401
 from forum.models.review import QuestionPhoto, Review, ReviewPhoto, ReviewStatus, WorthIt  # noqa: F401
 from forum.models.site import Aggregate  # noqa: F401

@@ -19,6 +19,8 @@ class Notification(TimestampMixin, db.Model):
     message: Mapped[str] = mapped_column(sa.String(300))
     link: Mapped[str | None] = mapped_column(sa.String(300))
     read_at: Mapped[datetime | None]
+    # Also goes into the member's next digest (their settings chose the digest for its kind).
+    digest: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class OutboxMail(TimestampMixin, db.Model):

@@ -8,9 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from forum import clock, mail
 from forum.errors import Invalid
 from forum.extensions import db
-from forum.models import MailOptOut, Notification, User
+from forum.models import Channel, MailOptOut, Notification, User
 from forum.pagination import Page, paginate
 from forum.permissions import require
+from forum.services import notification_settings
 
 # Every notification kind, as its e-mail is named in the mail footer and on the unsubscribe page
 # ("Stop e-mails about ...?"). A kind missing here cannot be sent: notify() looks it up.
@@ -28,19 +29,27 @@ MAIL_KINDS = {
     "content_under_review": "your posts held for review",
     "moderation": "moderators acting on your posts",
     "account": "changes to your account",
+    "followed_activity": "new questions and answers in what you follow",
+    "digest": "your activity digest",
 }
 BAD_LINK = ("This unsubscribe link is not valid. Copy the whole link from the e-mail; it may have been cut "
             "across two lines.")
 
 
-def notify(user: User, kind: str, message: str, *, link: str | None = None, email: bool = True) -> Notification:
-    """Tell `user` something in-app and queue an e-mail copy, unless they turned that kind of mail
-    off. The mail says only what the in-app message says (consultation notices name no health
-    detail) and links to the site. Runs in the caller's transaction."""
+def notify(user: User, kind: str, message: str, *, link: str | None = None,
+           email: bool = True) -> Notification | None:
+    """Tell `user` something the way their notification settings say for that kind: in-app, plus
+    an e-mail copy at once or a line in their next digest, or not at all (None). An instant copy
+    is skipped when they unsubscribed from that kind. The mail says only what the in-app message
+    says (consultation notices name no health detail) and links to the site. Runs in the caller's
+    transaction."""
     topic = MAIL_KINDS[kind]
-    note = Notification(user_id=user.id, kind=kind, message=message, link=link)
+    channel = notification_settings.channel_for(user.id, kind)
+    if channel is Channel.OFF:
+        return None
+    note = Notification(user_id=user.id, kind=kind, message=message, link=link, digest=channel is Channel.DIGEST)
     db.session.add(note)
-    if email and db.session.get(MailOptOut, (user.id, kind)) is None:
+    if email and channel is Channel.EMAIL and db.session.get(MailOptOut, (user.id, kind)) is None:
         site = current_app.config["SITE_URL"].rstrip("/")
         mail.queue_mail(user.email, f"Ask a Cosmetic Doctor: {message[:120]}", "notification", kind=kind,
                         user_id=user.id, message=message, link=f"{site}{link or '/notifications'}", topic=topic)

@@ -72,6 +72,7 @@ ALLOWED = {
     "reference.edit": STAFF,
     "question.ask": ACCOUNT_HOLDERS,
     "question.follow": ACCOUNT_HOLDERS,
+    "subject.follow": ACCOUNT_HOLDERS,
     "answer.create": {"verified doctor"},
     "content.flag": ACCOUNT_HOLDERS,
     "content.moderate": STAFF,
