@@ -30,11 +30,7 @@ PHOTO_FORM = {"required": True, "content": {"multipart/form-data": {"schema": {
 def _as_edit(review: Review, changes: dict) -> dict:
     """The review's current values with `changes` over them: edits through the API may send only
     what changes, the service always gets a whole review."""
-    current = {"treatment": review.treatment.slug, "rating": review.rating, "worth_it": review.worth_it.value,
-               "treated_on": review.treated_on, "cost_amount": review.cost_amount,
-               "cost_currency": review.cost_currency, "city": review.city, "body": review.body,
-               "photo_consent": review.photo_consent}
-    return {**current, **changes}
+    return {**review_queries.values_of(review), **changes}
 
 
 def _photo_upload() -> tuple[reviews.PhotoUpload, dict]:

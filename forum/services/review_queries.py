@@ -127,3 +127,10 @@ def review_photo_file(viewer, photo_id: str, name: str) -> tuple[bytes, str, boo
     except (OSError, ValueError):
         raise NotFound() from None
     return data, photo.content_type, public
+
+
+def values_of(review: Review) -> dict:
+    """A review's editable values, as create_review and edit_review take them."""
+    return {"treatment": review.treatment.slug, "rating": review.rating, "worth_it": review.worth_it.value,
+            "treated_on": review.treated_on, "cost_amount": review.cost_amount, "cost_currency": review.cost_currency,
+            "city": review.city, "body": review.body, "photo_consent": review.photo_consent}

@@ -105,11 +105,10 @@ def edit(review_id):
 
 
 def form_values(review) -> dict:
-    """A review as the form shows it."""
-    return {"treatment": review.treatment.slug, "rating": str(review.rating), "worth_it": review.worth_it.value,
-            "treated_on": review.treated_on.strftime("%Y-%m"), "cost_amount": review.cost_amount or "",
-            "cost_currency": review.cost_currency or "", "city": review.city or "", "body": review.body,
-            "photo_consent": review.photo_consent}
+    """A review as the form shows it: text fields as strings, empty ones blank."""
+    values = review_queries.values_of(review)
+    text = {k: "" if v is None else str(v) for k, v in values.items() if k != "photo_consent"}
+    return {**values, **text, "treated_on": review.treated_on.strftime("%Y-%m")}
 
 
 @bp.post("/reviews/<int:review_id>/delete")
