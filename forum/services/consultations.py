@@ -117,19 +117,13 @@ def request_consultation(actor: User, *, photos_in: list[tuple[bytes, str]] = ()
         details_enc=crypto.encrypt_json({k: details.get(k) for k in DETAIL_FIELDS}), created_at=now, updated_at=now)
     db.session.add(consultation)
     time_zones.remember_browser_zone(actor, browser_zone)
-    stored = []
-    try:
+    with photos.removed_on_failure() as stored:  # nothing partial: no orphaned files either
         for photo in consultation_drafts.take_draft_photos(draft_id) + cleaned:
             stored.append(photos.store(photo))
             consultation.photos.append(ConsultationPhoto(stored_name=stored[-1], content_type=photo.content_type,
                                                          size=len(photo.data)))
         _tell(doctor, "submitted", consultation)
         db.session.commit()
-    except Exception:
-        db.session.rollback()
-        for name in stored:  # nothing partial: no orphaned files either
-            photos.remove(name)
-        raise
     security_event("consultation_created", user_id=actor.id, consultation=consultation.id)
     return consultation
 
@@ -250,19 +244,13 @@ def add_photos(actor: User, *, consultation_id: str, photos_in: list[tuple[bytes
     if len(consultation.photos) + len(photos_in) > photos.MAX_PHOTOS:
         raise Invalid(fields={"photos": [f"Attach at most {photos.MAX_PHOTOS} photos in all."]})
     cleaned = photos.clean_photos(photos_in)
-    stored = []
-    try:
+    with photos.removed_on_failure() as stored:
         for photo in cleaned:
             stored.append(photos.store(photo))
             consultation.photos.append(ConsultationPhoto(stored_name=stored[-1], content_type=photo.content_type,
                                                          size=len(photo.data)))
         consultation.doctor_unread = True
         db.session.commit()
-    except Exception:
-        db.session.rollback()
-        for name in stored:
-            photos.remove(name)
-        raise
     return consultation
 
 

@@ -19,14 +19,11 @@ def set_photo(actor: User, raw: bytes, filename: str = "") -> DoctorProfile:
     if not raw:
         raise Invalid("Choose a photo to upload.", fields={"photos": ["Choose a photo to upload."]})
     clean = photos.clean_photo(raw, filename, max_side=MAX_SIDE)  # Invalid, with a plain reason, under "photos"
-    old, name = profile.photo_name, photos.store(clean)
-    profile.photo_name, profile.photo_type = name, clean.content_type
-    try:
+    old = profile.photo_name
+    with photos.removed_on_failure() as stored:
+        stored.append(photos.store(clean))
+        profile.photo_name, profile.photo_type = stored[0], clean.content_type
         db.session.commit()
-    except Exception:
-        db.session.rollback()
-        photos.remove(name)
-        raise
     if old:
         photos.remove(old)
     return profile

@@ -176,3 +176,20 @@ def read(stored_name: str) -> bytes:
 
 def remove(stored_name: str) -> None:
     (photo_dir() / stored_name).unlink(missing_ok=True)
+
+
+@contextmanager
+def removed_on_failure(written: list[str] | None = None) -> Iterator[list[str]]:
+    """For a block that stores photo files and commits: yields the list to put the stored names
+    in; when the block raises, the session is rolled back and those files removed (nothing partial
+    is kept), and the error goes on."""
+    from forum.extensions import db  # the photo helpers above need no database
+
+    written = [] if written is None else written
+    try:
+        yield written
+    except Exception:
+        db.session.rollback()
+        for name in written:
+            remove(name)
+        raise

@@ -87,19 +87,13 @@ def detach(question: Question, photo_ids: Sequence[str]) -> list[str]:
 def save_and_commit(question: Question, prepared: Sequence[Prepared], removed: Sequence[str] = ()) -> None:
     """Write the new files, add their rows and commit with the rest of the change; when the
     commit fails the new files are removed (nothing partial), when it succeeds the old ones."""
-    stored: list[str] = []
-    try:
+    with photos.removed_on_failure() as stored:
         position = max((p.position for p in question.photos), default=-1) + 1
         for offset, item in enumerate(prepared):
             stored.append(photos.store(item.clean))
             question.photos.append(QuestionPhoto(stored_name=stored[-1], content_type=item.clean.content_type,
                                                  alt=item.alt, position=position + offset))
         db.session.commit()
-    except Exception:
-        db.session.rollback()
-        for name in stored:
-            photos.remove(name)
-        raise
     for name in removed:
         photos.remove(name)
 

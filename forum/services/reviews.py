@@ -140,22 +140,15 @@ def _store_photos(review: Review, uploads: Sequence[PhotoUpload], cleaned: list)
 def _commit(review: Review, written: list[str], *, tell_doctor: bool = False) -> None:
     """Index and commit, or roll back and remove the photo files just written (nothing partial is kept)."""
     try:
-        db.session.flush()
-        search_index.index_review(review)
-        if tell_doctor:
-            _tell_doctor(review)
-        db.session.commit()
+        with photos.removed_on_failure(written):
+            db.session.flush()
+            search_index.index_review(review)
+            if tell_doctor:
+                _tell_doctor(review)
+            db.session.commit()
     except IntegrityError:
-        db.session.rollback()
-        for name in written:
-            photos.remove(name)
         raise Invalid(fields={"treatment": [
             "You already reviewed this doctor for this treatment; edit that review instead."]}) from None
-    except Exception:
-        db.session.rollback()
-        for name in written:
-            photos.remove(name)
-        raise
 
 
 # ---- writing ----
