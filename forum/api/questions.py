@@ -12,7 +12,7 @@ from forum.schemas.qa import (
     SimilarArgs, SimilarOut,
 )
 from forum.schemas.common import page_of
-from forum.services import answers, doctors, question_photos, questions, search
+from forum.services import answers, doctors, photos, question_photos, questions, search
 
 blp = Blueprint("api_questions", __name__, description="Questions, answers, votes, follow-ups and search")
 
@@ -96,7 +96,7 @@ def add_photo(question_id):
     image is saved again. From an account under 7 days old the question then waits for a moderator's approval
     (`awaiting_approval`: hidden from everyone but you and the moderators)."""
     upload = request.files.get("photos")
-    chosen = [question_photos.PhotoUpload(upload.read(), upload.filename or "", request.form.get("alt", ""),
+    chosen = [photos.PhotoUpload(upload.read(), upload.filename or "", request.form.get("alt", ""),
                                           alt_field="alt")] if upload and upload.filename else []
     consent = request.form.get("photo_consent", "").lower() in ("true", "1", "on", "yes")
     question_photos.add_photos(actor(), question_id=question_id, photos_in=chosen, photo_consent=consent)

@@ -11,7 +11,7 @@ from forum.models import Review
 from forum.schemas.reviews import (
     MyReviewOut, ReplyIn, ReviewArgs, ReviewEditIn, ReviewIn, ReviewOut, ReviewPageOut, ReviewPhotoIn,
 )
-from forum.services import review_queries, reviews
+from forum.services import photos, review_queries, reviews
 
 blp = Blueprint("api_reviews", __name__, description="Reviews of doctors by members, with photos and the "
                                                     "doctor's reply")
@@ -33,7 +33,7 @@ def _as_edit(review: Review, changes: dict) -> dict:
     return {**review_queries.values_of(review), **changes}
 
 
-def _photo_upload() -> tuple[reviews.PhotoUpload, dict]:
+def _photo_upload() -> tuple[photos.PhotoUpload, dict]:
     """The multipart upload: one file in the part `photos` (as for consultations), and the form fields
     `alt` and `photo_consent`."""
     try:
@@ -45,7 +45,7 @@ def _photo_upload() -> tuple[reviews.PhotoUpload, dict]:
         raise Invalid(fields={"photos": ["Attach one photo as the multipart part `photos`."]})
     upload = files[0]
     changes = {"photo_consent": True} if form["photo_consent"] else {}
-    return reviews.PhotoUpload(raw=upload.read(), filename=upload.filename, alt=form["alt"]), changes
+    return photos.PhotoUpload(raw=upload.read(), filename=upload.filename, alt=form["alt"]), changes
 
 
 @blp.get("/doctors/<int:doctor_id>/reviews")

@@ -18,7 +18,7 @@ from forum.models import (
 from forum.pagination import Page, paginate
 from forum.permissions import can, require, visible_answers, visible_question_parts
 from forum.services import notifications, question_photos, reference, search, search_index, spam, stats, triage
-from forum.services.question_photos import PhotoUpload
+from forum.services.photos import PhotoUpload
 from forum.services.reference import by_slugs
 
 SORT_COLUMNS = {

@@ -7,7 +7,7 @@ from forum.errors import Conflict, Invalid
 from forum.extensions import csrf
 from forum.permissions import can
 from forum.schemas.qa import AnswerIn, AnswerReviewIn, FollowUpIn, InviteIn, QuestionArgs, QuestionIn
-from forum.services import answers, moderation_trust, question_photos, questions, reference, triage
+from forum.services import answers, moderation_trust, photos, question_photos, questions, reference, triage
 from forum.web import caching
 from forum.web.forms import load_args, load_form
 from forum.web.hosts import absolute_url
@@ -56,7 +56,7 @@ def _form_page(question=None, status=200, form=None, errors=None, photos_chosen=
 def _photo_input(editing: bool = False) -> dict:
     """The form's photo slots: each chosen file with the description typed beside it, the
     consent box and (editing) the photos ticked for removal."""
-    chosen = [question_photos.PhotoUpload(f.read(), f.filename or "", request.form.get(f"photo_alt_{n}", ""),
+    chosen = [photos.PhotoUpload(f.read(), f.filename or "", request.form.get(f"photo_alt_{n}", ""),
                                           alt_field=f"photo_alt_{n}")
               for n, f in enumerate(request.files.getlist("photos"), start=1) if f and f.filename]
     values = {"photos": chosen, "photo_consent": bool(request.form.get("photo_consent"))}

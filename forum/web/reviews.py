@@ -12,7 +12,7 @@ from forum.errors import Invalid
 from forum.extensions import csrf
 from forum.permissions import require
 from forum.schemas.reviews import ReplyIn, ReviewIn
-from forum.services import doctors, reference, review_queries, reviews
+from forum.services import doctors, photos, reference, review_queries, reviews
 from forum.text import slugify
 from forum.web import caching
 from forum.web.doctors import profile_response
@@ -31,11 +31,11 @@ def _form_page(profile, review=None, form=None, errors=None, status=200):
                            max_photos=reviews.MAX_PHOTOS), status
 
 
-def _uploads() -> list[reviews.PhotoUpload]:
+def _uploads() -> list[photos.PhotoUpload]:
     """The chosen photo files in field order, each with the alt text typed beside it."""
     numbered = sorted((int(m.group(1)), key) for key in request.files if (m := PHOTO_FIELD.match(key)))
     chosen = [(key, request.files[key]) for _n, key in numbered]
-    return [reviews.PhotoUpload(raw=f.read(), filename=f.filename or "", alt=request.form.get(f"{key}_alt", ""))
+    return [photos.PhotoUpload(raw=f.read(), filename=f.filename or "", alt=request.form.get(f"{key}_alt", ""))
             for key, f in chosen if f and f.filename]
 
 

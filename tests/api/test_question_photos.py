@@ -3,17 +3,15 @@ question as `photos` [{id, url, alt}] with `awaiting_approval`; documented in th
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import pytest
 from PIL import Image
 
-from forum import clock
 from forum.extensions import db
 from forum.models import Topic
 from forum.services import questions
 from tests.api.helpers import error_of
-from tests.factories import make_user
+from tests.factories import make_reviewer, make_user
 from tests.services.test_consultations import image_bytes, jpeg_with_exif
 
 PATH = "/api/v1/questions/{}/photos"
@@ -26,9 +24,6 @@ def topic(app):
     db.session.add(Topic(slug="rosacea", name="Rosacea", description="Redness of the face."))
     db.session.commit()
 
-
-def settled():
-    return make_user(created_at=clock.now() - timedelta(days=30))
 
 
 def ask(user):
@@ -50,7 +45,7 @@ def files(photo_dir) -> list:
 
 
 def test_the_asker_adds_a_photo_cleaned_and_served_publicly(client, bearer, photo_dir):
-    asker = settled()
+    asker = make_reviewer()
     question = ask(asker)
     response = send(client, bearer(asker), question.id, jpeg_with_exif("Quixotryl"))
     assert response.status_code == 201
@@ -87,7 +82,7 @@ def test_a_new_accounts_photo_holds_the_question(client, bearer):
 ])
 def test_bad_input_is_a_422_naming_the_field_and_nothing_is_stored(client, bearer, photo_dir, fields, raw, field,
                                                                    message):
-    asker = settled()
+    asker = make_reviewer()
     question = ask(asker)
     error = error_of(send(client, bearer(asker), question.id, raw, **fields), 422)
     assert message in error["fields"][field][0]
@@ -95,7 +90,7 @@ def test_bad_input_is_a_422_naming_the_field_and_nothing_is_stored(client, beare
 
 
 def test_a_fifth_photo_is_refused(client, bearer, photo_dir):
-    asker = settled()
+    asker = make_reviewer()
     question = ask(asker)
     for _ in range(4):
         assert send(client, bearer(asker), question.id).status_code == 201
@@ -105,17 +100,17 @@ def test_a_fifth_photo_is_refused(client, bearer, photo_dir):
 
 
 def test_only_the_asker_adds_photos(client, bearer):
-    question = ask(settled())
+    question = ask(make_reviewer())
     error_of(send(client, {}, question.id), 401)
-    error_of(send(client, bearer(settled()), question.id), 403)
-    error_of(send(client, bearer(settled()), 2147483647), 404)
+    error_of(send(client, bearer(make_reviewer()), question.id), 403)
+    error_of(send(client, bearer(make_reviewer()), 2147483647), 404)
 
 
 def test_the_asker_removes_a_photo_and_its_file(client, bearer, photo_dir):
-    asker = settled()
+    asker = make_reviewer()
     question = ask(asker)
     photo = send(client, bearer(asker), question.id).get_json()["photos"][0]
-    error_of(client.delete(f"{PATH.format(question.id)}/{photo['id']}", headers=bearer(settled())), 403)
+    error_of(client.delete(f"{PATH.format(question.id)}/{photo['id']}", headers=bearer(make_reviewer())), 403)
     error_of(client.delete(f"{PATH.format(question.id)}/{'0' * 32}", headers=bearer(asker)), 404)
     response = client.delete(f"{PATH.format(question.id)}/{photo['id']}", headers=bearer(asker))
     assert response.status_code == 200 and response.get_json()["photos"] == []

@@ -4,7 +4,6 @@ served publicly only when the question is public; gone with the account."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -12,13 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from forum import clock
 from forum.errors import Forbidden, Invalid, NotFound
 from forum.extensions import db
 from forum.models import Question, QuestionPhoto, Topic
 from forum.services import account_data, moderation_content, question_photos, questions, search
-from forum.services.question_photos import PhotoUpload
-from tests.factories import PASSWORD, make_moderator, make_user
+from forum.services.photos import PhotoUpload
+from tests.factories import PASSWORD, make_moderator, make_reviewer, make_user
 from tests.services.test_consultations import image_bytes, jpeg_with_exif
 
 
@@ -29,10 +27,6 @@ def topic(app):
     db.session.add(Topic(slug="rosacea", name="Rosacea", description="Redness of the face."))
     db.session.commit()
 
-
-def settled(**overrides):
-    """An account older than a week: its photos are public at once."""
-    return make_user(created_at=clock.now() - timedelta(days=30), **overrides)
 
 
 def upload(raw: bytes | None = None, alt: str = "Red patches on both cheeks", name: str = "cheek.jpg") -> PhotoUpload:
@@ -59,7 +53,7 @@ def edit(user, question, **photo_in) -> Question:
 
 
 def test_a_photo_is_stored_cleaned_of_exif_and_gps_and_served_publicly(photo_dir):
-    question = ask(settled(), [upload(jpeg_with_exif("Quixotryl"), alt="Redness on the left cheek")])
+    question = ask(make_reviewer(), [upload(jpeg_with_exif("Quixotryl"), alt="Redness on the left cheek")])
     assert [p.alt for p in question.photos] == ["Redness on the left cheek"]
     photo = question.photos[0]
     assert stored(photo_dir) == [photo.stored_name]
@@ -72,7 +66,7 @@ def test_a_photo_is_stored_cleaned_of_exif_and_gps_and_served_publicly(photo_dir
 
 
 def test_up_to_four_photos_keep_their_order_and_a_fifth_is_refused(photo_dir):
-    member = settled()
+    member = make_reviewer()
     with pytest.raises(Invalid) as refused:
         ask(member, [upload(alt=f"Photo number {n}") for n in range(1, 6)])
     assert "at most 4 photos" in refused.value.fields["photos"][0]
@@ -86,7 +80,7 @@ def test_up_to_four_photos_keep_their_order_and_a_fifth_is_refused(photo_dir):
 
 
 def test_each_photo_needs_a_description_of_at_most_300_characters(photo_dir):
-    member = settled()
+    member = make_reviewer()
     with pytest.raises(Invalid) as refused:
         ask(member, [upload(alt="Fine"), upload(alt="   "), upload(alt="x" * 301)])
     assert refused.value.fields == {
@@ -97,7 +91,7 @@ def test_each_photo_needs_a_description_of_at_most_300_characters(photo_dir):
 
 def test_photos_without_consent_are_refused_and_nothing_is_stored(photo_dir):
     with pytest.raises(Invalid) as refused:
-        ask(settled(), [upload()], consent=False)
+        ask(make_reviewer(), [upload()], consent=False)
     assert refused.value.fields == {
         "photo_consent": ["Tick this box to show your photos publicly, or remove the photos."]}
     assert count(Question) == 0 and count(QuestionPhoto) == 0 and stored(photo_dir) == []
@@ -105,13 +99,13 @@ def test_photos_without_consent_are_refused_and_nothing_is_stored(photo_dir):
 
 def test_a_file_that_is_not_an_image_refuses_the_whole_question(photo_dir):
     with pytest.raises(Invalid) as refused:
-        ask(settled(), [upload(), upload(b"<html><script>alert(1)</script></html>", name="x.jpg")])
+        ask(make_reviewer(), [upload(), upload(b"<html><script>alert(1)</script></html>", name="x.jpg")])
     assert "web page code" in refused.value.fields["photos"][0]
     assert count(Question) == 0 and stored(photo_dir) == []
 
 
 def test_a_failed_commit_leaves_no_files_behind(photo_dir, monkeypatch):
-    member = settled()
+    member = make_reviewer()
 
     def refuse(_session):
         raise OperationalError("COMMIT", {}, Exception("the database went away"))
@@ -123,7 +117,7 @@ def test_a_failed_commit_leaves_no_files_behind(photo_dir, monkeypatch):
 
 
 def test_a_new_accounts_question_with_photos_waits_for_a_moderator(photo_dir):
-    newcomer, stranger, moderator = make_user(), settled(), make_moderator()
+    newcomer, stranger, moderator = make_user(), make_reviewer(), make_moderator()
     question = ask(newcomer, [upload()], title="Is this rosacea flare from a new moisturiser?")
     assert question.hidden and question.awaiting_approval
     assert question.id not in [q.id for q in questions.list_questions(None).items]
@@ -154,7 +148,7 @@ def test_a_new_accounts_question_without_photos_is_public_at_once():
 
 
 def test_an_older_accounts_question_with_photos_is_public_at_once():
-    question = ask(settled(), [upload()])
+    question = ask(make_reviewer(), [upload()])
     assert not question.hidden and not question.awaiting_approval
     assert question.id in [q.id for q in questions.list_questions(None).items]
 
@@ -177,7 +171,7 @@ def test_a_question_a_moderator_hid_is_not_turned_into_one_waiting_for_approval(
 
 
 def test_the_asker_removes_a_photo_on_edit_and_its_file_goes(photo_dir):
-    member = settled()
+    member = make_reviewer()
     question = ask(member, [upload(alt="First"), upload(alt="Second")])
     first, second = question.photos
     edit(member, question, remove_photo_ids=[first.id, "not-one-of-mine"], photos=[upload(alt="Third")],
@@ -188,7 +182,7 @@ def test_the_asker_removes_a_photo_on_edit_and_its_file_goes(photo_dir):
 
 
 def test_only_the_asker_adds_or_removes_photos(photo_dir):
-    asker, other = settled(), settled()
+    asker, other = make_reviewer(), make_reviewer()
     question = ask(asker, [upload()])
     with pytest.raises(Forbidden):
         question_photos.add_photos(other, question_id=question.id, photos_in=[upload()], photo_consent=True)
@@ -201,7 +195,7 @@ def test_only_the_asker_adds_or_removes_photos(photo_dir):
 
 
 def test_a_photo_is_found_only_under_its_own_question(photo_dir):
-    member = settled()
+    member = make_reviewer()
     first = ask(member, [upload()])
     second = ask(member, [upload()], title="Another question about redness on my nose?")
     with pytest.raises(NotFound):
@@ -214,7 +208,7 @@ def test_held_questions_are_for_moderators_only():
 
 
 def test_the_export_lists_the_photos_and_deleting_the_account_removes_them(photo_dir):
-    member = settled()
+    member = make_reviewer()
     question = ask(member, [upload(alt="Left cheek"), upload(alt="Right cheek")])
     exported = account_data.export_user_data(member)["question_photos"]
     assert [(p["question_id"], p["alt"]) for p in exported] == [(question.id, "Left cheek"),

@@ -13,7 +13,7 @@ from forum.extensions import db
 from forum.models import (
     ConsultationStatus, ModerationLog, Review, ReviewPhoto, ReviewStatus, SearchDocument,
 )
-from forum.services import consultations, moderation_content, review_queries, reviews
+from forum.services import consultations, moderation_content, photos, review_queries, reviews
 from tests.factories import (
     make_doctor, make_moderator, make_reviewer, make_treatment, make_user, review_data,
 )
@@ -35,8 +35,8 @@ def write(world, author=None, photos=(), **overrides) -> Review:
     return reviews.create_review(author or world.member, world.profile_id, review_data(**overrides), photos)
 
 
-def photo(alt="Cheek two weeks after the peel") -> reviews.PhotoUpload:
-    return reviews.PhotoUpload(jpeg_with_exif(), "cheek.jpg", alt)
+def photo(alt="Cheek two weeks after the peel") -> photos.PhotoUpload:
+    return photos.PhotoUpload(jpeg_with_exif(), "cheek.jpg", alt)
 
 
 def test_a_member_reviews_a_doctor_and_it_is_published_and_searchable(world):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -13,12 +12,11 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from forum import clock
 from forum.config import ROOT
 from forum.extensions import db
 from forum.models import Question, QuestionPhoto, Topic
 from tests.conftest import csrf_token
-from tests.factories import make_moderator, make_user
+from tests.factories import make_moderator, make_reviewer, make_user
 from tests.services.test_consultations import image_bytes, jpeg_with_exif
 from tests.web.html import field_errors, text
 
@@ -35,9 +33,6 @@ def topic(app):
     db.session.add(Topic(slug="rosacea", name="Rosacea", description="Redness of the face."))
     db.session.commit()
 
-
-def settled():
-    return make_user(created_at=clock.now() - timedelta(days=30))
 
 
 def post(browser, path, fields: dict, files=(), token_from=ASK):
@@ -70,7 +65,7 @@ def photo_srcs(page: str) -> list[str]:
 
 
 def test_the_ask_form_offers_four_described_photos_with_consent(browser, client):
-    browser.login(settled())
+    browser.login(make_reviewer())
     page = client.get(ASK).get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in page
     assert len(re.findall(r'<input id="photo-\d" name="photos" type="file"', page)) == 4
@@ -87,7 +82,7 @@ def test_a_new_account_is_told_before_asking_that_photos_wait_for_approval(brows
 
 
 def test_a_question_with_a_photo_shows_it_blurred_with_a_show_photo_button(browser, client, photo_dir):
-    browser.login(settled())
+    browser.login(make_reviewer())
     response = ask_with_photo(browser, jpeg_with_exif("Quixotryl"))
     assert response.status_code == 303
     page = client.get(response.headers["Location"], follow_redirects=True).get_data(as_text=True)
@@ -113,7 +108,7 @@ def test_the_blur_is_css_and_the_button_a_static_script():
 
 
 def test_a_photo_without_a_description_is_refused_with_the_text_kept(browser, client, photo_dir):
-    browser.login(settled())
+    browser.login(make_reviewer())
     response = ask_with_photo(browser, photo_alt_1="")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -124,7 +119,7 @@ def test_a_photo_without_a_description_is_refused_with_the_text_kept(browser, cl
 
 
 def test_photos_without_consent_are_refused_and_nothing_is_stored(browser, photo_dir):
-    browser.login(settled())
+    browser.login(make_reviewer())
     response = ask_with_photo(browser, photo_consent="")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -134,7 +129,7 @@ def test_photos_without_consent_are_refused_and_nothing_is_stored(browser, photo
 
 
 def test_a_fifth_photo_is_refused(browser, photo_dir):
-    browser.login(settled())
+    browser.login(make_reviewer())
     fields = {**FORM, "photo_consent": "1", **{f"photo_alt_{n}": f"Photo {n}" for n in range(1, 6)}}
     response = post(browser, ASK, fields, [(image_bytes(), f"{n}.jpg") for n in range(1, 6)])
     assert response.status_code == 422
@@ -143,7 +138,7 @@ def test_a_fifth_photo_is_refused(browser, photo_dir):
 
 
 def test_text_errors_and_photo_errors_are_shown_together(browser):
-    browser.login(settled())
+    browser.login(make_reviewer())
     response = ask_with_photo(browser, title="Short", photo_consent="")
     errors = field_errors(response.get_data(as_text=True))
     assert response.status_code == 422 and {"title", "photo_consent"} <= set(errors)
@@ -163,7 +158,7 @@ def test_a_new_accounts_question_waits_for_a_moderator_who_approves_it(app, brow
     assert visitor.get(location).status_code == 404 and visitor.get(src).status_code == 404
     assert TITLE not in text(visitor.get("/questions")) and TITLE not in text(visitor.get("/search?q=redness+cheeks"))
     stranger = new_browser()
-    stranger.login(settled())
+    stranger.login(make_reviewer())
     assert stranger.get(src).status_code == 404
 
     moderator = new_browser()
@@ -179,14 +174,14 @@ def test_a_new_accounts_question_waits_for_a_moderator_who_approves_it(app, brow
 
 
 def test_an_older_accounts_question_with_photos_is_public_at_once(app, browser, client):
-    browser.login(settled())
+    browser.login(make_reviewer())
     location = ask_with_photo(browser).headers["Location"]
     assert "Waiting for a moderator" not in text(client.get(location))
     assert TITLE in text(app.test_client().get("/questions"))
 
 
 def test_the_asker_removes_and_adds_photos_on_the_edit_page(browser, client, photo_dir):
-    browser.login(settled())
+    browser.login(make_reviewer())
     ask_with_photo(browser)
     question = db.session.scalars(select(Question)).one()
     edit = f"/questions/{question.id}/edit"
@@ -202,7 +197,7 @@ def test_the_asker_removes_and_adds_photos_on_the_edit_page(browser, client, pho
 
 
 def test_a_question_without_photos_loads_no_photo_script(browser, client):
-    browser.login(settled())
+    browser.login(make_reviewer())
     location = browser.post_form(ASK, FORM).headers["Location"]
     page = client.get(location).get_data(as_text=True)
     assert "/static/js/photos." not in page and 'data-testid="question-photos"' not in page
