@@ -11,13 +11,23 @@ from sqlalchemy import event
 
 from forum import clock, create_app, mail
 from forum.extensions import db
-from tests import factories
+from tests import factories, workers
 
-DATABASE_URL = os.environ.get("FORUM_TEST_DATABASE_URL", "sqlite://")
-# The machine's Redis; tests that share state through it use this DB number and empty it.
-REDIS_URL = os.environ.get("FORUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+DATABASE_URL = workers.database_url(os.environ.get("FORUM_TEST_DATABASE_URL", "sqlite://"))
+# The machine's Redis; tests that share state through it use this DB number (one per pytest -n
+# worker) and empty it. Under pytest -n each worker has its own PostgreSQL database too.
+REDIS_URL = workers.redis_url(os.environ.get("FORUM_TEST_REDIS_URL", "redis://127.0.0.1:6379/13"))
 IS_POSTGRES = DATABASE_URL.startswith("postgresql")
 _schema_ready = False
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
+def pytest_collection_modifyitems(items):
+    """Under pytest -n, the deploy tests run one after another on one worker: a module's stack starts
+    once, and two stacks never compete for the two cores (their start-up has a time limit)."""
+    for item in items:
+        if item.path.parent.name == "deploy" and item.path.name.startswith("test_"):
+            item.add_marker(pytest.mark.xdist_group("deploy"))
 
 
 def make_app(**overrides):

@@ -2,7 +2,7 @@
 gunicorn instances, a job worker and a scheduler, on the machine's PostgreSQL and Redis.
 
 The stack gets its own database (forum_stack_<random>, created by local-stack, dropped here), Redis
-database 11 (emptied before and after), free ports and a runtime directory under tmp. Without
+database 11 (10 for the second pytest -n worker; emptied before and after), free ports and a runtime directory under tmp. Without
 nginx, PostgreSQL or Redis the tests skip, or fail when CI or FORUM_REQUIRE_BROWSER is set."""
 from __future__ import annotations
 
@@ -23,10 +23,12 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests import workers
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_STACK = ROOT / "deploy" / "local-stack"
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-REDIS_URL = os.environ.get("FORUM_STACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
+REDIS_URL = workers.redis_url(os.environ.get("FORUM_STACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/11"), step=-1)
 
 
 def _unavailable(reason: str):
