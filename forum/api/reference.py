@@ -6,8 +6,8 @@ from flask_smorest import Blueprint
 from forum.api.auth import AUTH, actor
 from forum.schemas.common import CursorArgs, page_of
 from forum.schemas.reference import (
-    ArticleDetailOut, ArticleIn, ArticleOut, ArticleReviewIn, EditorialActionIn, TopicIn, TopicOut, TreatmentDetailOut, TreatmentIn,
-    TreatmentOut,
+    ArticleDetailOut, ArticleIn, ArticleOut, ArticleReviewIn, EditorialActionIn, TopicIn, TopicOut, TreatmentDetailOut,
+    TreatmentIn, TreatmentOut,
 )
 from forum.services import article_questions, patient_costs, reference
 

@@ -20,8 +20,8 @@ BEFORE = {
         ('name = "Ablative laser"', 'name = "Ablative laser (Halo)"'),
         ('supports = ["how_it_works"]\n\n[[treatment.sources]]\npublication = "Beauty magazine pore guide"\n'
          'supports = ["sessions", "downtime"]',
-         'supports = ["how_it_works", "sessions"]\n\n[[treatment.sources]]\npublication = "Beauty magazine pore guide"\n'
-         'supports = ["downtime"]'),
+         'supports = ["how_it_works", "sessions"]\n\n[[treatment.sources]]\n'
+         'publication = "Beauty magazine pore guide"\nsupports = ["downtime"]'),
     ],
     f"articles/{MAGAZINE}.md": [
         ("The magazine's own advice, rather than Dr. Lieb's, is to plan", "Dr. Lieb says to plan"),
