@@ -7,8 +7,9 @@ import re
 import pytest
 
 from forum.services import answers
+from forum.services.seed import load_seed
 from tests.factories import make_doctor
-from tests.services.test_article_questions import MAGAZINE, build_world
+from tests.services.test_article_questions import MAGAZINE, SEED, build_world
 
 PAGE = f"/articles/{MAGAZINE}"
 
@@ -45,8 +46,6 @@ def test_a_new_answer_reaches_a_visitors_cached_page(app, client, world):
 
 
 def test_a_post_whose_subjects_have_no_answered_questions_shows_no_list(client, app):
-    from forum.services.seed import load_seed
-    from tests.services.test_article_questions import SEED
     load_seed(SEED)
     response = client.get(PAGE)
     assert response.status_code == 200 and 'data-testid="answered-questions"' not in response.get_data(as_text=True)
