@@ -6,10 +6,10 @@ from flask_smorest import Blueprint
 from forum.api.auth import AUTH, actor
 from forum.schemas.common import CursorArgs, page_of
 from forum.schemas.reference import (
-    ArticleIn, ArticleOut, ArticleReviewIn, EditorialActionIn, TopicIn, TopicOut, TreatmentDetailOut, TreatmentIn,
-    TreatmentOut,
+    ArticleDetailOut, ArticleIn, ArticleOut, ArticleReviewIn, EditorialActionIn, TopicIn, TopicOut, TreatmentDetailOut,
+    TreatmentIn, TreatmentOut,
 )
-from forum.services import patient_costs, reference
+from forum.services import article_questions, patient_costs, reference
 
 blp = Blueprint("api_reference", __name__, description="Topics, treatments and reference posts")
 
@@ -85,6 +85,16 @@ class TreatmentBySlug(MethodView):
         return reference.save_treatment(actor(), slug=slug, data=data)
 
 
+class _WithAnsweredQuestions:
+    """A post as ArticleDetailOut reads it: its own attributes plus the answered questions on its subjects."""
+
+    def __init__(self, article, answered):
+        self._article, self.answered_questions = article, answered
+
+    def __getattr__(self, name):
+        return getattr(self._article, name)
+
+
 @blp.route("/articles")
 class Articles(MethodView):
     @blp.arguments(CursorArgs, location="query")
@@ -103,10 +113,11 @@ class Articles(MethodView):
 
 @blp.route("/articles/<slug>")
 class ArticleBySlug(MethodView):
-    @blp.response(200, ArticleOut)
+    @blp.response(200, ArticleDetailOut)
     def get(self, slug):
-        """One post; drafts are 404 to everyone but moderators."""
-        return reference.get_article(current_user, slug)
+        """One post with the answered questions on its subjects; drafts are 404 to everyone but moderators."""
+        article = reference.get_article(current_user, slug)
+        return _WithAnsweredQuestions(article, article_questions.answered_questions(article))
 
     @blp.arguments(ArticleIn)
     @blp.response(200, ArticleOut)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from flask import url_for
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from forum.models import ArticleStatus, TopicKind
@@ -234,3 +235,17 @@ class ArticleOut(ArticleRefOut):
     topics = fields.List(fields.Nested(TopicRefOut))
     treatments = fields.List(fields.Nested(TreatmentRefOut))
     related = fields.List(fields.Nested(ArticleRefOut))
+
+
+class AnsweredQuestionOut(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    url = fields.Function(lambda q: url_for("questions.show", question_id=q.id, slug=q.slug))
+    answer_count = fields.Integer(metadata={"description": "Visible doctor answers"})
+    helpful_count = fields.Integer(metadata={"description": "Helpful votes over its visible answers"})
+
+
+class ArticleDetailOut(ArticleOut):
+    answered_questions = fields.List(fields.Nested(AnsweredQuestionOut), metadata={
+        "description": "Up to 10 public questions with doctor answers on the post's topics or treatments, "
+                       "most helpful first, newest first on ties"})

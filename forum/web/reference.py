@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from forum.errors import Invalid
 from forum.schemas.reference import ArticleIn, ArticleReviewIn, EditorialActionIn, TopicIn, TreatmentIn
-from forum.services import doctors, patient_costs, questions, reference, site
+from forum.services import article_questions, doctors, patient_costs, questions, reference, site
 from forum.web.forms import load_form
 
 bp = Blueprint("reference", __name__)
@@ -47,7 +47,9 @@ def articles():
 
 @bp.get("/articles/<slug>")
 def article(slug):
-    return render_template("reference/article.html", article=reference.get_article(current_user, slug))
+    article = reference.get_article(current_user, slug)
+    return render_template("reference/article.html", article=article,
+                           answered=article_questions.answered_questions(article))
 
 
 @bp.get("/sitemap.xml")

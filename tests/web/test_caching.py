@@ -262,7 +262,8 @@ LISTING_PAGES = ["/", "/questions", "/questions?topic=acne&sort=active", "/quest
                  "/feeds/questions.atom", "/feeds/topics/acne.atom", "/sitemap.xml", "/api/v1/questions",
                  "/api/v1/doctors", "/api/v1/topics", "/api/v1/treatments", "/api/v1/articles",
                  "/api/v1/search?q=microneedling", "{question}", "/api/v1/questions/{id}", "/doctors/{doctor}",
-                 "/api/v1/doctors/{doctor}"]
+                 "/api/v1/doctors/{doctor}", "/articles/enlarged-pores-what-they-are-and-what-shrinks-them",
+                 "/api/v1/articles/enlarged-pores-what-they-are-and-what-shrinks-them"]
 MEMBER_PAGES = ["/notifications", "/consultations", "/api/v1/notifications", "/api/v1/consultations"]
 
 
