@@ -1,4 +1,5 @@
-"""The member's notifications page, their notification settings, and the one-click unsubscribe pages linked from notification mail."""
+"""The member's notifications page and notification settings, and the one-click unsubscribe pages
+linked from notification mail."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
