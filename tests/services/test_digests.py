@@ -109,7 +109,7 @@ def test_no_digest_twice_and_no_old_item_again():
     assert digests.send_due_digests(TUESDAY + timedelta(hours=4)) == 0  # the day's slot was handled
     wednesday = TUESDAY + timedelta(days=1)
     assert digests.send_due_digests(wednesday) == 1
-    first, second = digest_mails(user)
+    _first, second = digest_mails(user)
     assert "Does niacinamide shrink pores?" in second.body_text
     assert "Do pore strips make pores bigger?" not in second.body_text
 
@@ -211,7 +211,8 @@ def test_the_digest_holds_digest_notifications_followed_treatments_and_followed_
 
 def test_no_consultation_notice_ever_reaches_a_digest():
     user = reader()
-    note(user, kind="consultation", message="Your consultation with Dr Lee was accepted", at=MONDAY - timedelta(hours=1))
+    note(user, kind="consultation", message="Your consultation with Dr Lee was accepted",
+         at=MONDAY - timedelta(hours=1))
     assert digests.send_due_digests(MONDAY) == 0
     assert digest_mails() == []
 
