@@ -28,6 +28,7 @@ log = logging.getLogger("forum.digests")
 SEND_AT = time(7, 0)  # local time of day from which a member's digest is due
 MONDAY = 0
 PERIOD = {DigestFrequency.DAILY: timedelta(days=1), DigestFrequency.WEEKLY: timedelta(days=7)}
+LOOKBACK = 2  # periods a digest reaches back at most
 MAX_ITEMS = 20  # per section: a digest is a summary, the site has the rest
 PRIVATE_KINDS = {"consultation"}  # never in a digest, whatever the settings say
 
@@ -56,35 +57,38 @@ def due_since(now: datetime, zone: str, frequency: DigestFrequency) -> datetime 
     return slot.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def _candidates() -> list[tuple[User, DigestFrequency, datetime | None]]:
+def _candidates() -> list[tuple[int, str | None, DigestFrequency, datetime | None]]:
+    """(user id, time zone, frequency, last sent) of every active member whose digest is on."""
     rows = db.session.execute(
-        select(User, DigestSetting.frequency, DigestSetting.last_sent_at)
+        select(User.id, User.time_zone, DigestSetting.frequency, DigestSetting.last_sent_at)
         .outerjoin(DigestSetting, DigestSetting.user_id == User.id)
         .where(User.status == UserStatus.ACTIVE,
                or_(DigestSetting.frequency.is_(None), DigestSetting.frequency != DigestFrequency.NEVER))
         .order_by(User.id)).all()
-    return [(user, frequency or DEFAULT_FREQUENCY, last) for user, frequency, last in rows]
+    return [(user_id, zone, frequency or DEFAULT_FREQUENCY, last) for user_id, zone, frequency, last in rows]
 
 
 def send_due_digests(now: datetime) -> int:
     """Send every digest due at `now` (naive UTC); returns how many were queued. Doing it twice
     sends nothing more: each member's slot is claimed once, empty or not."""
     sent = 0
-    for user, frequency, last_sent_at in _candidates():
-        slot = due_since(now, user.time_zone, frequency)
+    for user_id, zone, frequency, last_sent_at in _candidates():
+        slot = due_since(now, zone, frequency)
         if slot is None or (last_sent_at is not None and last_sent_at >= slot):
             continue
         try:
-            sent += _send_one(user, frequency, last_sent_at, slot, now)
+            sent += _send_one(db.session.get(User, user_id), frequency, last_sent_at, slot, now)
         except Exception:  # noqa: BLE001 - one member's failure must not stop everyone else's digest
             db.session.rollback()
-            log.exception("digest for user %s failed", user.id)
+            log.exception("digest for user %s failed", user_id)
     return sent
 
 
 def _send_one(user: User, frequency: DigestFrequency, last_sent_at: datetime | None, slot: datetime,
               now: datetime) -> int:
-    since = last_sent_at or now - PERIOD[frequency]
+    # Since the last digest (or a single period back for a first one); a member who turned the
+    # digest back on after months gets two periods' news, not everything since.
+    since = max(last_sent_at, now - LOOKBACK * PERIOD[frequency]) if last_sent_at else now - PERIOD[frequency]
     digest = build_digest(user, since=since, until=now)
     if not _claim(user.id, frequency, slot, now):
         return 0  # another run got there first

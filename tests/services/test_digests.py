@@ -225,6 +225,19 @@ def test_the_first_digest_covers_one_period_only():
     assert digests.send_due_digests(MONDAY) == 0
 
 
+def test_a_digest_turned_back_on_after_months_reaches_back_two_periods_only():
+    pores = topic()
+    user = reader(DigestFrequency.WEEKLY)
+    db.session.get(DigestSetting, user.id).last_sent_at = MONDAY - timedelta(days=90)
+    db.session.commit()
+    follow(user, FollowKind.TOPIC, pores.id)
+    answered_question("Answered a month ago", MONDAY - timedelta(days=30), topics=[pores])
+    answered_question("Answered ten days ago", MONDAY - timedelta(days=10), topics=[pores])
+    assert digests.send_due_digests(MONDAY) == 1
+    (sent,) = digest_mails()
+    assert "Answered ten days ago" in sent.body_text and "Answered a month ago" not in sent.body_text
+
+
 def test_the_unsubscribe_link_turns_the_digest_off_and_undo_turns_it_back_on():
     pores = topic()
     user = reader()
