@@ -15,7 +15,9 @@ from forum.jobs import scheduler
 from forum.errors import Invalid
 from forum.models import Role
 from forum.passwords import password_problem
-from forum.services import accounts, bench_data, moderation, outbox, questions, search_index, site, stats, two_factor
+from forum import clock
+from forum.services import accounts, bench_data, digests, moderation, outbox, questions, search_index, site, stats
+from forum.services import two_factor
 from forum.services import seed as seed_service
 
 
@@ -89,6 +91,13 @@ def send_mail() -> None:
     """Send the mail that is due in the outbox now, in this process (the job worker does this
     on its own; this is for a one-off drain)."""
     click.echo(f"{outbox.deliver_due()} mail(s) sent.")
+
+
+@click.command("send-digests")
+@with_appcontext
+def send_digests() -> None:
+    """Queue the activity digests due now (the scheduler runs this every 15 minutes)."""
+    click.echo(f"Queued {digests.send_due_digests(clock.now())} digest(s).")
 
 
 @click.command("worker")
@@ -196,5 +205,6 @@ def bench_data_command(count: int, random_seed: int) -> None:
 
 def register_cli(app: Flask) -> None:
     for command in (create_user, reset_two_factor, lapse_expired, send_mail, seed, flush_views, refresh_stats,
-                    search_rebuild, optimize_db, rerender, bench_data_command, worker, scheduler_command):
+                    search_rebuild, optimize_db, rerender, bench_data_command, worker, scheduler_command,
+                    send_digests):
         app.cli.add_command(command)

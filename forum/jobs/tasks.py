@@ -6,8 +6,9 @@ import contextlib
 
 from flask import Flask, has_app_context
 
+from forum import clock
 from forum.extensions import db
-from forum.services import accounts, idempotency, moderation, outbox, questions, site, stats
+from forum.services import accounts, digests, idempotency, moderation, outbox, questions, site, stats
 
 _process_app: Flask | None = None  # the worker's app (set by `forum worker`, or made on first use)
 
@@ -72,5 +73,11 @@ def purge_idempotency_keys() -> int:
         return idempotency.purge_expired()
 
 
+def send_digests() -> int:
+    """Queue every activity digest due now (each member's once per local morning; see services/digests.py)."""
+    with _context():
+        return digests.send_due_digests(clock.now())
+
+
 JOBS = {f.__name__: f for f in (send_mail, send_password_reset, lapse_expired, flush_views, refresh_stats, optimize_db,
-                                purge_idempotency_keys)}
+                                purge_idempotency_keys, send_digests)}

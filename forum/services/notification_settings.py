@@ -61,7 +61,8 @@ def settings_of(actor: User) -> dict:
     rows = {r.category: r.channel for r in db.session.scalars(
         select(NotificationSetting).where(NotificationSetting.user_id == actor.id))}
     channels = {c.key: (c.default if c.locked else rows.get(c.key, c.default)) for c in CATEGORIES}
-    return {"channels": channels, "frequency": digest_frequency(actor.id)}
+    return {"channels": channels, "frequency": digest_frequency(actor.id),
+            "locked": [c.key for c in CATEGORIES if c.locked]}
 
 
 def digest_frequency(user_id: int) -> DigestFrequency:

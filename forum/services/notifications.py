@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from forum import clock, mail
 from forum.errors import Invalid
 from forum.extensions import db
-from forum.models import Channel, MailOptOut, Notification, User
+from forum.models import Channel, DigestFrequency, MailOptOut, Notification, User
 from forum.pagination import Page, paginate
 from forum.permissions import require
 from forum.services import notification_settings
@@ -32,6 +32,7 @@ MAIL_KINDS = {
     "followed_activity": "new questions and answers in what you follow",
     "digest": "your activity digest",
 }
+DIGEST = "digest"  # its unsubscribe link sets the digest frequency to never (undo: the default)
 BAD_LINK = ("This unsubscribe link is not valid. Copy the whole link from the e-mail; it may have been cut "
             "across two lines.")
 
@@ -96,6 +97,8 @@ def unsubscribe(*, token: str) -> dict:
     twice changes nothing; a token whose account was deleted answers exactly like a live one, so
     the answer tells nothing about who has an account."""
     user_id, kind = _read_unsubscribe_token(token)
+    if kind == DIGEST:
+        return _digest_on(user_id, False, token)
     if db.session.get(User, user_id) is not None and db.session.get(MailOptOut, (user_id, kind)) is None:
         db.session.add(MailOptOut(user_id=user_id, kind=kind))
         try:
@@ -108,6 +111,24 @@ def unsubscribe(*, token: str) -> dict:
 def resubscribe(*, token: str) -> dict:
     """Undo `unsubscribe`: that kind of mail is sent again. Idempotent, and as silent about accounts."""
     user_id, kind = _read_unsubscribe_token(token)
+    if kind == DIGEST:
+        return _digest_on(user_id, True, token)
     db.session.execute(delete(MailOptOut).where(MailOptOut.user_id == user_id, MailOptOut.kind == kind))
     db.session.commit()
+    return describe_unsubscribe(token=token)
+
+
+def _digest_on(user_id: int, on: bool, token: str) -> dict:
+    """The digest's unsubscribe link turns the digest off (frequency never) and its undo back on
+    (the default frequency), so the settings page always says what is sent."""
+    if db.session.get(User, user_id) is not None:
+        off = notification_settings.digest_frequency(user_id) is DigestFrequency.NEVER
+        if on and off:
+            notification_settings.set_digest_frequency(user_id, notification_settings.DEFAULT_FREQUENCY)
+        elif not on and not off:
+            notification_settings.set_digest_frequency(user_id, DigestFrequency.NEVER)
+        try:
+            db.session.commit()
+        except IntegrityError:  # a second click got there first
+            db.session.rollback()
     return describe_unsubscribe(token=token)

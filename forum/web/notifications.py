@@ -1,9 +1,11 @@
-"""The member's notifications page, and the one-click unsubscribe pages linked from notification mail."""
+"""The member's notifications page and notification settings, and the one-click unsubscribe pages
+linked from notification mail."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from forum.errors import Invalid
 from forum.extensions import csrf
-from forum.services import notifications
+from forum.services import notification_settings, notifications
 
 bp = Blueprint("notifications", __name__)
 
@@ -20,6 +22,38 @@ def index():
 def mark_read():
     notifications.mark_all_read(current_user)
     return redirect(url_for("notifications.index"), 303)
+
+
+def _settings_page(status=200, errors=None, chosen=None):
+    saved = notification_settings.settings_of(current_user)
+    return render_template("notifications/settings.html", categories=notification_settings.CATEGORIES,
+                           channel_labels=notification_settings.CHANNEL_LABELS, saved=saved, errors=errors or {},
+                           frequency_labels=notification_settings.FREQUENCY_LABELS, chosen=chosen), status
+
+
+def _settings_form() -> dict:
+    """The form as the service takes it: a channel per editable category, the digest frequency."""
+    channels = {c.key: request.form[c.key] for c in notification_settings.CATEGORIES
+                if not c.locked and c.key in request.form}
+    return {"channels": channels, "frequency": request.form.get("frequency") or None}
+
+
+@bp.get("/account/notifications")
+@login_required
+def settings():
+    return _settings_page()
+
+
+@bp.post("/account/notifications")
+@login_required
+def save_settings():
+    data = _settings_form()
+    try:
+        notification_settings.save_settings(current_user, data)
+    except Invalid as e:
+        return _settings_page(422, errors=e.fields, chosen=data)
+    flash("Your notification settings were saved.", "success")
+    return redirect(url_for("notifications.settings"), 303)
 
 
 # No log-in on these pages: the signed token in the link names the account and the kind of mail.

@@ -29,6 +29,9 @@ def _application(world) -> dict:
 BODIES = {
     ("POST", "/account/delete"): lambda w: {"password": factories.PASSWORD},
     ("POST", "/account/time-zone"): lambda w: {"time_zone": "Europe/Paris"},
+    ("POST", "/account/notifications"): lambda w: {"my_questions": "digest", "frequency": "daily"},
+    ("PUT", "/api/v1/account/notification-settings"): lambda w: {"channels": {"following": "off"},
+                                                                 "frequency": "daily"},
     ("POST", "/answers/<int:answer_id>/edit"): lambda w: {"body": "An edited answer that is long enough to keep."},
     ("POST", "/answers/<int:answer_id>/follow-ups"): lambda w: {"body": "Thanks, and how long until it shows?"},
     ("POST", "/answers/<int:answer_id>/review"): lambda w: {"verdict": "agree"},

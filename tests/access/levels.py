@@ -151,6 +151,10 @@ POST /api/v1/flags
 GET /api/v1/consultations
 POST /api/v1/consultations
 GET /api/v1/me/reviews
+GET /account/notifications
+POST /account/notifications
+GET /api/v1/account/notification-settings
+PUT /api/v1/account/notification-settings
 """),
     "doctor": _routes("""
 GET /doctor/dashboard
