@@ -7,7 +7,7 @@ import contextlib
 from flask import Flask, has_app_context
 
 from forum.extensions import db
-from forum.services import accounts, idempotency, moderation, outbox, questions, site, stats
+from forum.services import accounts, idempotency, medical_reviews, moderation, outbox, questions, site, stats
 
 _process_app: Flask | None = None  # the worker's app (set by `forum worker`, or made on first use)
 
@@ -72,5 +72,11 @@ def purge_idempotency_keys() -> int:
         return idempotency.purge_expired()
 
 
+def remind_due_reviews() -> int:
+    """Remind reviewing doctors of reference posts whose medical review fell due (once per due period)."""
+    with _context():
+        return medical_reviews.remind_due_reviews()
+
+
 JOBS = {f.__name__: f for f in (send_mail, send_password_reset, lapse_expired, flush_views, refresh_stats, optimize_db,
-                                purge_idempotency_keys)}
+                                purge_idempotency_keys, remind_due_reviews)}

@@ -124,8 +124,13 @@ class ArticleSeed(ArticleIn):
 
 
 class ArticleReviewIn(InputSchema):
+    """A moderator assigns a verified doctor; the byline appears when the doctor confirms."""
+
     reviewer_id = Id(required=True, metadata={"description": "A verified doctor's profile id"})
-    reviewed_on = fields.Date(load_default=None, allow_none=True)
+
+
+class MedicalReviewDeclineIn(InputSchema):
+    note = Text(max_len=500, required=False, metadata={"description": "Optional, for the moderators"})
 
 
 class EditorialActionIn(InputSchema):
@@ -234,3 +239,16 @@ class ArticleOut(ArticleRefOut):
     topics = fields.List(fields.Nested(TopicRefOut))
     treatments = fields.List(fields.Nested(TreatmentRefOut))
     related = fields.List(fields.Nested(ArticleRefOut))
+
+
+class MedicalReviewOut(Schema):
+    """A post's medical review as assigned to a doctor: pending until they confirm or decline."""
+
+    id = fields.Integer()
+    status = fields.String(attribute="status.value")
+    article = fields.Nested(ArticleRefOut)
+    reviewer = fields.Nested(ReviewerOut, attribute="doctor")
+    assigned_at = UtcDateTime()
+    decided_at = UtcDateTime(allow_none=True)
+    reviewed_on = fields.Date(allow_none=True)
+    note = fields.String()
