@@ -53,8 +53,10 @@ def assign_reviewer(actor: User, *, slug: str, reviewer_id: int) -> MedicalRevie
                                                                   MedicalReview.status == PENDING)))
     if any(p.doctor_id == doctor.id for p in pending):
         raise Conflict(f"{doctor.full_name} is already asked to review this post.")
-    for earlier in pending:
+    for earlier in pending:  # the doctor asked before is told they need not answer any more
         earlier.status, earlier.decided_at = MedicalReviewStatus.WITHDRAWN, clock.now()
+        notifications.notify(earlier.doctor.user, "medical_review",
+                             f"Your medical review is no longer needed: {article.title}", link=DASHBOARD_LINK)
     review = _ask(article, doctor, actor, f"Please review the reference post: {article.title}")
     db.session.flush()
     log_action(actor, "article.review_assign", "article", article.id,

@@ -101,6 +101,7 @@ def test_assigning_someone_else_withdraws_the_unanswered_request(world):
         assign(world)  # the same doctor twice
     second = assign(world, world["other"])
     assert db.session.get(MedicalReview, first.id).status is MedicalReviewStatus.WITHDRAWN
+    assert "no longer needed" in notes(world["doctor"])[-1].message
     with pytest.raises(Conflict):
         medical_reviews.confirm(world["doctor"], first.id)
     medical_reviews.confirm(world["other"], second.id)
@@ -151,5 +152,9 @@ def test_a_due_review_is_not_reasked_when_a_moderator_already_asked_someone(worl
     assert medical_reviews.pending_for(world["doctor"]) == []
 
 
-def test_the_reminder_runs_daily_from_the_scheduler():
+def test_the_reminder_runs_daily_from_the_scheduler_and_as_a_command(app, world, fixed_clock):
     assert ("remind_due_reviews", 86_400) in scheduler.PERIODIC and "remind_due_reviews" in tasks.JOBS
+    assign(world)
+    fixed_clock.advance(days=medical_reviews.PENDING_REMIND_DAYS)
+    assert "1 doctor(s) reminded." in app.test_cli_runner().invoke(args=["remind-reviews"]).output
+    assert "0 doctor(s) reminded." in app.test_cli_runner().invoke(args=["remind-reviews"]).output
