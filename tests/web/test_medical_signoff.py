@@ -77,6 +77,7 @@ def test_the_doctor_declines_with_a_note_the_moderators_see(client, browser, wor
     too_long = browser.post_form(f"/doctor/medical-reviews/{review.id}/decline", {"note": "x" * 501},
                                  token_from="/doctor/dashboard")
     assert too_long.status_code == 422 and 'class="field-error"' in too_long.get_data(as_text=True)
+    assert "There is a problem" in text_of(too_long)
     assert db.session.get(MedicalReview, review.id).status is MedicalReviewStatus.PENDING
     response = browser.post_form(f"/doctor/medical-reviews/{review.id}/decline", {"note": "Outside my field."},
                                  token_from="/doctor/dashboard")
