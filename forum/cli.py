@@ -85,6 +85,14 @@ def lapse_expired() -> None:
     click.echo(f"{moderation.lapse_expired_verifications()} verification(s) lapsed.")
 
 
+@click.command("remind-reviews")
+@with_appcontext
+def remind_reviews() -> None:
+    """Remind doctors of medical reviews that fell due (the scheduler runs it daily)."""
+    from forum.services import medical_reviews
+    click.echo(f"{medical_reviews.remind_due_reviews()} doctor(s) reminded.")
+
+
 @click.command("send-mail")
 @with_appcontext
 def send_mail() -> None:
@@ -206,5 +214,5 @@ def bench_data_command(count: int, random_seed: int) -> None:
 def register_cli(app: Flask) -> None:
     for command in (create_user, reset_two_factor, lapse_expired, send_mail, seed, flush_views, refresh_stats,
                     search_rebuild, optimize_db, rerender, bench_data_command, worker, scheduler_command,
-                    send_digests):
+                    send_digests, remind_reviews):
         app.cli.add_command(command)

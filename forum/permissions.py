@@ -375,3 +375,10 @@ def _consultation_message(user, consultation) -> bool:
     """Both sides write in the thread until the request is declined or withdrawn."""
     return (_consultation_view(user, consultation)
             and consultation.status.value not in ("declined", "withdrawn"))
+
+
+@rule("medical_review.decide")
+def _medical_review_decide(user, review) -> bool:
+    """Only the doctor a post's medical review is assigned to confirms or declines it, while verified."""
+    return (_active(user) and user.is_verified_doctor and review is not None
+            and review.doctor_id == user.doctor_profile.id)

@@ -6,10 +6,10 @@ from flask_smorest import Blueprint
 from forum.api.auth import AUTH, actor
 from forum.schemas.common import CursorArgs, page_of
 from forum.schemas.reference import (
-    ArticleDetailOut, ArticleIn, ArticleOut, ArticleReviewIn, EditorialActionIn, TopicIn, TopicOut, TreatmentDetailOut,
-    TreatmentIn, TreatmentOut,
+    ArticleDetailOut, ArticleIn, ArticleOut, ArticleReviewIn, EditorialActionIn, MedicalReviewDeclineIn,
+    MedicalReviewOut, TopicIn, TopicOut, TreatmentDetailOut, TreatmentIn, TreatmentOut,
 )
-from forum.services import article_questions, patient_costs, reference
+from forum.services import article_questions, medical_reviews, patient_costs, reference
 
 blp = Blueprint("api_reference", __name__, description="Topics, treatments and reference posts")
 
@@ -147,8 +147,34 @@ def unpublish(data, slug):
 
 @blp.post("/articles/<slug>/review")
 @blp.arguments(ArticleReviewIn)
-@blp.response(200, ArticleOut)
+@blp.response(201, MedicalReviewOut)
 @blp.doc(security=AUTH)
 def review(data, slug):
-    """Record a verified doctor's medical review of a post (moderators)."""
-    return reference.assign_reviewer(actor(), slug=slug, **data)
+    """Ask a verified doctor to review a post (moderators). The post says "Medically reviewed by" only
+    once the doctor confirms; an unanswered earlier assignment is withdrawn."""
+    return medical_reviews.assign_reviewer(actor(), slug=slug, **data)
+
+
+@blp.get("/doctor/medical-reviews")
+@blp.response(200, MedicalReviewOut(many=True))
+@blp.doc(security=AUTH)
+def my_medical_reviews():
+    """For a verified doctor: the reference posts they are asked to review, oldest first."""
+    return medical_reviews.pending_for(actor())
+
+
+@blp.post("/doctor/medical-reviews/<int:medical_review_id>/confirm")
+@blp.response(200, MedicalReviewOut)
+@blp.doc(security=AUTH)
+def confirm_medical_review(medical_review_id):
+    """The assigned doctor signs off: the post shows "Medically reviewed by" them, dated today."""
+    return medical_reviews.confirm(actor(), medical_review_id)
+
+
+@blp.post("/doctor/medical-reviews/<int:medical_review_id>/decline")
+@blp.arguments(MedicalReviewDeclineIn)
+@blp.response(200, MedicalReviewOut)
+@blp.doc(security=AUTH)
+def decline_medical_review(data, medical_review_id):
+    """The assigned doctor declines (optional note for the moderators); the post gets no new reviewer."""
+    return medical_reviews.decline(actor(), medical_review_id, **data)

@@ -13,7 +13,7 @@ log = logging.getLogger("forum.jobs")
 # (job, every N seconds). send_mail is the outbox sweep: whatever a lost enqueue left pending.
 PERIODIC = (("send_mail", 60), ("flush_views", 60), ("refresh_stats", 300),
             ("lapse_expired", 86_400), ("optimize_db", 86_400), ("purge_idempotency_keys", 3_600),
-            ("send_digests", 900))
+            ("send_digests", 900), ("remind_due_reviews", 86_400))
 LOCK_PREFIX = "forum:schedule:"
 
 

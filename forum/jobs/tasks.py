@@ -8,7 +8,7 @@ from flask import Flask, has_app_context
 
 from forum import clock
 from forum.extensions import db
-from forum.services import accounts, digests, idempotency, moderation, outbox, questions, site, stats
+from forum.services import accounts, digests, idempotency, medical_reviews, moderation, outbox, questions, site, stats
 
 _process_app: Flask | None = None  # the worker's app (set by `forum worker`, or made on first use)
 
@@ -79,5 +79,12 @@ def send_digests() -> int:
         return digests.send_due_digests(clock.now())
 
 
+
+def remind_due_reviews() -> int:
+    """Remind reviewing doctors of reference posts whose medical review fell due (once per due period)."""
+    with _context():
+        return medical_reviews.remind_due_reviews()
+
+
 JOBS = {f.__name__: f for f in (send_mail, send_password_reset, lapse_expired, flush_views, refresh_stats, optimize_db,
-                                purge_idempotency_keys, send_digests)}
+                                purge_idempotency_keys, send_digests, remind_due_reviews)}

@@ -15,6 +15,7 @@ from forum.models.reference import (  # noqa: F401
     Article, ArticleStatus, Topic, TopicKind, Treatment, article_related, article_topics, article_treatments,
     treatment_topics,
 )
+from forum.models.medical_review import MedicalReview, MedicalReviewStatus  # noqa: F401
 from forum.models.notification import MailOptOut, Notification, OutboxMail  # noqa: F401
 from forum.models.following import (  # noqa: F401
     Channel, DigestFrequency, DigestSetting, FollowKind, NotificationSetting, Subscription)

@@ -125,8 +125,13 @@ class ArticleSeed(ArticleIn):
 
 
 class ArticleReviewIn(InputSchema):
+    """A moderator assigns a verified doctor; the byline appears when the doctor confirms."""
+
     reviewer_id = Id(required=True, metadata={"description": "A verified doctor's profile id"})
-    reviewed_on = fields.Date(load_default=None, allow_none=True)
+
+
+class MedicalReviewDeclineIn(InputSchema):
+    note = Text(max_len=500, required=False, metadata={"description": "Optional, for the moderators"})
 
 
 class EditorialActionIn(InputSchema):
@@ -249,3 +254,16 @@ class ArticleDetailOut(ArticleOut):
     answered_questions = fields.List(fields.Nested(AnsweredQuestionOut), metadata={
         "description": "Up to 10 public questions with doctor answers on the post's topics or treatments, "
                        "most helpful first, newest first on ties"})
+
+
+class MedicalReviewOut(Schema):
+    """A post's medical review as assigned to a doctor: pending until they confirm or decline."""
+
+    id = fields.Integer()
+    status = fields.String(attribute="status.value")
+    article = fields.Nested(ArticleRefOut)
+    reviewer = fields.Nested(ReviewerOut, attribute="doctor")
+    assigned_at = UtcDateTime()
+    decided_at = UtcDateTime(allow_none=True)
+    reviewed_on = fields.Date(allow_none=True)
+    note = fields.String()

@@ -10,7 +10,7 @@ from forum.models import Answer, DoctorProfile, Invitation, Question, User, Veri
 from forum.models.qa import question_topics
 from forum.pagination import Page, paginate
 from forum.permissions import can, require
-from forum.services import consultations, review_queries, stats
+from forum.services import consultations, medical_reviews, review_queries, stats
 
 DIRECTORY_SORTS = {
     "answers": lambda: [DoctorProfile.answer_count, DoctorProfile.id],
@@ -90,7 +90,7 @@ def dashboard(actor: User, limit: int = 20) -> dict:
         select(Answer).where(Answer.author_id == actor.id).options(selectinload(Answer.question))
         .order_by(Answer.id.desc()).limit(10)))
     return {"profile": profile, "invited": invited, "unanswered": questions, "recent_answers": recent,
-            "topics": profile.topics}
+            "topics": profile.topics, "medical_reviews": medical_reviews.pending_for(actor)}
 
 
 

@@ -31,6 +31,7 @@ MAIL_KINDS = {
     "account": "changes to your account",
     "followed_activity": "new questions and answers in what you follow",
     "digest": "your activity digest",
+    "medical_review": "medical reviews of reference posts asked of you",
 }
 DIGEST = "digest"  # its unsubscribe link sets the digest frequency to never (undo: the default)
 BAD_LINK = ("This unsubscribe link is not valid. Copy the whole link from the e-mail; it may have been cut "

@@ -1,7 +1,7 @@
 """Reference content: topics, treatments and reference posts; reading, editing, publishing, review."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from types import SimpleNamespace
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from forum import cache, clock
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
-from forum.models import Article, ArticleStatus, DoctorProfile, Topic, Treatment, User
+from forum.models import Article, ArticleStatus, Topic, Treatment, User
 from forum.pagination import Page, paginate
 from forum.permissions import can, require, visible_articles
 from forum.services import search_index
@@ -230,20 +230,6 @@ def set_article_published(actor: User, *, slug: str, published: bool, reason: st
     search_index.index_article(article)
     log_action(actor, "article.publish" if published else "article.unpublish", "article", article.id,
                reason or ("Published" if published else "Unpublished"), article.title)
-    db.session.commit()
-    return article
-
-
-def assign_reviewer(actor: User, *, slug: str, reviewer_id: int, reviewed_on: date | None = None) -> Article:
-    """A verified doctor is recorded as the post's medical reviewer, with the review date."""
-    require(actor, "reference.edit")
-    article = _get(Article, slug)
-    reviewer = db.session.get(DoctorProfile, reviewer_id)
-    if reviewer is None or not reviewer.is_verified:
-        raise Invalid(fields={"reviewer_id": ["Choose a verified doctor."]})
-    article.reviewer, article.reviewed_on = reviewer, reviewed_on or clock.now().date()
-    log_action(actor, "article.review", "article", article.id,
-               f"Medically reviewed by doctor #{reviewer.id} on {article.reviewed_on.isoformat()}", article.title)
     db.session.commit()
     return article
 

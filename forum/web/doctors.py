@@ -7,8 +7,9 @@ from forum.errors import Invalid
 from forum.extensions import csrf
 from forum.models import Specialty
 from forum.schemas.accounts import DoctorApplicationIn, DoctorArgs
+from forum.schemas.reference import MedicalReviewDeclineIn
 from forum.schemas.reviews import ReviewArgs
-from forum.services import accounts, doctor_photos, doctors, reference
+from forum.services import accounts, doctor_photos, doctors, medical_reviews, reference
 from forum.text import slugify
 from forum.web import caching
 from forum.web.forms import load_args, load_form
@@ -124,3 +125,25 @@ def remove_photo():
 def photo(doctor_id, name):
     return caching.photo_response(*doctor_photos.photo_file(current_user, doctor_id, name),
                                   public_cache=caching.PORTRAIT_CACHE)
+
+
+# ---- medical reviews of reference posts asked of the doctor (their dashboard lists them) ----
+
+@bp.post("/doctor/medical-reviews/<int:medical_review_id>/confirm")
+@login_required
+def confirm_medical_review(medical_review_id):
+    review = medical_reviews.confirm(current_user, medical_review_id)
+    flash(f"Thank you: “{review.article.title}” now shows your medical review.", "success")
+    return redirect(url_for("search.dashboard", _anchor="medical-reviews"), 303)
+
+
+@bp.post("/doctor/medical-reviews/<int:medical_review_id>/decline")
+@login_required
+def decline_medical_review(medical_review_id):
+    data, errors = load_form(MedicalReviewDeclineIn())
+    if errors:
+        return render_template("doctors/dashboard.html", **doctors.dashboard(current_user),
+                               decline_errors={medical_review_id: errors}), 422
+    review = medical_reviews.decline(current_user, medical_review_id, **data)
+    flash(f"You declined to review “{review.article.title}”; the moderators are told.", "success")
+    return redirect(url_for("search.dashboard", _anchor="medical-reviews"), 303)

@@ -2,9 +2,9 @@
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from forum.errors import Invalid
+from forum.errors import Conflict, Invalid
 from forum.schemas.reference import ArticleIn, ArticleReviewIn, EditorialActionIn, TopicIn, TreatmentIn
-from forum.services import article_questions, doctors, patient_costs, questions, reference, site
+from forum.services import article_questions, doctors, medical_reviews, patient_costs, questions, reference, site
 from forum.web.forms import load_form
 
 bp = Blueprint("reference", __name__)
@@ -107,8 +107,13 @@ def publish(slug, action):
 @bp.get("/mod/review-due")
 @login_required
 def review_due():
-    return render_template("reference/review_due.html", articles=reference.review_due(current_user),
-                           doctors=doctors.reviewer_choices())
+    return _review_due_page()
+
+
+def _review_due_page(status: int = 200):
+    articles = reference.review_due(current_user)
+    return render_template("reference/review_due.html", articles=articles, doctors=doctors.reviewer_choices(),
+                           assignments=medical_reviews.open_assignments([a.id for a in articles])), status
 
 
 @bp.post("/mod/articles/<slug>/review")
@@ -117,8 +122,11 @@ def assign_reviewer(slug):
     data, errors = load_form(ArticleReviewIn())
     if errors:  # refused like any other write for non-staff: review_due() checks "reference.edit"
         flash("Choose a verified doctor as reviewer.", "error")
-        return render_template("reference/review_due.html", articles=reference.review_due(current_user),
-                               doctors=doctors.reviewer_choices()), 422
-    reference.assign_reviewer(current_user, slug=slug, **data)
-    flash("Medical review recorded.", "success")
-    return redirect(url_for("reference.article", slug=slug), 303)
+        return _review_due_page(422)
+    try:
+        review = medical_reviews.assign_reviewer(current_user, slug=slug, **data)
+    except (Invalid, Conflict) as refused:
+        flash(refused.message, "error")
+        return _review_due_page(refused.status)
+    flash(f"{review.doctor.full_name} is asked to review it; the byline appears once they confirm.", "success")
+    return redirect(url_for("reference.review_due"), 303)

@@ -43,6 +43,8 @@ BODIES = {
     ("PUT", "/api/v1/articles/<slug>"): lambda w: ARTICLE,
     ("POST", "/api/v1/articles/<slug>/review"): lambda w: {"reviewer_id": w.values["doctor_id"]},
     ("POST", "/mod/articles/<slug>/review"): lambda w: {"reviewer_id": w.values["doctor_id"]},
+    ("POST", "/doctor/medical-reviews/<int:medical_review_id>/decline"): lambda w: {"note": "Not my field."},
+    ("POST", "/api/v1/doctor/medical-reviews/<int:medical_review_id>/decline"): lambda w: {"note": "Not my field."},
     ("POST", "/api/v1/consultations"): lambda w: {**CONSULTATION, "doctor_id": w.values["doctor_id"]},
     ("POST", "/consultations/new"): lambda w: {**CONSULTATION, "doctor_id": w.values["doctor_id"]},
     ("POST", "/contact"): lambda w: {"name": "Sam Sender", "email": "sam@example.test", "topic": "general",

@@ -165,6 +165,11 @@ GET /api/v1/doctor/dashboard
 PUT /api/v1/doctor/accepting
 POST /api/v1/questions/<int:question_id>/answers
 POST /api/v1/answers/<int:answer_id>/reviews
+GET /api/v1/doctor/medical-reviews
+POST /doctor/medical-reviews/<int:medical_review_id>/confirm
+POST /doctor/medical-reviews/<int:medical_review_id>/decline
+POST /api/v1/doctor/medical-reviews/<int:medical_review_id>/confirm
+POST /api/v1/doctor/medical-reviews/<int:medical_review_id>/decline
 """),
     "two_factor_on": _routes("""
 POST /account/two-factor/disable

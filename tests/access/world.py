@@ -17,7 +17,8 @@ from forum.models import (
     Article, ArticleStatus, QuestionPhoto, Review, Role, Topic, Treatment, UserStatus, VerificationStatus,
 )
 from forum.services import (
-    accounts, answers, consultations, contact, doctor_photos, moderation_content, pages, photos, questions, reviews,
+    accounts, answers, consultations, contact, doctor_photos, medical_reviews, moderation_content, pages, photos,
+    questions, reviews,
 )
 from tests import factories
 
@@ -112,6 +113,8 @@ def build() -> World:
     doctor_photos.set_photo(users["doctor"], png(), "me.png")
     review = _review(users)
     question_photo = _question_photo(asked.question)
+    medical_review = medical_reviews.assign_reviewer(users["moderator"], slug=world.values["article_slug"],
+                                                     reviewer_id=users["doctor"].doctor_profile.id)
     for role, user in users.items():
         world.tokens[role] = factories.mint_token(user, name="matrix")
     # a moderator who has not turned two-factor on yet, holding a token from before (as members
@@ -125,7 +128,7 @@ def build() -> World:
         filename="css/site.css", name=users["doctor"].doctor_profile.photo_name,
         profile_id=users["pending_doctor"].doctor_profile.id, user_id=victim.id,
         consultation_id=consultation.id, photo_id=consultation.photos[0].id, question_photo_id=question_photo.id,
-        review_id=review.id, review_photo_id=review.photos[0].id, review_name=review.photos[0].stored_name,
+        review_id=review.id, medical_review_id=medical_review.id, review_photo_id=review.photos[0].id, review_name=review.photos[0].stored_name,
         token_id=_token_id(users["member"]), target_id=asked.question.id, action="lock",
         message_id=contact.send_message(name="Sam Sender", email="sam@example.test", topic="general",
                                         message="Hello from the access matrix.").id)

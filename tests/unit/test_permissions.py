@@ -56,6 +56,10 @@ OBJECTS = {
     "answer.create": lambda actor: Question(author_id=-1, title="t", body="b", hidden=False, locked=False,
                                             status=QuestionStatus.OPEN),
     "review.create": lambda actor: user(doctor=VerificationStatus.VERIFIED).doctor_profile,  # another doctor
+    # a medical review of a reference post assigned to the actor's own doctor profile (another doctor's:
+    # tests/services/test_medical_signoff.py)
+    "medical_review.decide": lambda actor: SimpleNamespace(
+        doctor_id=actor.doctor_profile.id if actor is not None and actor.doctor_profile else -1),
 }
 
 # Who may do what. Every rule in permissions.RULES needs a row (see the completeness test).
@@ -84,6 +88,7 @@ ALLOWED = {
     "consultation.offer": {"visitor", "member", "moderator", "admin"},
     # members (doctors and applicants too) review another doctor; staff moderate reviews instead
     "review.create": {"member", "pending doctor", "verified doctor", "rejected doctor"},
+    "medical_review.decide": {"verified doctor"},  # only the assigned doctor, while verified
 }
 # Rules whose answer depends on the object more than the role get their own tests below.
 TESTED_ELSEWHERE = {"doctor.view_profile", "article.view",

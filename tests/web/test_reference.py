@@ -218,7 +218,8 @@ def test_non_moderators_cannot_edit_reference_content(client, browser, seeded, r
     assert db.session.scalar(select(ModerationLog)) is None
 
 
-def test_medical_review_is_shown_and_old_reviews_fall_due(client, browser, seeded, frozen_clock):
+def test_medical_review_is_shown_once_the_doctor_confirms_and_old_reviews_fall_due(client, browser, seeded,
+                                                                                   frozen_clock):
     moderator = make_moderator()
     doctor = make_doctor(full_name="Dr. Fictional Reviewer")
     browser.login(moderator)
@@ -227,8 +228,15 @@ def test_medical_review_is_shown_and_old_reviews_fall_due(client, browser, seede
     response = browser.post_form(f"/mod/articles/{ARTICLE}/review",
                                  {"reviewer_id": str(doctor.doctor_profile.id)}, token_from="/mod/review-due")
     assert response.status_code == 303
+    assert "Medically reviewed by" not in text_of(client.get(f"/articles/{ARTICLE}"))  # not before sign-off
+    browser.login(doctor)
+    dashboard = client.get("/doctor/dashboard").get_data(as_text=True)
+    [review_id] = re.findall(r"/doctor/medical-reviews/(\d+)/confirm", dashboard)
+    response = browser.post_form(f"/doctor/medical-reviews/{review_id}/confirm", token_from="/doctor/dashboard")
+    assert response.status_code == 303
     page = text_of(client.get(f"/articles/{ARTICLE}"))
     assert "Medically reviewed by" in page and "Dr. Fictional Reviewer" in page
+    browser.login(moderator)
     assert ARTICLE not in client.get("/mod/review-due").get_data(as_text=True)
     frozen_clock.advance(days=366)
     browser.login(moderator)
@@ -238,10 +246,10 @@ def test_medical_review_is_shown_and_old_reviews_fall_due(client, browser, seede
 def test_only_a_verified_doctor_can_be_recorded_as_reviewer(seeded):
     from forum.errors import Invalid
     from forum.models import VerificationStatus
-    from forum.services import reference
+    from forum.services import medical_reviews
     pending = make_doctor(status=VerificationStatus.PENDING)
     with pytest.raises(Invalid):
-        reference.assign_reviewer(make_moderator(), slug=ARTICLE, reviewer_id=pending.doctor_profile.id)
+        medical_reviews.assign_reviewer(make_moderator(), slug=ARTICLE, reviewer_id=pending.doctor_profile.id)
 
 
 def test_topic_and_treatment_pages_list_their_questions_and_the_doctors_who_answered(client, seeded):
