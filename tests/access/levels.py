@@ -151,6 +151,11 @@ POST /api/v1/flags
 GET /api/v1/consultations
 POST /api/v1/consultations
 GET /api/v1/me/reviews
+POST /follow/<any(topic, treatment, doctor):kind>/<int:subject_id>/<any(follow, unfollow):action>
+GET /following
+GET /api/v1/following
+PUT /api/v1/following/<any(topic, treatment, doctor):kind>/<int:subject_id>
+DELETE /api/v1/following/<any(topic, treatment, doctor):kind>/<int:subject_id>
 """),
     "doctor": _routes("""
 GET /doctor/dashboard
