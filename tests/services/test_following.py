@@ -140,7 +140,8 @@ def test_feed_has_questions_in_followed_subjects_and_answers_by_followed_doctors
 
 
 def test_feed_never_names_an_anonymous_asker_and_leaves_out_hidden_posts():
-    reader, asker, moderator, doctor = make_user(), make_user(display_name="Secret Name"), make_moderator(), make_doctor()
+    reader, asker = make_user(), make_user(display_name="Secret Name")
+    moderator, doctor = make_moderator(), make_doctor()
     following.follow(reader, "topic", topic().id)
     anonymous = ask(asker, anonymous=True)
     hidden = ask(asker)
