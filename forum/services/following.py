@@ -103,7 +103,8 @@ def _notify_all(user_ids: set[int], message: str, link: str) -> None:
     if not user_ids:
         return
     for user in db.session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.id)):
-        notifications.notify(user, "followed_activity", message, link=link)
+        if user.is_active:  # not to suspended or banned accounts
+            notifications.notify(user, "followed_activity", message, link=link)
 
 
 def notify_new_question(question: Question) -> None:

@@ -198,6 +198,15 @@ def test_a_followed_doctors_answer_notifies_their_followers_but_not_the_doctor_o
     assert notes(doctor) == []
 
 
+def test_a_suspended_follower_is_not_notified():
+    fan = make_user()
+    following.follow(fan, "topic", topic().id)
+    fan.status = UserStatus.SUSPENDED
+    db.session.commit()
+    ask(make_user())
+    assert notes(fan) == []
+
+
 def test_the_channel_setting_is_honoured():
     fan = make_user()
     following.follow(fan, "topic", topic().id)
