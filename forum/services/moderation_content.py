@@ -17,7 +17,7 @@ from forum.models import (
     Review, User, VerificationStatus,
 )
 from forum.permissions import can, require
-from forum.services import moderation_trust, notifications, reviews, search_index
+from forum.services import following, moderation_trust, notifications, reviews, search_index
 from forum.services.answers import recount_doctor, recount_question
 from forum.services.moderation import log_action
 
@@ -293,6 +293,8 @@ def _approve(obj, _action: str, **_kw) -> str:
         raise Invalid(fields={"action": ["Only a question waiting for approval can be approved."]})
     obj.awaiting_approval = obj.hidden = False
     refresh_visibility(obj)
+    if isinstance(obj, Question):  # held until now: its topics' and treatments' followers hear of it
+        following.notify_new_question(obj)
     return "approved your question"
 
 

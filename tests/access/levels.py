@@ -155,6 +155,11 @@ GET /account/notifications
 POST /account/notifications
 GET /api/v1/account/notification-settings
 PUT /api/v1/account/notification-settings
+POST /follow/<any(topic, treatment, doctor):kind>/<int:subject_id>/<any(follow, unfollow):action>
+GET /following
+GET /api/v1/following
+PUT /api/v1/following/<any(topic, treatment, doctor):kind>/<int:subject_id>
+DELETE /api/v1/following/<any(topic, treatment, doctor):kind>/<int:subject_id>
 """),
     "doctor": _routes("""
 GET /doctor/dashboard

@@ -81,7 +81,7 @@ def _reference() -> dict:
                                 "body": "## Section\n\nText.", "reviewed_on": date.today()})
     db.session.commit()
     return {"topic_slug": topic.slug, "topic": topic.slug, "treatment_slug": treatment.slug,
-            "article_slug": article.slug}
+            "article_slug": article.slug, "subject_id": topic.id}
 
 
 def build() -> World:
