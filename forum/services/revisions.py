@@ -81,8 +81,10 @@ class FieldDiff:
 
 @dataclass
 class Change:
-    """One edit: the revision (the version it replaced, who, when) and what it changed."""
+    """One edit: the revision (the version it replaced, who, when), who made it as the viewer may
+    know them, and what it changed."""
     revision: Revision
+    editor: str
     diffs: list[FieldDiff]
 
 
@@ -138,14 +140,29 @@ def _visible(viewer: User | None, kind: str, subject) -> bool:
     return True
 
 
-def history(subject) -> list[Change]:
+def editor_name(viewer: User | None, kind: str, subject, editor: User | None) -> str:
+    """Who made an edit, as the viewer may know them: staff as "a moderator", an anonymous asker
+    as "the asker" (named only to those who may see the asker), doctors by their verified name."""
+    if editor is None:
+        return "a deleted user"
+    if editor.role.value in ("moderator", "admin"):
+        return "a moderator"
+    if kind == "question" and subject.anonymous and editor.id == subject.author_id \
+            and not can(viewer, "question.see_asker", subject):
+        return "the asker"
+    profile = editor.doctor_profile
+    return profile.full_name if profile is not None and profile.is_verified else editor.display_name
+
+
+def history(subject, viewer: User | None = None) -> list[Change]:
     """Every kept edit of `subject`, newest first, each with the word diff of what it changed."""
     kind = kind_of(subject)
     kept = list(db.session.scalars(select(Revision).where(Revision.subject_type == kind,
                                                           Revision.subject_id == subject.id)
                                    .order_by(Revision.number)))
     afters = [revision.snapshot for revision in kept[1:]] + [snapshot(subject)]
-    return [Change(revision, _diffs(kind, revision.snapshot, after))
+    return [Change(revision, editor_name(viewer, kind, subject, revision.editor),
+                   _diffs(kind, revision.snapshot, after))
             for revision, after in zip(kept, afters)][::-1]
 
 

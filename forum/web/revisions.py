@@ -30,7 +30,7 @@ def history_url(kind: str, subject) -> str:
 def _page(kind: str, subject, status: int = 200, errors: dict | None = None, form=None):
     title = subject.question.title if kind == "answer" else getattr(subject, "title", None) or subject.name
     return render_template("revisions/history.html", kind=kind, subject=subject, title=title,
-                           changes=revisions.history(subject), content_url=content_url(kind, subject),
+                           changes=revisions.history(subject, current_user), content_url=content_url(kind, subject),
                            errors=errors or {}, form=form or {}), status
 
 
