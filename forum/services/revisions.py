@@ -43,7 +43,8 @@ def snapshot(subject) -> dict:
     return {name: getattr(subject, name) for name in KINDS[kind_of(subject)][1]}
 
 
-def record(subject, editor: User | None, *, reason: str | None = None, rollback_to: int | None = None) -> Revision | None:
+def record(subject, editor: User | None, *, reason: str | None = None,
+           rollback_to: int | None = None) -> Revision | None:
     """Keep `subject` as it is now, before `editor` changes it. Call it after the edit's checks
     passed and before the change; runs in the caller's transaction. An accepted answer that is
     edited is marked "edited after it was accepted"."""

@@ -26,7 +26,8 @@ def upgrade():
     sa.Column('rollback_to', sa.Integer(), nullable=True),
     sa.Column('reason', sa.String(length=500), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['editor_id'], ['users.id'], name=op.f('fk_revisions_editor_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['editor_id'], ['users.id'], name=op.f('fk_revisions_editor_id_users'),
+                            ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_revisions')),
     sa.UniqueConstraint('subject_type', 'subject_id', 'number', name='uq_revisions_subject_number')
     )

@@ -126,8 +126,9 @@ def build() -> World:
         filename="css/site.css", name=users["doctor"].doctor_profile.photo_name,
         profile_id=users["pending_doctor"].doctor_profile.id, user_id=victim.id,
         consultation_id=consultation.id, photo_id=consultation.photos[0].id, question_photo_id=question_photo.id,
-        revision_id=db.session.scalar(select(Revision.id)), review_id=review.id, review_photo_id=review.photos[0].id, review_name=review.photos[0].stored_name,
+        review_id=review.id, review_photo_id=review.photos[0].id, review_name=review.photos[0].stored_name,
         token_id=_token_id(users["member"]), target_id=asked.question.id, action="lock",
+        revision_id=db.session.scalar(select(Revision.id)),
         message_id=contact.send_message(name="Sam Sender", email="sam@example.test", topic="general",
                                         message="Hello from the access matrix.").id)
     return world
