@@ -319,6 +319,12 @@ def _content_moderate(user, _target) -> bool:
     return _staff(user)
 
 
+@rule("content.rollback")
+def _content_rollback(user, _revision) -> bool:
+    """Moderators and admins restore an earlier version of edited content, with a logged reason."""
+    return _staff(user)
+
+
 @rule("contact.handle")
 def _contact_handle(user, _message) -> bool:
     """Messages sent through the contact form are read and closed by moderators and admins only."""

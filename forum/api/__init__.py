@@ -14,6 +14,7 @@ from forum.api import notifications as notes_api
 from forum.api import questions as questions_api
 from forum.api import reference as reference_api
 from forum.api import reviews as reviews_api
+from forum.api import revisions as revisions_api
 from forum.api.auth import api_guard
 from forum.api.idempotency import document as document_idempotency
 from forum.api.idempotency import init_idempotency
@@ -22,7 +23,7 @@ from forum.extensions import csrf
 from forum.schemas.common import ErrorSchema
 
 BLUEPRINTS = (accounts_api, doctors_api, mod_api, notes_api, reference_api, questions_api, consultations_api,
-              reviews_api, following_api)
+              reviews_api, following_api, revisions_api)
 
 
 class ForumApi(Api):

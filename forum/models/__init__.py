@@ -26,3 +26,4 @@ from forum.models.user import (  # noqa: F401
     ApiToken, AuthToken, AuthTokenPurpose, Credential, CredentialKind, DoctorProfile, RecoveryCode, Role,
     Specialty, User, UserStatus, VerificationStatus,
 )
+from forum.models.revision import Revision  # noqa: F401

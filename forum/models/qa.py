@@ -127,6 +127,8 @@ class Answer(TimestampMixin, db.Model):
     edited_at: Mapped[datetime | None]
     moderator_edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    # Changed after the asker accepted it; accepting it again (as it now reads) clears the mark.
+    edited_after_accepted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     question: Mapped[Question] = relationship(back_populates="answers", foreign_keys=[question_id])
     author: Mapped[User | None] = relationship()

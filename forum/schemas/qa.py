@@ -130,6 +130,8 @@ class AnswerOut(Schema):
     agree_count = fields.Integer()
     disagree_count = fields.Integer()
     accepted = fields.Boolean()
+    edited_after_accepted = fields.Function(lambda a: bool(a.accepted and a.edited_after_accepted), metadata={
+        "description": "The accepted answer was changed after the asker accepted it"})
     reviews = fields.List(fields.Nested(AnswerReviewOut))
     follow_ups = fields.List(fields.Nested(FollowUpOut), attribute="visible_follow_ups")
     created_at = UtcDateTime()

@@ -16,7 +16,7 @@ from forum.extensions import db
 from forum.models import (
     Answer, Flag, FlagTarget, FollowUp, Invitation, Notification, OutboxMail, Question, Review, User,
 )
-from forum.services import search_index
+from forum.services import revisions, search_index
 
 FORMER_USER = "A former user"  # as consultation threads already name a deleted participant
 ADDRESS_REMOVED = "[address removed]"
@@ -102,3 +102,4 @@ def _unsign_content(user: User, scrubber: Scrubber) -> None:
     for answer in scrubber.rows(Answer, [Answer.body, Answer.industry_ties], Answer.author_id == user.id):
         search_index.index_answer(answer)
     scrubber.rows(FollowUp, [FollowUp.body], FollowUp.author_id == user.id)
+    revisions.forget_authored_by(user)  # earlier versions would still carry what was scrubbed

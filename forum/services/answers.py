@@ -12,7 +12,7 @@ from forum.models import (
     Answer, AnswerReview, Follow, FollowUp, HelpfulVote, Question, QuestionStatus, User, Verdict,
 )
 from forum.permissions import can, require
-from forum.services import following, notifications, search_index, spam
+from forum.services import following, notifications, revisions, search_index, spam
 from forum.services.questions import get_question
 
 
@@ -100,6 +100,7 @@ def edit_answer(actor: User, *, answer_id: int, body: str, offers_treatment: boo
     answer = get_answer(actor, answer_id)
     require(actor, "answer.edit", answer)
     spam.check_links(actor, "body", body)
+    revisions.record(answer, actor)
     answer.body, answer.offers_treatment, answer.industry_ties = body, offers_treatment, industry_ties
     answer.edited_at = clock.now()
     search_index.index_answer(answer)
@@ -117,6 +118,7 @@ def accept_answer(actor: User, *, answer_id: int) -> Answer:
     for other in question.answers:
         other.accepted = False
     answer.accepted = True
+    answer.edited_after_accepted = False  # accepted as it now reads
     question.accepted_answer_id = answer.id
     question.last_activity_at = clock.now()
     if answer.author is not None:

@@ -17,7 +17,7 @@ from forum.models import (
     Review, User, VerificationStatus,
 )
 from forum.permissions import can, require
-from forum.services import following, moderation_trust, notifications, reviews, search_index
+from forum.services import following, moderation_trust, notifications, reviews, revisions, search_index
 from forum.services.answers import recount_doctor, recount_question
 from forum.services.moderation import log_action
 
@@ -268,7 +268,7 @@ def _apply(actor: User, obj, action: str, *, duplicate_of_id, title, body, reaso
         return reviews.set_status(obj, action, reason)
     for actions, handler in _HANDLERS:
         if action in actions:
-            return handler(obj, action, duplicate_of_id=duplicate_of_id, title=title, body=body)
+            return handler(obj, action, duplicate_of_id=duplicate_of_id, title=title, body=body, actor=actor)
     raise Invalid(fields={"action": ["Unknown action."]})
 
 
@@ -315,9 +315,10 @@ def _duplicate(obj, action: str, *, duplicate_of_id, **_kw) -> str:
     return "closed your question as a duplicate"
 
 
-def _edit(obj, _action: str, *, title, body, **_kw) -> str:
+def _edit(obj, _action: str, *, title, body, actor, **_kw) -> str:
     if not body or len(body) < 2 or (isinstance(obj, Question) and not title):
         raise Invalid(fields={"body": ["Give the edited text."]})
+    revisions.record(obj, actor)  # questions and answers keep the version replaced
     if isinstance(obj, Question):
         obj.title = title
     obj.body, obj.moderator_edited_at = body, clock.now()

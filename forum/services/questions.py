@@ -18,7 +18,7 @@ from forum.models import (
 from forum.pagination import Page, paginate
 from forum.permissions import can, require, visible_answers, visible_question_parts
 from forum.services import (
-    following, notifications, question_photos, reference, search, search_index, spam, stats, triage,
+    following, notifications, question_photos, reference, revisions, search, search_index, spam, stats, triage,
 )
 from forum.services.photos import PhotoUpload
 from forum.services.reference import by_slugs
@@ -98,6 +98,7 @@ def edit_question(actor: User, *, question_id: int, title: str, body: str, topic
     leaving = {p.id for p in question.photos} & set(remove_photo_ids)
     prepared = question_photos.prepare(photos, photo_consent, kept=len(question.photos) - len(leaving))
     removed = question_photos.detach(question, list(leaving))
+    revisions.record(question, actor)
     question.title, question.body = title, body
     if anonymous is not None:
         question.anonymous = anonymous

@@ -14,7 +14,7 @@ from forum.extensions import db
 from forum.models import Article, ArticleStatus, Topic, Treatment, User
 from forum.pagination import Page, paginate
 from forum.permissions import can, require, visible_articles
-from forum.services import search_index
+from forum.services import revisions, search_index
 from forum.services.moderation import log_action
 from forum.text import slugify
 
@@ -182,6 +182,15 @@ def _get(model, slug: str):
     return obj
 
 
+def _kept(actor: User, model, slug: str | None):
+    """The post or treatment being edited (None: a new one), its current version kept as a revision."""
+    if not slug:
+        return None
+    obj = _get(model, slug)
+    revisions.record(obj, actor)
+    return obj
+
+
 def save_topic(actor: User, *, slug: str | None = None, data: dict) -> Topic:
     """Create (slug None) or edit a topic; logged."""
     require(actor, "reference.edit")
@@ -196,7 +205,7 @@ def save_topic(actor: User, *, slug: str | None = None, data: dict) -> Topic:
 def save_treatment(actor: User, *, slug: str | None = None, data: dict) -> Treatment:
     """Create (slug None) or edit a treatment; logged."""
     require(actor, "reference.edit")
-    treatment = apply_treatment(_get(Treatment, slug) if slug else None, data)
+    treatment = apply_treatment(_kept(actor, Treatment, slug), data)
     db.session.flush()
     search_index.index_treatment(treatment)
     log_action(actor, "treatment.edit" if slug else "treatment.create", "treatment", treatment.id,
@@ -208,7 +217,7 @@ def save_treatment(actor: User, *, slug: str | None = None, data: dict) -> Treat
 def save_article(actor: User, *, slug: str | None = None, data: dict) -> Article:
     """Create a draft (slug None) or edit a post; logged."""
     require(actor, "reference.edit")
-    article = apply_article(_get(Article, slug) if slug else None, data)
+    article = apply_article(_kept(actor, Article, slug), data)
     db.session.flush()
     search_index.index_article(article)
     log_action(actor, "article.edit" if slug else "article.create", "article", article.id, "Editorial change",

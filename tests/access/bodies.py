@@ -71,6 +71,8 @@ BODIES = {
              "/<target_id>/<action>"): lambda w: REASON,
     ("POST", "/api/v1/mod/doctor-applications/<int:profile_id>/decision"): lambda w: {"decision": "reject", **REASON},
     ("POST", "/mod/applications/<int:profile_id>"): lambda w: {"decision": "reject", **REASON},
+    ("POST", "/revisions/<int:revision_id>/rollback"): lambda w: REASON,
+    ("POST", "/api/v1/revisions/<int:revision_id>/rollback"): lambda w: REASON,
     ("POST", "/api/v1/mod/users/<int:user_id>/<any(suspend, ban, restore, promote, demote):action>"):
         lambda w: {**REASON, "days": 3},
     ("POST", "/mod/users/<int:user_id>/<any(suspend, ban, restore, promote, demote):action>"):

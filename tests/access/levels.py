@@ -111,6 +111,14 @@ GET /login/code
 POST /login/code
 GET /login-link/<token>
 POST /login-link/<token>
+GET /questions/<int:question_id>/history
+GET /answers/<int:answer_id>/history
+GET /articles/<slug>/history
+GET /treatments/<slug>/history
+GET /api/v1/questions/<int:question_id>/revisions
+GET /api/v1/answers/<int:answer_id>/revisions
+GET /api/v1/articles/<slug>/revisions
+GET /api/v1/treatments/<slug>/revisions
 """),
     # turning two-factor on: the one thing a moderator or admin without it may do
     "enrolment": _routes("""
@@ -243,6 +251,8 @@ GET /api/v1/mod/flags
 GET /api/v1/mod/log
 GET /api/v1/mod/users
 POST /api/v1/mod/users/<int:user_id>/<any(suspend, ban, restore, promote, demote):action>
+POST /revisions/<int:revision_id>/rollback
+POST /api/v1/revisions/<int:revision_id>/rollback
 """),
     "participant": _routes("""
 GET /consultations/<consultation_id>

@@ -14,7 +14,7 @@ from forum import clock
 from forum.text import slugify
 from forum.extensions import db
 from forum.models import (
-    Article, ArticleStatus, QuestionPhoto, Review, Role, Topic, Treatment, UserStatus, VerificationStatus,
+    Article, ArticleStatus, QuestionPhoto, Review, Revision, Role, Topic, Treatment, UserStatus, VerificationStatus,
 )
 from forum.services import (
     accounts, answers, consultations, contact, doctor_photos, medical_reviews, moderation_content, pages, photos,
@@ -104,6 +104,7 @@ def build() -> World:
     other_doctor = factories.make_doctor()
     other_answer = answers.post_answer(other_doctor, question_id=asked.question.id,
                                        body="A second opinion: retinoids help a little over months.")
+    answers.edit_answer(users["doctor"], answer_id=answer.id, body="They empty pores for a while only.")  # a revision
     invitee = factories.make_doctor()
     invitee.doctor_profile.topics = [db.session.scalar(select(Topic))]
     db.session.commit()
@@ -130,6 +131,7 @@ def build() -> World:
         consultation_id=consultation.id, photo_id=consultation.photos[0].id, question_photo_id=question_photo.id,
         review_id=review.id, medical_review_id=medical_review.id, review_photo_id=review.photos[0].id, review_name=review.photos[0].stored_name,
         token_id=_token_id(users["member"]), target_id=asked.question.id, action="lock",
+        revision_id=db.session.scalar(select(Revision.id)),
         message_id=contact.send_message(name="Sam Sender", email="sam@example.test", topic="general",
                                         message="Hello from the access matrix.").id)
     return world

@@ -78,6 +78,15 @@ PUBLIC = {
     "/api/v1/questions/<int:question_id>": READ,
     "/api/v1/questions/similar": READ,
     "/api/v1/search": READ,
+    # edit history (issue #15): as public as the content itself (hidden content's history is not found)
+    "/questions/<int:question_id>/history": READ,
+    "/answers/<int:answer_id>/history": READ,
+    "/articles/<slug>/history": READ,
+    "/treatments/<slug>/history": READ,
+    "/api/v1/questions/<int:question_id>/revisions": READ,
+    "/api/v1/answers/<int:answer_id>/revisions": READ,
+    "/api/v1/articles/<slug>/revisions": READ,
+    "/api/v1/treatments/<slug>/revisions": READ,
 }
 
 # private pages that answer 404 to a visitor, exactly as to any other non-participant: a log-in

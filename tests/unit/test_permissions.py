@@ -80,6 +80,7 @@ ALLOWED = {
     "answer.create": {"verified doctor"},
     "content.flag": ACCOUNT_HOLDERS,
     "content.moderate": STAFF,
+    "content.rollback": STAFF,
     "contact.handle": STAFF,
     "user.moderate": STAFF,
     "consultation.request": ACCOUNT_HOLDERS,
