@@ -28,7 +28,7 @@ def test_recorded_reviewers_become_confirmed_reviews(scratch_database):
                 Article(slug="unreviewed", title="Unreviewed", summary="s", body="b", author_name="Editorial team")])
             db.session.commit()
             db.session.remove()
-            flask_migrate.downgrade(directory=migrations_test.MIGRATIONS, revision="0016_follows_settings")
+            flask_migrate.downgrade(directory=migrations_test.MIGRATIONS, revision="0018_revisions")
             flask_migrate.upgrade(directory=migrations_test.MIGRATIONS)
             [review] = db.session.scalars(select(MedicalReview)).all()
             article = db.session.scalar(select(Article).where(Article.slug == "reviewed"))

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019_medical_signoff'
-down_revision = '0016_follows_settings'
+down_revision = '0018_revisions'
 branch_labels = None
 depends_on = None
 
