@@ -375,3 +375,12 @@ def _consultation_message(user, consultation) -> bool:
     """Both sides write in the thread until the request is declined or withdrawn."""
     return (_consultation_view(user, consultation)
             and consultation.status.value not in ("declined", "withdrawn"))
+
+
+# ---- member profiles ----
+
+@rule("member.view_profile")
+def _member_view_profile(_user, member) -> bool:
+    """A member's public profile is shown while the account is active; a suspended or banned one is
+    "not found" to everyone alike, so every reader gets the same page (it may be cached)."""
+    return member is not None and member.is_active

@@ -8,6 +8,7 @@ from werkzeug.routing import UnicodeConverter
 from forum.api import accounts as accounts_api
 from forum.api import consultations as consultations_api
 from forum.api import doctors as doctors_api
+from forum.api import members as members_api
 from forum.api import moderation as mod_api
 from forum.api import notifications as notes_api
 from forum.api import questions as questions_api
@@ -21,7 +22,7 @@ from forum.extensions import csrf
 from forum.schemas.common import ErrorSchema
 
 BLUEPRINTS = (accounts_api, doctors_api, mod_api, notes_api, reference_api, questions_api, consultations_api,
-              reviews_api)
+              reviews_api, members_api)
 
 
 class ForumApi(Api):
