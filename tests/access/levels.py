@@ -111,6 +111,13 @@ GET /login/code
 POST /login/code
 GET /login-link/<token>
 POST /login-link/<token>
+GET /members/<int:member_id>
+GET /members/<int:member_id>/<slug>
+GET /api/v1/members/<int:member_id>
+GET /api/v1/members/<int:member_id>/questions
+GET /account/email/confirm/<token>
+POST /account/email/confirm/<token>
+POST /api/v1/account/email/confirm
 """),
     # turning two-factor on: the one thing a moderator or admin without it may do
     "enrolment": _routes("""
@@ -151,6 +158,10 @@ POST /api/v1/flags
 GET /api/v1/consultations
 POST /api/v1/consultations
 GET /api/v1/me/reviews
+POST /account/display-name
+POST /account/email
+POST /api/v1/account/display-name
+POST /api/v1/account/email
 """),
     "doctor": _routes("""
 GET /doctor/dashboard
@@ -392,3 +403,5 @@ OUTCOMES = {
     "hidden": lambda response, *_: response.status_code == 404,
     "invalid": lambda response, *_: response.status_code in (400, 409, 422),  # refused input or state
 }
+
+ANSWERED_READS.add("/account/email/confirm/<token>")  # member profiles (#15): a made-up link is refused

@@ -129,6 +129,7 @@ def build() -> World:
         token_id=_token_id(users["member"]), target_id=asked.question.id, action="lock",
         message_id=contact.send_message(name="Sam Sender", email="sam@example.test", topic="general",
                                         message="Hello from the access matrix.").id)
+    world.values["member_id"] = users["member"].id  # member profiles (#15)
     return world
 
 

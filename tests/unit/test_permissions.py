@@ -56,11 +56,13 @@ OBJECTS = {
     "answer.create": lambda actor: Question(author_id=-1, title="t", body="b", hidden=False, locked=False,
                                             status=QuestionStatus.OPEN),
     "review.create": lambda actor: user(doctor=VerificationStatus.VERIFIED).doctor_profile,  # another doctor
+    "member.view_profile": lambda actor: user(),                                            # an active member
 }
 
 # Who may do what. Every rule in permissions.RULES needs a row (see the completeness test).
 ALLOWED = {
     "account.use": ACCOUNT_HOLDERS,
+    "member.view_profile": set(ROLES),  # an active member's profile is public; suspended ones: tests/services
     # staff without two-factor may do nothing but enrol (and log out, read public pages)
     "two_factor.manage": ACCOUNT_HOLDERS | {"moderator without 2FA", "admin without 2FA"},
     "doctor.apply": {"member", "rejected doctor"},  # staff decide applications, never hold one
