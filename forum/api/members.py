@@ -1,6 +1,7 @@
 """API: public member profiles; the display name and the e-mail address of your own account."""
 from flask_smorest import Blueprint
 
+from forum import ratelimits
 from forum.api.auth import AUTH, actor
 from forum.schemas.accounts import DisplayNameIn, EmailChangeIn, EmailVerifyIn, MemberOut, UserOut
 from forum.schemas.common import CursorArgs, MessageOut, page_of
@@ -38,6 +39,7 @@ def change_display_name(data):
 
 
 @blp.post("/account/email")
+@ratelimits.email_change
 @blp.arguments(EmailChangeIn)
 @blp.response(202, MessageOut)
 @blp.doc(security=AUTH)

@@ -2,6 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from forum import ratelimits
 from forum.errors import Invalid
 from forum.schemas.accounts import DisplayNameIn, EmailChangeIn, PasswordChangeIn, TokenIn
 from forum.schemas.consultations import AccountDeleteIn, TimeZoneIn
@@ -125,6 +126,7 @@ def change_display_name():
 
 @bp.post("/email")
 @login_required
+@ratelimits.email_change
 def request_email_change():
     data, errors = load_form(EmailChangeIn())
     if not errors:

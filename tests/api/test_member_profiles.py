@@ -112,3 +112,11 @@ def test_a_taken_address_answers_like_a_free_one(client, bearer):
     taken = client.post("/api/v1/account/email", json={"new_email": "taken@example.org", "password": PASSWORD},
                         headers=headers)
     assert (free.status_code, free.get_json()) == (taken.status_code, taken.get_json())
+
+
+def test_email_change_requests_are_limited_per_account(client, bearer):
+    member = make_user()
+    headers = bearer(member)
+    codes = [client.post("/api/v1/account/email", json={"new_email": f"try{n}@example.org", "password": PASSWORD},
+                         headers=headers).status_code for n in range(6)]
+    assert codes == [202] * 5 + [429]
