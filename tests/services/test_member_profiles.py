@@ -189,3 +189,15 @@ def test_answers_are_not_counted_as_a_members_questions():
     db.session.add(Answer(question=question, author=doctor, body="An answer long enough for the test to pass."))
     db.session.commit()
     assert members.get_member(doctor.id).question_count == 0
+
+
+def test_a_newer_request_voids_the_earlier_link():
+    member = make_user(email="two@example.org")
+    email_change.request_email_change(member, new_email="first-choice@example.org", password=PASSWORD)
+    first = change_token("first-choice@example.org")
+    email_change.request_email_change(member, new_email="second-choice@example.org", password=PASSWORD)
+    second = change_token("second-choice@example.org")
+    with pytest.raises(Invalid):
+        email_change.confirm_email_change(token=first)
+    email_change.confirm_email_change(token=second)
+    assert db.session.get(User, member.id).email == "second-choice@example.org"
