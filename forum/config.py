@@ -60,6 +60,7 @@ class Config:
     RATELIMIT_FOLLOW_UP = "1 per 5 seconds;100 per day"
     RATELIMIT_FLAG = "10 per hour;30 per day"
     RATELIMIT_CONTACT = "5 per hour;20 per day"  # contact form messages accepted, per account or IP
+    RATELIMIT_EMAIL_CHANGE = "5 per hour;10 per day"  # e-mail change requests, per account (each sends mail)
     TRUSTED_PROXY_COUNT = 0  # set to 1 behind nginx so the real client IP is used
 
     # Flags weighted by trust (services/moderation_trust.py): an item is hidden pending review when

@@ -388,3 +388,12 @@ def _medical_review_decide(user, review) -> bool:
     """Only the doctor a post's medical review is assigned to confirms or declines it, while verified."""
     return (_active(user) and user.is_verified_doctor and review is not None
             and review.doctor_id == user.doctor_profile.id)
+
+
+# ---- member profiles ----
+
+@rule("member.view_profile")
+def _member_view_profile(_user, member) -> bool:
+    """A member's public profile is shown while the account is active; a suspended or banned one is
+    "not found" to everyone alike, so every reader gets the same page (it may be cached)."""
+    return member is not None and member.is_active

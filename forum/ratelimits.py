@@ -43,6 +43,8 @@ def _user_key() -> str:
 ask = limiter.limit(_config("RATELIMIT_ASK"), methods=["POST"], scope="ask", key_func=_user_key)
 answer = limiter.limit(_config("RATELIMIT_ANSWER"), methods=["POST"], scope="answer", key_func=_user_key)
 follow_up = limiter.limit(_config("RATELIMIT_FOLLOW_UP"), methods=["POST"], scope="follow-up", key_func=_user_key)
+email_change = limiter.limit(_config("RATELIMIT_EMAIL_CHANGE"), methods=["POST"], scope="email-change",
+                             key_func=_user_key)
 flag = limiter.limit(_config("RATELIMIT_FLAG"), methods=["POST"], scope="flag", key_func=_user_key)
 # Only accepted messages count: a form sent back for a typo costs nothing.
 contact = limiter.limit(_config("RATELIMIT_CONTACT"), methods=["POST"], scope="contact", key_func=_user_key,

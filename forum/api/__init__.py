@@ -9,6 +9,7 @@ from forum.api import accounts as accounts_api
 from forum.api import consultations as consultations_api
 from forum.api import doctors as doctors_api
 from forum.api import following as following_api
+from forum.api import members as members_api
 from forum.api import moderation as mod_api
 from forum.api import notifications as notes_api
 from forum.api import questions as questions_api
@@ -23,7 +24,7 @@ from forum.extensions import csrf
 from forum.schemas.common import ErrorSchema
 
 BLUEPRINTS = (accounts_api, doctors_api, mod_api, notes_api, reference_api, questions_api, consultations_api,
-              reviews_api, following_api, revisions_api)
+              reviews_api, following_api, revisions_api, members_api)
 
 
 class ForumApi(Api):

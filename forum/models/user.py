@@ -241,6 +241,7 @@ class ApiToken(TimestampMixin, db.Model):
 class AuthTokenPurpose(enum.StrEnum):
     PASSWORD_RESET = "password_reset"
     VERIFY_EMAIL = "verify_email"
+    EMAIL_CHANGE = "email_change"
 
 
 class AuthToken(TimestampMixin, db.Model):
@@ -254,6 +255,7 @@ class AuthToken(TimestampMixin, db.Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    new_email: Mapped[str | None] = mapped_column(sa.String(254))  # EMAIL_CHANGE: the address to confirm
 
     user: Mapped[User] = relationship()
 

@@ -18,10 +18,15 @@ def Password(**kwargs) -> fields.String:  # noqa: N802
     return fields.String(required=True, validate=validate.Length(min=1, max=MAX_LENGTH * 4), **kwargs)
 
 
+def DisplayName() -> fields.String:  # noqa: N802
+    """The one display-name rule: at registration and when it is changed."""
+    return Text(min_len=2, max_len=50)
+
+
 class RegisterIn(InputSchema):
     RAW_FIELDS = ("password",)
     email = Email()
-    display_name = Text(min_len=2, max_len=50)
+    display_name = DisplayName()
     password = Password()
     confirm_adult = fields.Boolean(required=True, metadata={"description": "I am 18 or older"})
 
@@ -88,6 +93,19 @@ class PasswordResetIn(InputSchema):
             problem = password_problem(data["password"])
             if problem:
                 raise ValidationError({"password": [problem]})
+
+
+class DisplayNameIn(InputSchema):
+    display_name = DisplayName()
+
+
+class EmailChangeIn(InputSchema):
+    """A new address needs the password again (and the two-factor code when on)."""
+
+    RAW_FIELDS = ("password",)
+    new_email = Email()
+    password = Password(metadata={"description": "Your current password"})
+    code = Code()
 
 
 class EmailVerifyIn(InputSchema):
@@ -230,3 +248,17 @@ class TokenOut(Schema):
 
 class TokenCreatedOut(TokenOut):
     token = fields.String(metadata={"description": "Shown once; store it now"})
+
+
+class MemberOut(Schema):
+    """A member's public profile: never the e-mail, never an anonymous question."""
+
+    id = fields.Integer(attribute="user.id")
+    display_name = fields.String(attribute="user.display_name")
+    slug = fields.String()
+    member_since = fields.Function(lambda p: p.user.created_at.strftime("%Y-%m"),
+                                   metadata={"description": "Year and month the account was made (YYYY-MM)"})
+    question_count = fields.Integer(metadata={"description": "Visible questions not asked anonymously"})
+    helpful_count = fields.Integer(metadata={
+        "description": "Helpful votes readers gave the answers to those questions"})
+    doctor_id = fields.Integer(allow_none=True, metadata={"description": "Their public doctor profile, if any"})

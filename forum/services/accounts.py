@@ -112,27 +112,34 @@ def change_password(actor: User, *, current_password: str, new_password: str, co
 
 # ---- single-use e-mail tokens ----
 
-def _issue_auth_token(user: User, purpose: AuthTokenPurpose) -> str:
-    """A 256-bit random token, stored hashed. Runs in the caller's transaction."""
+def issue_auth_token(user: User, purpose: AuthTokenPurpose, **fields) -> str:
+    """A 256-bit random token, stored hashed (with `fields`, e.g. the new e-mail address). Runs in
+    the caller's transaction."""
     raw = secrets.token_urlsafe(32)
     lifetime = current_app.config["AUTH_TOKEN_MAX_AGE"]
     db.session.add(AuthToken(user=user, purpose=purpose, token_hash=_sha256(raw),
-                             expires_at=clock.now() + lifetime))
+                             expires_at=clock.now() + lifetime, **fields))
     return raw
 
 
-def _consume_auth_token(raw: str, purpose: AuthTokenPurpose) -> User:
+def live_auth_token(raw: str, purpose: AuthTokenPurpose) -> AuthToken:
+    """The unused, unexpired token `raw` names; Invalid otherwise. Writes nothing."""
     token = db.session.scalar(select(AuthToken).where(AuthToken.token_hash == _sha256(raw),
                                                       AuthToken.purpose == purpose))
     if token is None or token.used_at is not None or token.expires_at <= clock.now():
         raise Invalid("This link is invalid or has expired. Ask for a new one.",
                       fields={"token": ["Invalid or expired link."]})
+    return token
+
+
+def consume_auth_token(raw: str, purpose: AuthTokenPurpose) -> User:
+    token = live_auth_token(raw, purpose)
     token.used_at = clock.now()
     return token.user
 
 
 def _queue_email_verification(user: User) -> None:
-    raw = _issue_auth_token(user, AuthTokenPurpose.VERIFY_EMAIL)
+    raw = issue_auth_token(user, AuthTokenPurpose.VERIFY_EMAIL)
     link = f"{current_app.config['SITE_URL']}/verify-email/{raw}"
     mail.queue_mail(user.email, "Confirm your e-mail address", "verify_email", name=user.display_name, link=link)
 
@@ -145,7 +152,7 @@ def resend_verification(actor: User) -> None:
 
 
 def verify_email(*, token: str) -> User:
-    user = _consume_auth_token(token, AuthTokenPurpose.VERIFY_EMAIL)
+    user = consume_auth_token(token, AuthTokenPurpose.VERIFY_EMAIL)
     user.email_verified_at = user.email_verified_at or clock.now()
     db.session.commit()
     return user
@@ -162,7 +169,7 @@ def send_password_reset(*, email: str) -> None:
     """The job's half: queue a reset link if the account exists and is not banned; nothing otherwise."""
     user = find_user_by_email(email)
     if user is not None and user.status != UserStatus.BANNED:
-        raw = _issue_auth_token(user, AuthTokenPurpose.PASSWORD_RESET)
+        raw = issue_auth_token(user, AuthTokenPurpose.PASSWORD_RESET)
         link = f"{current_app.config['SITE_URL']}/reset-password/{raw}"
         mail.queue_mail(user.email, "Reset your password", "password_reset", link=link)
         db.session.commit()
@@ -171,7 +178,7 @@ def send_password_reset(*, email: str) -> None:
 
 def reset_password(*, token: str, password: str) -> User:
     """Set a new password with a single-use reset token; every session of the user ends."""
-    user = _consume_auth_token(token, AuthTokenPurpose.PASSWORD_RESET)
+    user = consume_auth_token(token, AuthTokenPurpose.PASSWORD_RESET)
     user.password_hash = hash_password(password)
     end_all_sessions(user)
     db.session.commit()

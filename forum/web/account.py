@@ -2,19 +2,23 @@
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from forum import ratelimits
 from forum.errors import Invalid
-from forum.schemas.accounts import PasswordChangeIn, TokenIn
+from forum.schemas.accounts import DisplayNameIn, EmailChangeIn, PasswordChangeIn, TokenIn
 from forum.schemas.consultations import AccountDeleteIn, TimeZoneIn
-from forum.services import account_data, accounts, time_zones
+from forum.services import account_data, accounts, email_change, members, time_zones
 from forum.web.auth import end_session
 from forum.web.forms import load_form
 
 bp = Blueprint("account", __name__, url_prefix="/account")
+EMAIL_LINK_SENT = ("We sent a confirmation link to the new address; your address changes when you follow it. "
+                   "Your current address was told.")
 
 
 def _page(status=200, **extra):
     tokens = accounts.list_tokens(current_user)
     context = {"tokens": tokens, "errors": {}, "token_errors": {}, "delete_errors": {}, "zone_errors": {},
+               "name_errors": {}, "email_errors": {},
                "new_token": None, "zone_names": time_zones.zone_names(), "forms": {}, **extra}
     return render_template("account/settings.html", **context), status
 
@@ -107,3 +111,49 @@ def delete():
         except Invalid as e:
             errors = e.fields
     return _page(422, delete_errors=errors, forms={"delete": request.form})
+
+
+@bp.post("/display-name")
+@login_required
+def change_display_name():
+    data, errors = load_form(DisplayNameIn())
+    if not errors:
+        members.change_display_name(current_user, **data)
+        flash("Display name saved.", "success")
+        return redirect(url_for("account.settings", _anchor="profile"), 303)
+    return _page(422, name_errors=errors, forms={"name": request.form})
+
+
+@bp.post("/email")
+@login_required
+@ratelimits.email_change
+def request_email_change():
+    data, errors = load_form(EmailChangeIn())
+    if not errors:
+        try:
+            email_change.request_email_change(current_user, **data)
+            flash(EMAIL_LINK_SENT, "success")
+            return redirect(url_for("account.settings", _anchor="email"), 303)
+        except Invalid as e:
+            errors = e.fields
+    return _page(422, email_errors=errors, forms={"email": {"new_email": request.form.get("new_email", "")}})
+
+
+@bp.get("/email/confirm/<token>")
+def confirm_email_form(token):
+    """The link in the mail shows a button; only the POST changes the address (GET never writes)."""
+    try:
+        new_email = email_change.pending_change(token=token)
+    except Invalid as e:
+        return render_template("account/email_confirm.html", token=token, error=e.message), 400
+    return render_template("account/email_confirm.html", token=token, new_email=new_email, error=None)
+
+
+@bp.post("/email/confirm/<token>")
+def confirm_email(token):
+    try:
+        email_change.confirm_email_change(token=token)
+    except Invalid as e:
+        return render_template("account/email_confirm.html", token=token, error=e.message), 400
+    flash("Your e-mail address was changed.", "success")
+    return redirect(url_for("account.settings" if current_user.is_authenticated else "auth.login"), 303)

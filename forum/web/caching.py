@@ -39,6 +39,7 @@ CACHEABLE = QUESTION_ENDPOINTS | {
     "api_questions.similar", "api_doctors.get_doctor", "api_doctors.list_doctors", "api_reference.Topics",
     "api_reference.TopicBySlug", "api_reference.Treatments", "api_reference.TreatmentBySlug",
     "api_reference.Articles", "api_reference.ArticleBySlug",
+    "members.show", "api_members.get_member", "api_members.member_questions",
 }
 # Never kept anywhere: health data, account settings and tokens, inboxes, moderation.
 NO_STORE_PREFIXES = ("/consultations", "/api/v1/consultations", "/account", "/api/v1/account", "/notifications",

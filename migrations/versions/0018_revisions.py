@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0018_revisions'
-down_revision = '0016_follows_settings'
+down_revision = '0017_member_profiles'
 branch_labels = None
 depends_on = None
 

@@ -147,3 +147,16 @@ def as_form(body: dict) -> dict:
     """The same body as an HTML form posts it: lists repeat a field, a ticked box sends "1"."""
     return {key: ("1" if value is True else [str(v) for v in value] if isinstance(value, list) else value)
             for key, value in body.items() if value is not False}
+
+
+# member profiles (#15): display name and e-mail change
+BODIES.update({
+    ("POST", "/account/display-name"): lambda w: {"display_name": "Matrix Name"},
+    ("POST", "/api/v1/account/display-name"): lambda w: {"display_name": "Matrix Name"},
+    ("POST", "/api/v1/account/email/confirm"): lambda w: {"token": "made-up-token-of-the-matrix"},
+})
+ROLE_BODIES.update({
+    ("POST", "/account/email"): lambda w, role: {**_reauth(w, role), "new_email": f"moved{next(_serial)}@example.test"},
+    ("POST", "/api/v1/account/email"): lambda w, role: {**_reauth(w, role),
+                                                        "new_email": f"moved{next(_serial)}@example.test"},
+})

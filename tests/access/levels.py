@@ -119,6 +119,13 @@ GET /api/v1/questions/<int:question_id>/revisions
 GET /api/v1/answers/<int:answer_id>/revisions
 GET /api/v1/articles/<slug>/revisions
 GET /api/v1/treatments/<slug>/revisions
+GET /members/<int:member_id>
+GET /members/<int:member_id>/<slug>
+GET /api/v1/members/<int:member_id>
+GET /api/v1/members/<int:member_id>/questions
+GET /account/email/confirm/<token>
+POST /account/email/confirm/<token>
+POST /api/v1/account/email/confirm
 """),
     # turning two-factor on: the one thing a moderator or admin without it may do
     "enrolment": _routes("""
@@ -168,6 +175,10 @@ GET /following
 GET /api/v1/following
 PUT /api/v1/following/<any(topic, treatment, doctor):kind>/<int:subject_id>
 DELETE /api/v1/following/<any(topic, treatment, doctor):kind>/<int:subject_id>
+POST /account/display-name
+POST /account/email
+POST /api/v1/account/display-name
+POST /api/v1/account/email
 """),
     "doctor": _routes("""
 GET /doctor/dashboard
@@ -416,3 +427,5 @@ OUTCOMES = {
     "hidden": lambda response, *_: response.status_code == 404,
     "invalid": lambda response, *_: response.status_code in (400, 409, 422),  # refused input or state
 }
+
+ANSWERED_READS.add("/account/email/confirm/<token>")  # member profiles (#15): a made-up link is refused

@@ -134,6 +134,7 @@ def build() -> World:
         revision_id=db.session.scalar(select(Revision.id)),
         message_id=contact.send_message(name="Sam Sender", email="sam@example.test", topic="general",
                                         message="Hello from the access matrix.").id)
+    world.values["member_id"] = users["member"].id  # member profiles (#15)
     return world
 
 

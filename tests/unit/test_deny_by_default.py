@@ -87,6 +87,14 @@ PUBLIC = {
     "/api/v1/answers/<int:answer_id>/revisions": READ,
     "/api/v1/articles/<slug>/revisions": READ,
     "/api/v1/treatments/<slug>/revisions": READ,
+    # member profiles (issue #15): public reading; suspended and banned members are not found
+    "/members/<int:member_id>": READ,
+    "/members/<int:member_id>/<slug>": READ,
+    "/api/v1/members/<int:member_id>": READ,
+    "/api/v1/members/<int:member_id>/questions": READ,
+    # confirming a new e-mail address: the single-use link is the credential (as for /verify-email)
+    "/account/email/confirm/<token>": ALL,
+    "/api/v1/account/email/confirm": ALL,
 }
 
 # private pages that answer 404 to a visitor, exactly as to any other non-participant: a log-in

@@ -60,11 +60,13 @@ OBJECTS = {
     # tests/services/test_medical_signoff.py)
     "medical_review.decide": lambda actor: SimpleNamespace(
         doctor_id=actor.doctor_profile.id if actor is not None and actor.doctor_profile else -1),
+    "member.view_profile": lambda actor: user(),                                            # an active member
 }
 
 # Who may do what. Every rule in permissions.RULES needs a row (see the completeness test).
 ALLOWED = {
     "account.use": ACCOUNT_HOLDERS,
+    "member.view_profile": set(ROLES),  # an active member's profile is public; suspended ones: tests/services
     # staff without two-factor may do nothing but enrol (and log out, read public pages)
     "two_factor.manage": ACCOUNT_HOLDERS | {"moderator without 2FA", "admin without 2FA"},
     "doctor.apply": {"member", "rejected doctor"},  # staff decide applications, never hold one
