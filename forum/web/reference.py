@@ -18,7 +18,8 @@ def topics():
 @bp.get("/topics/<slug>")
 def topic(slug):
     topic = reference.get_topic(slug)
-    return render_template("reference/topic.html", topic=topic, articles=reference.articles_about(current_user, topic=topic),
+    return render_template("reference/topic.html", topic=topic,
+                           articles=reference.articles_about(current_user, topic=topic),
                            questions=questions.list_questions(current_user, topic=slug, limit=10),
                            median_hours=questions.median_first_answer_hours(topic),
                            answering=doctors.answering_on(topic_id=topic.id))

@@ -14,7 +14,8 @@ import pytest
 
 from tests.access import world as worlds
 from tests.access.bodies import as_form, body_for
-from tests.access.levels import LEVELS, OUTCOMES, QUERY, expected_outcome
+from tests.access.levels import LEVELS
+from tests.access.outcomes import OUTCOMES, QUERY, expected_outcome
 from tests.conftest import csrf_token, make_app
 
 ROLES = worlds.ROLES

@@ -104,7 +104,6 @@ def build() -> World:
     other_doctor = factories.make_doctor()
     other_answer = answers.post_answer(other_doctor, question_id=asked.question.id,
                                        body="A second opinion: retinoids help a little over months.")
-    answers.edit_answer(users["doctor"], answer_id=answer.id, body="They empty pores for a while only.")  # a revision
     invitee = factories.make_doctor()
     invitee.doctor_profile.topics = [db.session.scalar(select(Topic))]
     db.session.commit()
@@ -114,8 +113,7 @@ def build() -> World:
     doctor_photos.set_photo(users["doctor"], png(), "me.png")
     review = _review(users)
     question_photo = _question_photo(asked.question)
-    medical_review = medical_reviews.assign_reviewer(users["moderator"], slug=world.values["article_slug"],
-                                                     reviewer_id=users["doctor"].doctor_profile.id)
+    world.values.update(_issue_15(world, users, answer))
     for role, user in users.items():
         world.tokens[role] = factories.mint_token(user, name="matrix")
     # a moderator who has not turned two-factor on yet, holding a token from before (as members
@@ -129,13 +127,21 @@ def build() -> World:
         filename="css/site.css", name=users["doctor"].doctor_profile.photo_name,
         profile_id=users["pending_doctor"].doctor_profile.id, user_id=victim.id,
         consultation_id=consultation.id, photo_id=consultation.photos[0].id, question_photo_id=question_photo.id,
-        review_id=review.id, medical_review_id=medical_review.id, review_photo_id=review.photos[0].id, review_name=review.photos[0].stored_name,
+        review_id=review.id, review_photo_id=review.photos[0].id, review_name=review.photos[0].stored_name,
         token_id=_token_id(users["member"]), target_id=asked.question.id, action="lock",
-        revision_id=db.session.scalar(select(Revision.id)),
         message_id=contact.send_message(name="Sam Sender", email="sam@example.test", topic="general",
                                         message="Hello from the access matrix.").id)
-    world.values["member_id"] = users["member"].id  # member profiles (#15)
     return world
+
+
+def _issue_15(world: World, users: dict, answer) -> dict:
+    """What the routes of issue #15 need: an edited answer (so a revision), a medical review assigned
+    to the doctor, a member's public profile."""
+    answers.edit_answer(users["doctor"], answer_id=answer.id, body="They empty pores for a while only.")
+    medical_review = medical_reviews.assign_reviewer(users["moderator"], slug=world.values["article_slug"],
+                                                     reviewer_id=users["doctor"].doctor_profile.id)
+    return {"revision_id": db.session.scalar(select(Revision.id)), "medical_review_id": medical_review.id,
+            "member_id": users["member"].id}
 
 
 def _review(users: dict) -> Review:
