@@ -6,22 +6,16 @@ import pytest
 from sqlalchemy import func, select
 
 from forum.extensions import db
-from forum.models import Subscription, Topic, Treatment, UserStatus, VerificationStatus
+from forum.models import Subscription, Treatment, UserStatus, VerificationStatus
 from forum.text import slugify
 from tests.api.helpers import error_of
-from tests.factories import make_doctor, make_treatment, make_user
+from tests.following_helpers import add_subjects, topic
+from tests.factories import make_doctor, make_user
 
 
 @pytest.fixture(autouse=True)
 def subjects(app):
-    db.session.add_all([Topic(slug="enlarged-pores", name="Enlarged pores", description="Visible pores."),
-                        Topic(slug="acne-scars", name="Acne scars", description="Scars.")])
-    db.session.commit()
-    make_treatment()
-
-
-def topic(slug="enlarged-pores") -> Topic:
-    return db.session.scalar(select(Topic).where(Topic.slug == slug))
+    add_subjects()
 
 
 def subscriptions() -> int:

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from forum import clock
 from forum.errors import Forbidden, Invalid, NotFound
 from forum.extensions import db
-from forum.models import FollowKind, Notification, Subscription, Topic, Treatment, UserStatus, VerificationStatus
+from forum.models import FollowKind, Notification, Subscription, UserStatus, VerificationStatus
 from forum.services import answers, following, following_feed, moderation_content, notification_settings, questions
-from tests.factories import make_doctor, make_moderator, make_treatment, make_user
+from tests.following_helpers import add_subjects, peel, topic
+from tests.factories import make_doctor, make_moderator, make_user
 from tests.services.test_question_photos import upload
 
 _n = itertools.count(1)
@@ -21,18 +22,7 @@ _n = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def subjects(app):
-    db.session.add_all([Topic(slug="enlarged-pores", name="Enlarged pores", description="Visible pores."),
-                        Topic(slug="acne-scars", name="Acne scars", description="Scars.")])
-    db.session.commit()
-    make_treatment()
-
-
-def topic(slug="enlarged-pores") -> Topic:
-    return db.session.scalar(select(Topic).where(Topic.slug == slug))
-
-
-def peel() -> Treatment:
-    return db.session.scalar(select(Treatment).where(Treatment.slug == "chemical-peel"))
+    add_subjects()
 
 
 def ask(user, topics=("enlarged-pores",), treatments=(), **overrides):
