@@ -8,7 +8,9 @@ from flask import Flask, has_app_context
 
 from forum import clock
 from forum.extensions import db
-from forum.services import accounts, digests, idempotency, medical_reviews, moderation, outbox, questions, site, stats
+from forum.services import (
+    accounts, digests, following_fanout, idempotency, medical_reviews, moderation, outbox, questions, site, stats,
+)
 
 _process_app: Flask | None = None  # the worker's app (set by `forum worker`, or made on first use)
 
@@ -80,6 +82,12 @@ def send_digests() -> int:
 
 
 
+def announce_followed(kind: str, subject_id: int) -> None:
+    """Tell the followers of a new question's topics and treatments, or of an answer's doctor."""
+    with _context():
+        following_fanout.tell_followers(kind, subject_id)
+
+
 def remind_due_reviews() -> int:
     """Remind reviewing doctors of reference posts whose medical review fell due (once per due period)."""
     with _context():
@@ -87,4 +95,5 @@ def remind_due_reviews() -> int:
 
 
 JOBS = {f.__name__: f for f in (send_mail, send_password_reset, lapse_expired, flush_views, refresh_stats, optimize_db,
-                                purge_idempotency_keys, send_digests, remind_due_reviews)}
+                                purge_idempotency_keys, send_digests, remind_due_reviews,
+                                announce_followed)}

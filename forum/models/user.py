@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -11,6 +12,9 @@ from forum import clock
 from forum.extensions import db
 from forum.models.base import TimestampMixin, str_enum, utcnow
 from forum.text import render_markdown
+
+if TYPE_CHECKING:  # a mapped relationship below names it; the registry resolves it at run time
+    from forum.models.reference import Topic
 
 
 class Role(enum.StrEnum):

@@ -12,7 +12,7 @@ from forum.models import (
     Answer, AnswerReview, Follow, FollowUp, HelpfulVote, Question, QuestionStatus, User, Verdict,
 )
 from forum.permissions import can, require
-from forum.services import following, notifications, revisions, search_index, spam
+from forum.services import following_fanout, notifications, revisions, search_index, spam
 from forum.services.questions import get_question
 
 
@@ -89,7 +89,7 @@ def post_answer(actor: User, *, question_id: int, body: str, offers_treatment: b
     name = actor.doctor_profile.full_name
     for user in _followers(question, except_ids={actor.id}):
         notifications.notify(user, "answer_posted", f"{name} answered: {question.title}", link=_link(answer))
-    following.notify_new_answer(answer)
+    following_fanout.announce_answer(answer)
     db.session.commit()
     return answer
 

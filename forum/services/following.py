@@ -8,9 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
 from forum.ids import is_valid_id
-from forum.models import Answer, DoctorProfile, Follow, FollowKind, Question, Subscription, Topic, Treatment, User
+from forum.models import DoctorProfile, FollowKind, Subscription, Topic, Treatment, User
 from forum.permissions import can, require
-from forum.services import notifications
 from forum.text import slugify
 
 TARGETS = {FollowKind.TOPIC: Topic, FollowKind.TREATMENT: Treatment, FollowKind.DOCTOR: DoctorProfile}
@@ -95,40 +94,3 @@ def subject_url(kind: FollowKind, target) -> str:
     if kind is FollowKind.DOCTOR:
         return url_for("doctors.show", doctor_id=target.id, slug=slugify(target.full_name))
     return url_for(f"reference.{kind.value}", slug=target.slug)
-
-
-# ---- fan-out: followers hear of new visible questions and of answers by doctors they follow ----
-
-def _notify_all(user_ids: set[int], message: str, link: str) -> None:
-    if not user_ids:
-        return
-    for user in db.session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.id)):
-        if user.is_active:  # not to suspended or banned accounts
-            notifications.notify(user, "followed_activity", message, link=link)
-
-
-def notify_new_question(question: Question) -> None:
-    """Tell the followers of the question's topics and treatments (never its asker, and never
-    whose question it is). Only a visible question: a held one is announced when approved. Runs
-    in the caller's transaction."""
-    if question.hidden or question.deleted_at is not None:
-        return
-    recipients = (follower_ids(FollowKind.TOPIC, [t.id for t in question.topics])
-                  | follower_ids(FollowKind.TREATMENT, [t.id for t in question.treatments]))
-    recipients.discard(question.author_id)
-    subjects = ", ".join([t.name for t in question.topics] + [t.name for t in question.treatments])
-    _notify_all(recipients, f"New question in {subjects}: {question.title}", f"/questions/{question.id}")
-
-
-def notify_new_answer(answer: Answer) -> None:
-    """Tell the followers of the answering doctor, except its author and the question's own
-    followers (they hear of it already as "answer_posted"). Runs in the caller's transaction."""
-    question = answer.question
-    profile = answer.author.doctor_profile if answer.author is not None else None
-    if profile is None or answer.hidden or question.hidden or question.deleted_at is not None:
-        return
-    recipients = follower_ids(FollowKind.DOCTOR, [profile.id])
-    recipients -= set(db.session.scalars(select(Follow.user_id).where(Follow.question_id == question.id)))
-    recipients.discard(answer.author_id)
-    _notify_all(recipients, f"{profile.full_name} answered: {question.title}",
-                f"/questions/{question.id}#answer-{answer.id}")

@@ -17,7 +17,7 @@ from forum.models import (
     Review, User, VerificationStatus,
 )
 from forum.permissions import can, require
-from forum.services import following, moderation_trust, notifications, reviews, revisions, search_index
+from forum.services import following_fanout, moderation_trust, notifications, reviews, revisions, search_index
 from forum.services.answers import recount_doctor, recount_question
 from forum.services.moderation import log_action
 
@@ -294,7 +294,7 @@ def _approve(obj, _action: str, **_kw) -> str:
     obj.awaiting_approval = obj.hidden = False
     refresh_visibility(obj)
     if isinstance(obj, Question):  # held until now: its topics' and treatments' followers hear of it
-        following.notify_new_question(obj)
+        following_fanout.announce_question(obj)
     return "approved your question"
 
 

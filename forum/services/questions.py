@@ -18,7 +18,7 @@ from forum.models import (
 from forum.pagination import Page, paginate
 from forum.permissions import can, require, visible_answers, visible_question_parts
 from forum.services import (
-    following, notifications, question_photos, reference, revisions, search, search_index, spam, stats, triage,
+    following_fanout, notifications, question_photos, reference, revisions, search, search_index, spam, stats, triage,
 )
 from forum.services.photos import PhotoUpload
 from forum.services.reference import by_slugs
@@ -79,7 +79,7 @@ def ask_question(actor: User, *, title: str, body: str, topics: list[str], treat
     question.follower_count = 1
     question_photos.hold_if_new(actor, question, prepared)
     search_index.index_question(question)
-    following.notify_new_question(question)
+    following_fanout.announce_question(question)
     question_photos.save_and_commit(question, prepared)
     return AskResult(question, flags)
 

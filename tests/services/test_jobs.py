@@ -9,17 +9,16 @@ import logging
 import time
 
 import pytest
-from rq import SimpleWorker
 from sqlalchemy import select, text
 
 from forum import create_app, mail
 from forum.extensions import db
-from forum.jobs import scheduler, tasks
+from forum.jobs import scheduler
 from forum.jobs.queue import RqJobs
 from forum.models import OutboxMail
 from forum.services import outbox
 from tests.conftest import IS_POSTGRES
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD
 
 NOWHERE = "redis://127.0.0.1:1/0"  # nothing listens there: Redis is "down"
 SIGN_UP = {"email": "new@example.org", "display_name": "New Member", "password": PASSWORD, "confirm_adult": "1"}
@@ -28,24 +27,6 @@ SIGN_UP = {"email": "new@example.org", "display_name": "New Member", "password":
 @pytest.fixture
 def app_config(redis_url):
     return {"JOBS_BACKEND": "rq", "JOBS_REDIS_URL": redis_url}
-
-
-@pytest.fixture
-def jobs(app):
-    return app.extensions["forum_jobs"]
-
-
-@pytest.fixture
-def drain(app, jobs):
-    """Run a worker until the queue is empty, as `forum worker --burst` would."""
-    def run():
-        tasks.use_app(app)
-        try:
-            SimpleWorker([jobs.queue], connection=jobs.connection).work(burst=True, logging_level="ERROR")
-        finally:
-            tasks.use_app(None)
-        db.session.expire_all()
-    return run
 
 
 def queue_one(to="someone@example.org") -> OutboxMail:

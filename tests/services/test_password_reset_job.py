@@ -12,7 +12,6 @@ from forum.extensions import db
 from forum.models import AuthToken, OutboxMail
 from tests.conftest import Browser
 from tests.factories import make_user
-from tests.services.test_jobs import drain, jobs  # noqa: F401 - fixtures
 
 NOBODY = "nobody-here@example.org"
 
@@ -22,7 +21,7 @@ def app_config(redis_url):
     return {"JOBS_BACKEND": "rq", "JOBS_REDIS_URL": redis_url}
 
 
-def queued(jobs) -> list[tuple[str, list[str]]]:  # noqa: F811
+def queued(jobs) -> list[tuple[str, list[str]]]:
     """(job name, argument names) of every job waiting in the queue."""
     waiting = [jobs.queue.fetch_job(job_id) for job_id in jobs.queue.job_ids]
     return [(job.description, sorted(job.kwargs)) for job in waiting]
@@ -40,7 +39,7 @@ def ask(app, door: str, email: str):
 
 
 @pytest.mark.parametrize("door", ["web", "api"])
-def test_known_and_unknown_addresses_get_the_same_answer_and_one_identical_job(app, jobs, door):  # noqa: F811
+def test_known_and_unknown_addresses_get_the_same_answer_and_one_identical_job(app, jobs, door):
     user = make_user()
     answers = []
     for email in (user.email, NOBODY):
@@ -52,7 +51,7 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_one_identical_job(a
     assert answers[0] == answers[1] and answers[0][0] in (202, 303)
 
 
-def test_the_worker_sends_the_link_to_a_real_account_and_nothing_for_an_unknown_one(app, jobs, drain):  # noqa: F811
+def test_the_worker_sends_the_link_to_a_real_account_and_nothing_for_an_unknown_one(app, jobs, drain):
     user = make_user()
     ask(app, "api", user.email.upper())
     ask(app, "web", NOBODY)
