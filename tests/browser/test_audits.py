@@ -27,7 +27,7 @@ from forum.extensions import db
 from forum.models import Article, ArticleStatus, Topic, Treatment, VerificationStatus
 from forum.services import answers as answer_service
 from forum.services import consultations as consultation_service
-from forum.services import moderation_content, question_photos
+from forum.services import following, medical_reviews, members, moderation_content, question_photos
 from forum.services import questions as question_service
 from forum.services import reviews as review_service
 from forum.services.seed import load_seed
@@ -111,15 +111,28 @@ def _content(n: int) -> dict:
     consultation = consultation_service.request_consultation(
         member, doctor_id=doctor.doctor_profile.id, consent=True, concern="Enlarged pores on the nose",
         description="My pores look larger every year and make-up settles into them by midday.")
-    return {"emails": {"member": member.email, "doctor": doctor.email,
-                       "moderator": make_moderator(display_name=f"Audit Moderator {n}").email},
+    moderator = make_moderator(display_name=f"Audit Moderator {n}")
+    article = _first_slug(Article, Article.status == ArticleStatus.PUBLISHED)
+    return {"emails": {"member": member.email, "doctor": doctor.email, "moderator": moderator.email},
+            **_following_and_history(member, doctor, moderator, topic, answer, article),
             "answered": f"/questions/{answered.id}/{answered.slug}",
             "open": f"/questions/{open_question.id}/{open_question.slug}",
             "question_id": answered.id, "answer_id": answer.id, "consultation": consultation.id,
             "doctor_profile": doctor.doctor_profile.id,
             "pending_profile": pending.doctor_profile.id, "member_id": member.id, "topic": topic,
             "treatment": _first_slug(Treatment),
-            "article": _first_slug(Article, Article.status == ArticleStatus.PUBLISHED)}
+            "article": article}
+
+
+def _following_and_history(member, doctor, moderator, topic: str, answer, article: str) -> dict:
+    """Issue #15's pages with something on them: the member follows the topic (their /following
+    lists it), the doctor edited the answer (its history has a diff) and is asked for a medical
+    review (their dashboard lists it); the member's public profile."""
+    following.follow(member, "topic", db.session.scalar(select(Topic.id).where(Topic.slug == topic)))
+    answer_service.edit_answer(doctor, answer_id=answer.id,
+                               body="Microneedling can make pores *look* smaller over a few months; ask about downtime.")
+    medical_reviews.assign_reviewer(moderator, slug=article, reviewer_id=doctor.doctor_profile.id)
+    return {"member_profile": f"/members/{member.id}/{members.member_slug(member)}"}
 
 
 def _reviews(doctor, author, n: int) -> None:
@@ -158,11 +171,13 @@ def _pages(c: dict) -> dict[str, dict[str, int]]:
                "/search?q=zzqxwv": 200, "/login": 200, "/register": 200, "/forgot-password": 200,
                "/reset-password/not-a-real-token": 200, "/verify-email/not-a-real-token": 200,
                "/login-link/not-a-real-token": 200, "/unsubscribe/not-a-real-token": 422,
-               "/api/v1/docs": 200, "/no-such-page": 404, "/logout": 405}
+               "/api/v1/docs": 200, "/no-such-page": 404, "/logout": 405, c["member_profile"]: 200,
+               f"/answers/{c['answer_id']}/history": 200}
     member = {"/": 200, c["answered"]: 200, "/questions/ask": 200, f"/questions/{c['question_id']}/edit": 200,
               "/account": 200, "/account/two-factor": 200, "/notifications": 200, "/consultations": 200,
               "/consultations/new": 200, f"/consultations/{c['consultation']}": 200, "/doctor/apply": 200,
-              f"/doctors/{c['doctor_profile']}/reviews/new": 200, "/account/reviews": 200, "/mod": 403}
+              f"/doctors/{c['doctor_profile']}/reviews/new": 200, "/account/reviews": 200, "/mod": 403,
+              "/following": 200, "/account/notifications": 200}
     doctor = {"/doctor/dashboard": 200, c["open"]: 200, f"/answers/{c['answer_id']}/edit": 200,
               "/consultations": 200, f"/consultations/{c['consultation']}": 200, "/notifications": 200,
               f"/doctors/{c['doctor_profile']}": 200}
@@ -170,7 +185,7 @@ def _pages(c: dict) -> dict[str, dict[str, int]]:
                  f"/mod/applications/{c['pending_profile']}": 200, "/mod/log": 200, "/mod/users": 200,
                  f"/mod/users/{c['member_id']}": 200, "/mod/review-due": 200, "/mod/articles/new": 200,
                  f"/mod/treatments/{c['treatment']}/edit": 200, c["answered"]: 200,
-                 "/account/two-factor": 200}
+                 "/account/two-factor": 200, f"/answers/{c['answer_id']}/history": 200}
     return {"visitor": visitor, "member": member, "doctor": doctor, "moderator": moderator}
 
 
