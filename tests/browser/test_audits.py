@@ -129,8 +129,8 @@ def _following_and_history(member, doctor, moderator, topic: str, answer, articl
     lists it), the doctor edited the answer (its history has a diff) and is asked for a medical
     review (their dashboard lists it); the member's public profile."""
     following.follow(member, "topic", db.session.scalar(select(Topic.id).where(Topic.slug == topic)))
-    answer_service.edit_answer(doctor, answer_id=answer.id,
-                               body="Microneedling can make pores *look* smaller over a few months; ask about downtime.")
+    answer_service.edit_answer(doctor, answer_id=answer.id, body="Microneedling can make pores *look* smaller "
+                               "over a few months; ask about downtime.")
     medical_reviews.assign_reviewer(moderator, slug=article, reviewer_id=doctor.doctor_profile.id)
     return {"member_profile": f"/members/{member.id}/{members.member_slug(member)}"}
 
