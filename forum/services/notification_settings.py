@@ -44,6 +44,13 @@ FREQUENCY_LABELS = {DigestFrequency.DAILY: "Daily", DigestFrequency.WEEKLY: "Wee
                     DigestFrequency.NEVER: "Never"}
 
 
+def is_locked(kind: str) -> bool:
+    """Whether notifications of `kind` always reach the member in-app and by e-mail (consultations,
+    security): no setting and no unsubscribe link turns them off."""
+    category = CATEGORY_OF_KIND.get(kind)
+    return category is not None and category.locked
+
+
 def channel_for(user_id: int, kind: str) -> Channel:
     """The channel a notification of `kind` takes for that user (a kind in no category: e-mail)."""
     category = CATEGORY_OF_KIND.get(kind)

@@ -36,6 +36,8 @@ MAIL_KINDS = {
 DIGEST = "digest"  # its unsubscribe link sets the digest frequency to never (undo: the default)
 BAD_LINK = ("This unsubscribe link is not valid. Copy the whole link from the e-mail; it may have been cut "
             "across two lines.")
+LOCKED = ("E-mails about your private consultations and your account's security cannot be turned off: "
+          "they are the only way we can reach you about them.")
 
 
 def notify(user: User, kind: str, message: str, *, link: str | None = None,
@@ -51,10 +53,13 @@ def notify(user: User, kind: str, message: str, *, link: str | None = None,
         return None
     note = Notification(user_id=user.id, kind=kind, message=message, link=link, digest=channel is Channel.DIGEST)
     db.session.add(note)
-    if email and channel is Channel.EMAIL and db.session.get(MailOptOut, (user.id, kind)) is None:
+    locked = notification_settings.is_locked(kind)  # consultation and security mail: always sent
+    if email and channel is Channel.EMAIL and (locked or db.session.get(MailOptOut, (user.id, kind)) is None):
         site = current_app.config["SITE_URL"].rstrip("/")
-        mail.queue_mail(user.email, f"Ask a Cosmetic Doctor: {message[:120]}", "notification", kind=kind,
-                        user_id=user.id, message=message, link=f"{site}{link or '/notifications'}", topic=topic)
+        # a locked kind's mail has no unsubscribe link (no kind/user_id on the outbox row)
+        mail.queue_mail(user.email, f"Ask a Cosmetic Doctor: {message[:120]}", "notification",
+                        kind=None if locked else kind, user_id=None if locked else user.id, message=message,
+                        link=f"{site}{link or '/notifications'}", topic=topic)
     return note
 
 
@@ -84,6 +89,8 @@ def _read_unsubscribe_token(token: str) -> tuple[int, str]:
     found = mail.read_unsubscribe_token(token)
     if found is None or found[1] not in MAIL_KINDS:
         raise Invalid(BAD_LINK, fields={"token": ["Invalid link."]})
+    if notification_settings.is_locked(found[1]):  # a link from before these could not be turned off
+        raise Invalid(LOCKED, fields={"token": [LOCKED]})
     return found
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from forum import mail
 from forum.errors import Invalid
 from forum.extensions import db
-from forum.models import Channel, DigestFrequency, Notification, NotificationSetting, OutboxMail
+from forum.models import Channel, DigestFrequency, MailOptOut, Notification, NotificationSetting, OutboxMail
 from forum.services import notification_settings, notifications
 from tests.factories import make_user
 
@@ -106,3 +107,17 @@ def test_email_is_the_default_and_consultation_notices_always_mail():
     notifications.notify(user, "consultation", "Your consultation request was accepted", link="/consultations")
     db.session.commit()
     assert len(notes_of(user)) == 2 and mails_to(user) == 2
+
+
+@pytest.mark.parametrize("kind", ["consultation", "account"])
+def test_consultation_and_security_mail_cannot_be_unsubscribed_and_carries_no_link(kind):
+    user = make_user()
+    with pytest.raises(Invalid) as refused:  # a link made for such mail (by an older version) is refused
+        notifications.unsubscribe(token=mail.unsubscribe_token(user.id, kind))
+    assert "cannot be turned off" in refused.value.message
+    db.session.add(MailOptOut(user_id=user.id, kind=kind))  # an opt-out stored before the rule
+    db.session.commit()
+    notifications.notify(user, kind, "Something about your consultation changed", link="/consultations/1")
+    db.session.commit()
+    [row] = db.session.scalars(select(OutboxMail).where(OutboxMail.to_address == user.email)).all()
+    assert row.kind is None and row.user_id is None  # so the mail has no unsubscribe link
