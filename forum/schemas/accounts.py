@@ -261,4 +261,3 @@ class MemberOut(Schema):
     question_count = fields.Integer(metadata={"description": "Visible questions not asked anonymously"})
     helpful_count = fields.Integer(metadata={
         "description": "Helpful votes readers gave the answers to those questions"})
-    doctor_id = fields.Integer(allow_none=True, metadata={"description": "Their public doctor profile, if any"})

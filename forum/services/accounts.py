@@ -84,11 +84,19 @@ def authenticate(*, email: str, password: str, ip: str | None = None) -> User:
 
 def end_all_sessions(user: User) -> None:
     """Invalidate every session and remember-me cookie of `user` and revoke all their API tokens
-    (log-out everywhere, password change and reset, suspension, ban, role change). Runs in the
-    caller's transaction."""
+    (log-out everywhere, password change and reset, suspension, ban, role change), and cancel any
+    e-mail change still waiting for its link. Runs in the caller's transaction."""
     user.session_version = (user.session_version or 0) + 1
     db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
                        .values(revoked_at=clock.now()))
+    void_email_change_links(user)  # a reset after "your address is being changed" must stop the change
+
+
+def void_email_change_links(user: User) -> None:
+    """Mark every unused e-mail-change link of `user` used. Runs in the caller's transaction."""
+    db.session.execute(update(AuthToken).where(AuthToken.user_id == user.id,
+                                               AuthToken.purpose == AuthTokenPurpose.EMAIL_CHANGE,
+                                               AuthToken.used_at.is_(None)).values(used_at=clock.now()))
 
 
 def log_out(user: User) -> None:

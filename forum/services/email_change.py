@@ -3,17 +3,18 @@ notice to the old one. The address changes only when the link is confirmed."""
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from forum import clock, mail
 from forum.errors import Invalid
 from forum.extensions import db
-from forum.models import AuthToken, AuthTokenPurpose, User
+from forum.models import AuthTokenPurpose, User
 from forum.permissions import require
 from forum.seclog import security_event
 from forum.services import notifications
-from forum.services.accounts import find_user_by_email, issue_auth_token, live_auth_token, normalize_email
+from forum.services.accounts import (
+    find_user_by_email, issue_auth_token, live_auth_token, normalize_email, void_email_change_links,
+)
 from forum.services.two_factor import confirm_identity
 
 PURPOSE = AuthTokenPurpose.EMAIL_CHANGE
@@ -44,7 +45,7 @@ def request_email_change(actor: User, *, new_email: str, password: str, code: st
         mail.queue_mail(new_email, "Your address is already registered", "email_change_taken",
                         login_link=f"{_site()}/login", reset_link=f"{_site()}/forgot-password")
     else:
-        _void_pending_links(actor)  # only the newest request's link works
+        void_email_change_links(actor)  # only the newest request's link works
         raw = issue_auth_token(actor, PURPOSE, new_email=new_email)
         mail.queue_mail(new_email, "Confirm your new e-mail address", "email_change_confirm",
                         name=actor.display_name, link=f"{_site()}/account/email/confirm/{raw}")
@@ -69,7 +70,7 @@ def confirm_email_change(*, token: str) -> User:
                       fields={"token": ["Invalid or expired link."]})
     if find_user_by_email(new_email) is not None:
         raise Invalid(TAKEN_AT_CONFIRM, fields={"token": [TAKEN_AT_CONFIRM]})
-    _void_pending_links(user)  # this link, and any other still out
+    void_email_change_links(user)  # this link, and any other still out
     _tell_old_address(user, f"Your e-mail address was changed to {masked(new_email)}.",
                       requested=False, new_email=new_email)
     user.email, user.email_verified_at = new_email, clock.now()
@@ -89,9 +90,3 @@ def _tell_old_address(user: User, message: str, *, requested: bool, new_email: s
     mail.queue_mail(user.email, "Your e-mail address is changing" if requested else "Your e-mail address was changed",
                     "email_change_notice", name=user.display_name, requested=requested,
                     new_email=masked(new_email), when=clock.now(), reset_link=f"{_site()}/forgot-password")
-
-
-def _void_pending_links(user: User) -> None:
-    """Mark every unused e-mail-change link of `user` used. Runs in the caller's transaction."""
-    db.session.execute(update(AuthToken).where(AuthToken.user_id == user.id, AuthToken.purpose == PURPOSE,
-                                               AuthToken.used_at.is_(None)).values(used_at=clock.now()))

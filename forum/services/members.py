@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from forum.errors import NotFound
 from forum.extensions import db
-from forum.models import DoctorProfile, Question, User
+from forum.models import Question, User
 from forum.pagination import Page
 from forum.permissions import can, require
 from forum.seclog import security_event
@@ -21,16 +21,12 @@ class MemberProfile:
     user: User
     question_count: int  # visible questions not asked anonymously
     helpful_count: int   # helpful votes on the answers to those questions
-    doctor: DoctorProfile | None  # their public doctor profile, if there is one
+    # No link to a doctor profile the account may have: it would tie the questions someone asks
+    # about their own treatments to their professional identity.
 
     @property
     def slug(self) -> str:
         return member_slug(self.user)
-
-    @property
-    def doctor_id(self) -> int | None:
-        return self.doctor.id if self.doctor else None
-
 
 def member_slug(user: User) -> str:
     return slugify(user.display_name)
@@ -39,7 +35,8 @@ def member_slug(user: User) -> str:
 def _public_questions(member_id: int):
     """The filter of what a profile shows: public (not hidden) and not anonymous. Anonymous
     questions are left out of the list and of every count, so nothing on the page points to them."""
-    return (Question.author_id == member_id, Question.anonymous.is_(False), Question.hidden.is_(False))
+    return (Question.author_id == member_id, Question.anonymous.is_(False), Question.hidden.is_(False),
+            Question.deleted_at.is_(None))
 
 
 def get_member(member_id: int) -> MemberProfile:
@@ -51,9 +48,7 @@ def get_member(member_id: int) -> MemberProfile:
     count, helpful = db.session.execute(
         select(func.count(), func.coalesce(func.sum(Question.helpful_count), 0))
         .where(*_public_questions(member_id))).one()
-    profile = user.doctor_profile
-    doctor = profile if profile is not None and can(None, "doctor.view_profile", profile) else None
-    return MemberProfile(user=user, question_count=count, helpful_count=int(helpful), doctor=doctor)
+    return MemberProfile(user=user, question_count=count, helpful_count=int(helpful))
 
 
 def member_questions(member_id: int, *, cursor: str | None = None, limit: int = 20) -> Page:

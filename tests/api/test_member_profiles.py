@@ -31,8 +31,7 @@ def test_a_profile_has_no_email_and_counts_only_public_questions(client):
     response = client.get(f"/api/v1/members/{member.id}")
     assert response.status_code == 200
     assert response.get_json() == {"id": member.id, "display_name": "Nora Vale", "slug": "nora-vale",
-                                   "member_since": "2025-03", "question_count": 1, "helpful_count": 4,
-                                   "doctor_id": None}
+                                   "member_since": "2025-03", "question_count": 1, "helpful_count": 4}
     assert member.email not in response.get_data(as_text=True)
 
 
@@ -45,9 +44,10 @@ def test_a_members_questions_never_include_anonymous_ones(client):
     assert body["next_cursor"] is None
 
 
-def test_a_doctor_member_points_to_the_doctor_profile(client):
-    doctor = make_doctor()
-    assert client.get(f"/api/v1/members/{doctor.id}").get_json()["doctor_id"] == doctor.doctor_profile.id
+def test_a_doctor_members_profile_does_not_point_to_the_doctor_profile(client):
+    doctor = make_doctor()  # their own questions must not be tied to their professional identity
+    body = client.get(f"/api/v1/members/{doctor.id}").get_json()
+    assert "doctor_id" not in body and doctor.doctor_profile.full_name not in str(body)
 
 
 def test_suspended_and_unknown_members_are_404(client):

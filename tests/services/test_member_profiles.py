@@ -7,7 +7,7 @@ from sqlalchemy import select
 from forum import mail
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
-from forum.models import Answer, Notification, Question, User, UserStatus, VerificationStatus
+from forum.models import Answer, Notification, Question, User, UserStatus
 from forum.schemas.accounts import DisplayNameIn, RegisterIn
 from forum.services import accounts, email_change, members
 from tests.factories import PASSWORD, make_doctor, make_user
@@ -73,11 +73,14 @@ def test_an_unknown_member_is_not_found():
         members.get_member(999_999)
 
 
-def test_a_verified_doctor_profile_links_to_the_doctor_page_and_a_pending_one_does_not():
-    doctor = make_doctor()
-    applicant = make_doctor(status=VerificationStatus.PENDING)
-    assert members.get_member(doctor.id).doctor_id == doctor.doctor_profile.id
-    assert members.get_member(applicant.id).doctor is None
+def test_a_deleted_question_is_not_on_the_profile():
+    member = make_user()
+    ask(member, "Does retinol help enlarged pores?")
+    gone = ask(member, "A question its asker deleted")
+    gone.hidden, gone.deleted_at = True, gone.created_at  # as a moderator's delete leaves it
+    db.session.commit()
+    assert members.get_member(member.id).question_count == 1
+    assert [q.title for q in members.member_questions(member.id).items] == ["Does retinol help enlarged pores?"]
 
 
 # ---- display name ----
@@ -201,3 +204,13 @@ def test_a_newer_request_voids_the_earlier_link():
         email_change.confirm_email_change(token=first)
     email_change.confirm_email_change(token=second)
     assert db.session.get(User, member.id).email == "second-choice@example.org"
+
+
+def test_a_password_change_or_reset_cancels_an_e_mail_change_still_waiting():
+    member = make_user(email="victim@example.org")
+    email_change.request_email_change(member, new_email="attacker@example.org", password=PASSWORD)
+    token = change_token("attacker@example.org")
+    accounts.change_password(member, current_password=PASSWORD, new_password="a brand new passphrase 42")
+    with pytest.raises(Invalid):
+        email_change.confirm_email_change(token=token)
+    assert db.session.get(User, member.id).email == "victim@example.org"

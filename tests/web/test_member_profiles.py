@@ -55,10 +55,10 @@ def test_suspended_and_unknown_members_have_no_page(client):
     assert client.get("/members/999999/nobody").status_code == 404
 
 
-def test_a_doctors_profile_links_to_the_doctor_page(client):
+def test_a_doctors_member_profile_does_not_name_or_link_the_doctor_page(client):
     doctor = make_doctor(user=make_user(display_name="Ann Lee"))
     page = text(client.get(f"/members/{doctor.id}/ann-lee"))
-    assert f"/doctors/{doctor.doctor_profile.id}/" in page
+    assert f"/doctors/{doctor.doctor_profile.id}/" not in page and doctor.doctor_profile.full_name not in page
 
 
 def test_the_question_page_links_a_named_asker_to_the_profile_and_never_an_anonymous_one(client):
