@@ -7,6 +7,7 @@ after 07:00 in their time zone (Mondays for the weekly one)."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -118,8 +119,16 @@ def _claim(user_id: int, frequency: DigestFrequency, slot: datetime, now: dateti
 
 def build_digest(user: User, *, since: datetime, until: datetime) -> Digest:
     """What the member's digest holds for activity after `since` up to `until` (naive UTC)."""
-    return Digest(notes=_notes(user, since, until), answered=_answered(user, since, until),
-                  followed=_followed(user, since, until))
+    notes, followed = _notes(user, since, until), _followed(user, since, until)
+    # a question already in the digest (a followed question, a "new question" line) is not listed again
+    seen = {question.id for question, _ in followed} | {_question_id(note.link) for note in notes}
+    answered = [question for question in _answered(user, since, until) if question.id not in seen]
+    return Digest(notes=notes, answered=answered, followed=followed)
+
+
+def _question_id(link: str | None) -> int | None:
+    found = re.match(r"/questions/(\d+)", link or "")
+    return int(found.group(1)) if found else None
 
 
 def _notes(user: User, since: datetime, until: datetime) -> list[Notification]:
@@ -141,7 +150,8 @@ def _answered(user: User, since: datetime, until: datetime) -> list[Question]:
     in_treatments = select(question_treatments.c.question_id).where(question_treatments.c.treatment_id.in_(
         followed.where(Subscription.kind == FollowKind.TREATMENT)))
     return list(db.session.scalars(
-        select(Question).where(*_public(), Question.first_answer_at > since, Question.first_answer_at <= until,
+        select(Question).where(*_public(), Question.answer_count > 0,  # not if its only answer was hidden
+                               Question.first_answer_at > since, Question.first_answer_at <= until,
                                or_(Question.id.in_(in_topics), Question.id.in_(in_treatments)))
         .order_by(Question.first_answer_at.desc(), Question.id.desc()).limit(MAX_ITEMS)))
 

@@ -29,7 +29,7 @@ class Activity:
 
 
 def _asker(question: Question) -> str:
-    if question.anonymous:
+    if not can(None, "question.see_asker", question):  # as the public sees it, whoever reads the feed
         return "an anonymous member"
     return question.author.display_name if question.author is not None else "a deleted user"
 

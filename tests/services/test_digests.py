@@ -270,3 +270,26 @@ def test_the_job_the_scheduler_and_the_command_send_what_is_due(app, monkeypatch
     assert result.exit_code == 0, result.output
     assert "Queued 1 digest(s)." in result.output
     assert len(digest_mails(user)) == 2
+
+
+def test_a_question_whose_only_answer_was_hidden_is_not_newly_answered():
+    pores = topic()
+    user = reader()
+    follow(user, FollowKind.TOPIC, pores.id)
+    question = answered_question("Do pore strips make pores bigger?", MONDAY - timedelta(hours=10), topics=[pores])
+    question.answer_count = 0  # as a moderator hiding the only answer leaves it (first_answer_at stays)
+    db.session.commit()
+    assert digests.send_due_digests(MONDAY) == 0 and digest_mails() == []
+
+
+def test_a_question_is_listed_once_even_when_followed_and_in_a_followed_topic():
+    pores = topic()
+    user = reader()
+    follow(user, FollowKind.TOPIC, pores.id)
+    question = answered_question("Do pore strips make pores bigger?", MONDAY - timedelta(hours=10), topics=[pores])
+    db.session.add(Follow(user_id=user.id, question_id=question.id))
+    db.session.commit()
+    digest = digests.build_digest(user, since=MONDAY - timedelta(days=1), until=MONDAY)
+    assert [q.id for q, _ in digest.followed] == [question.id] and digest.answered == []
+    assert digests.send_due_digests(MONDAY) == 1
+    assert digest_mails(user)[0].body_text.count("Do pore strips make pores bigger?") == 1
