@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,13 @@ def test_halo_is_not_filed_or_described_as_an_ablative_laser(seeded):
     assert "[Halo](/treatments/ablative-laser)" not in body
     for article in (PORES, MAGAZINE):
         assert not re.search(r"Halo[^.]*\bablative\b", words(reference.get_article(None, article).body)), article
+
+
+def test_no_demo_question_files_halo_as_an_ablative_laser():
+    demo = tomllib.loads((SEED / "demo" / "questions.toml").read_text())["question"]
+    about_halo = [q for q in demo if "Halo" in q["title"] + q["body"]]
+    assert about_halo and not [q["title"] for q in about_halo if "ablative-laser" in q.get("treatments", [])]
+    assert not [q["title"] for q in about_halo if re.search(r"ablative laser like Halo", q["title"])]
 
 
 def test_six_sessions_are_the_magazines_advice_not_dr_liebs(seeded):
