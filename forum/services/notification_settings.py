@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from forum.errors import Invalid
 from forum.extensions import db
@@ -102,18 +103,26 @@ def save_settings(actor: User, data: dict) -> dict:
     ({"frequency": "daily"|"weekly"|"never"}); all or nothing. Returns the settings."""
     require(actor, "account.use")
     channels, frequency = _parse(data)
+    try:
+        _apply(actor.id, channels, frequency)
+    except IntegrityError:  # a double submit of a first save made the rows meanwhile: change them
+        db.session.rollback()
+        _apply(actor.id, channels, frequency)
+    return settings_of(actor)
+
+
+def _apply(user_id: int, channels: dict[str, Channel], frequency: DigestFrequency | None) -> None:
     for key, channel in channels.items():
         if BY_KEY[key].locked:
             continue
-        row = db.session.get(NotificationSetting, (actor.id, key))
+        row = db.session.get(NotificationSetting, (user_id, key))
         if row is None:
-            db.session.add(NotificationSetting(user_id=actor.id, category=key, channel=channel))
+            db.session.add(NotificationSetting(user_id=user_id, category=key, channel=channel))
         else:
             row.channel = channel
     if frequency is not None:
-        set_digest_frequency(actor.id, frequency)
+        set_digest_frequency(user_id, frequency)
     db.session.commit()
-    return settings_of(actor)
 
 
 def set_digest_frequency(user_id: int, frequency: DigestFrequency) -> None:
