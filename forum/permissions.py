@@ -49,6 +49,11 @@ def _staff(user) -> bool:
     return _active(user) and user.role in (Role.MODERATOR, Role.ADMIN)
 
 
+def staff_account(user) -> bool:
+    """A moderator's or admin's account, active or not (who made a past edit, say)."""
+    return getattr(user, "role", None) in (Role.MODERATOR, Role.ADMIN)
+
+
 @rule("account.use")
 def _account_use(user, _obj) -> bool:
     """Any active, logged-in account may use its own account pages."""
@@ -323,6 +328,18 @@ def _content_moderate(user, _target) -> bool:
 def _content_rollback(user, _revision) -> bool:
     """Moderators and admins restore an earlier version of edited content, with a logged reason."""
     return _staff(user)
+
+
+@rule("revision.view_text")
+def _revision_view_text(user, earlier) -> bool:
+    """An earlier version's text (earlier.revision, .subject, .later_editors: who made the edit that replaced it
+    and every later one). Staff and the author see it; others never a question's (health details), an answer's
+    unless a moderator's edit (a redaction) replaced it or came after; staff-written reference pages' always."""
+    author_id = getattr(earlier.subject, "author_id", None)
+    if _staff(user) or (_active(user) and author_id is not None and author_id == user.id):
+        return True
+    kind = earlier.revision.subject_type
+    return kind != "question" and not (kind == "answer" and any(map(staff_account, earlier.later_editors)))
 
 
 @rule("contact.handle")

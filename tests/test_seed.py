@@ -9,9 +9,9 @@ from forum.extensions import db
 from forum import clock
 from forum.models import (
     Answer, Article, ArticleStatus, ConsultationRequest, ConsultationStatus, DoctorProfile, FollowUp, Question,
-    Review, ReviewStatus, SitePage, Topic, Treatment, User,
+    Review, ReviewStatus, Revision, SitePage, Topic, Treatment, User,
 )
-from forum.services import moderation_trust, reference
+from forum.services import moderation_trust, reference, revisions
 from forum.services.patient_costs import patient_costs
 from forum.services.seed import SeedError, load_seed
 from tests.factories import make_moderator
@@ -67,6 +67,20 @@ def test_an_edited_seed_file_updates_its_record(app, seed_copy):
     report = load_seed(seed_copy)
     assert report.updated == {"treatments": 1}
     assert reference.get_treatment("micro-botox").cost_min == 450
+
+
+def test_a_changed_seed_file_keeps_the_version_it_replaces_in_the_history(app, seed_copy):
+    load_seed(seed_copy)
+    path = seed_copy / "treatments.toml"
+    path.write_text(path.read_text().replace("cost_min = 500", "cost_min = 450", 1))
+    load_seed(seed_copy)
+    load_seed(seed_copy)  # unchanged now: nothing more kept
+    treatment = reference.get_treatment("micro-botox")
+    [change] = revisions.history(treatment)
+    assert change.revision.snapshot["cost_min"] == 500 and change.revision.editor is None
+    assert change.editor == "site editors (content update)"
+    assert [str(diff.html) for diff in change.diffs] == ["<del>500</del><ins>450</ins>"]
+    assert db.session.scalar(select(func.count()).select_from(Revision)) == 1
 
 
 def test_reseeding_keeps_a_moderators_edit_and_what_moderators_created(app):

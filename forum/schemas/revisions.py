@@ -22,11 +22,17 @@ class RevisionOut(Schema):
     subject_id = fields.Integer(attribute="revision.subject_id")
     created_at = UtcDateTime(attribute="revision.created_at")
     editor = fields.String(metadata={"description": "Who edited, as shown on the history page"})
-    previous = fields.Dict(attribute="revision.snapshot", metadata={"description": "The version this edit replaced"})
+    text_shown = fields.Boolean(metadata={"description": "Whether you may see the earlier text (see `previous`)"})
+    previous = fields.Dict(allow_none=True, metadata={
+        "description": "The version this edit replaced; null when you may not see it: a question's earlier text is "
+                       "shown only to its asker and moderators, and any earlier text a moderator's edit replaced "
+                       "or came after (usually a redaction) only to the author and moderators"})
     rollback_to = fields.Integer(attribute="revision.rollback_to", allow_none=True, metadata={
         "description": "For a moderator's rollback: the revision whose earlier version was restored"})
     reason = fields.String(attribute="revision.reason", allow_none=True)
-    changes = fields.List(fields.Nested(FieldDiffOut), attribute="diffs")
+    changes = fields.Function(lambda c: FieldDiffOut(many=True).dump(c.diffs) if c.text_shown else None,
+                              allow_none=True, metadata={"description": "The word diff per field changed; null "
+                                                                        "with `previous`"})
 
 
 class RollbackIn(InputSchema):

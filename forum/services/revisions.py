@@ -14,7 +14,7 @@ from forum.errors import Invalid, NotFound
 from forum.extensions import db
 from forum.ids import is_valid_id
 from forum.models import Answer, Article, Question, Revision, Treatment, User
-from forum.permissions import can, require
+from forum.permissions import can, require, staff_account
 from forum.services import search_index
 from forum.services.moderation import log_action
 
@@ -22,12 +22,16 @@ from forum.services.moderation import log_action
 KINDS: dict[str, tuple[type, tuple[str, ...]]] = {
     "question": (Question, ("title", "body")),
     "answer": (Answer, ("body", "offers_treatment", "industry_ties")),
-    "article": (Article, ("title", "summary", "body")),
-    "treatment": (Treatment, ("name", "summary", "how_it_works", "sessions", "downtime", "durability",
-                              "cautions", "cost_note")),
+    "article": (Article, ("title", "summary", "body", "author_name", "author_bio", "sources")),
+    "treatment": (Treatment, ("name", "kind", "summary", "how_it_works", "sessions", "downtime", "durability",
+                              "cautions", "prescription", "cost_min", "cost_max", "cost_currency", "cost_note",
+                              "sources")),
 }
 FIELD_LABELS = {"how_it_works": "How it works", "offers_treatment": "Offers this treatment",
-                "industry_ties": "Industry ties", "cost_note": "Cost note"}
+                "industry_ties": "Industry ties", "cost_note": "Cost note", "author_bio": "Author bio",
+                "cost_min": "Lowest cost", "cost_max": "Highest cost", "cost_currency": "Cost currency",
+                "prescription": "Prescription only"}
+SEED_REASON = "seed"  # the reason of a revision `forum seed` made (it has no editor)
 _INDEX = {"question": search_index.index_question, "answer": search_index.index_answer,
           "article": search_index.index_article, "treatment": search_index.index_treatment}
 MAX_REASON = 500
@@ -39,22 +43,31 @@ def kind_of(subject) -> str | None:
 
 
 def snapshot(subject) -> dict:
-    """The kept fields of `subject` as they are now (JSON-safe)."""
-    return {name: getattr(subject, name) for name in KINDS[kind_of(subject)][1]}
+    """The kept fields of `subject` as they are now (JSON-safe; lists copied, so later changes stay out)."""
+    return {name: _plain(getattr(subject, name)) for name in KINDS[kind_of(subject)][1]}
+
+
+def _plain(value):
+    if isinstance(value, list):
+        return [dict(item) if isinstance(item, dict) else item for item in value]
+    return value
 
 
 def record(subject, editor: User | None, *, reason: str | None = None,
-           rollback_to: int | None = None) -> Revision | None:
+           rollback_to: int | None = None, kept: dict | None = None) -> Revision | None:
     """Keep `subject` as it is now, before `editor` changes it. Call it after the edit's checks
     passed and before the change; runs in the caller's transaction. An accepted answer that is
-    edited is marked "edited after it was accepted"."""
+    edited is marked "edited after it was accepted". `kept`: the version to keep when the caller
+    took it before changing `subject` (`forum seed`)."""
     kind = kind_of(subject)
     if kind is None or subject.id is None:
         return None
+    model = KINDS[kind][0]  # lock the subject's row: concurrent edits of it are numbered one after the other
+    db.session.execute(select(model.id).where(model.id == subject.id).with_for_update())
     number = db.session.scalar(select(func.coalesce(func.max(Revision.number), 0))
                                .where(Revision.subject_type == kind, Revision.subject_id == subject.id)) + 1
-    revision = Revision(subject_type=kind, subject_id=subject.id, number=number, editor=editor,
-                        snapshot=snapshot(subject), rollback_to=rollback_to, reason=reason)
+    revision = Revision(subject_type=kind, subject_id=subject.id, number=number, editor=editor, reason=reason,
+                        snapshot=kept if kept is not None else snapshot(subject), rollback_to=rollback_to)
     db.session.add(revision)
     if kind == "answer" and subject.accepted:
         subject.edited_after_accepted = True
@@ -87,6 +100,20 @@ class Change:
     revision: Revision
     editor: str
     diffs: list[FieldDiff]
+    text_shown: bool = True
+
+    @property
+    def previous(self) -> dict | None:
+        return self.revision.snapshot if self.text_shown else None
+
+
+@dataclass
+class EarlierVersion:
+    """What "revision.view_text" is asked about: a kept version, its subject, who made the edit that
+    replaced it and every later one."""
+    revision: Revision
+    subject: object
+    later_editors: list
 
 
 def word_diff(old, new) -> Markup:
@@ -106,8 +133,15 @@ def word_diff(old, new) -> Markup:
 
 
 def _words(value) -> list[str]:
-    text = "" if value is None else ("yes" if value is True else "no" if value is False else str(value))
+    text = "yes" if value is True else "no" if value is False else _text(value)
     return [token for token in re.split(r"(\s+)", text) if token]
+
+
+def _text(value) -> str:
+    if isinstance(value, list):  # sources: one line each
+        return "\n".join(" ".join(str(part) for part in item.values()) if isinstance(item, dict) else str(item)
+                         for item in value)
+    return value if isinstance(value, str) else "" if value is None else str(value)
 
 
 def _diffs(kind: str, before: dict, after: dict) -> list[FieldDiff]:
@@ -141,12 +175,12 @@ def _visible(viewer: User | None, kind: str, subject) -> bool:
     return True
 
 
-def editor_name(viewer: User | None, kind: str, subject, editor: User | None) -> str:
+def editor_name(viewer: User | None, kind: str, subject, editor: User | None, reason: str | None = None) -> str:
     """Who made an edit, as the viewer may know them: staff as "a moderator", an anonymous asker
     as "the asker" (named only to those who may see the asker), doctors by their verified name."""
     if editor is None:
-        return "a deleted user"
-    if editor.role.value in ("moderator", "admin"):
+        return "site editors (content update)" if reason == SEED_REASON else "a deleted user"
+    if staff_account(editor):
         return "a moderator"
     if kind == "question" and subject.anonymous and editor.id == subject.author_id \
             and not can(viewer, "question.see_asker", subject):
@@ -156,15 +190,21 @@ def editor_name(viewer: User | None, kind: str, subject, editor: User | None) ->
 
 
 def history(subject, viewer: User | None = None) -> list[Change]:
-    """Every kept edit of `subject`, newest first, each with the word diff of what it changed."""
+    """Every kept edit of `subject`, newest first, each with the word diff of what it changed; the
+    earlier text only where "revision.view_text" lets the viewer see it (else `text_shown` is False,
+    no diff: who and when only)."""
     kind = kind_of(subject)
     kept = list(db.session.scalars(select(Revision).where(Revision.subject_type == kind,
                                                           Revision.subject_id == subject.id)
                                    .order_by(Revision.number)))
     afters = [revision.snapshot for revision in kept[1:]] + [snapshot(subject)]
-    return [Change(revision, editor_name(viewer, kind, subject, revision.editor),
-                   _diffs(kind, revision.snapshot, after))
-            for revision, after in zip(kept, afters)][::-1]
+    changes = []
+    for index, (revision, after) in enumerate(zip(kept, afters)):
+        earlier = EarlierVersion(revision, subject, [later.editor for later in kept[index:]])
+        shown = can(viewer, "revision.view_text", earlier)
+        changes.append(Change(revision, editor_name(viewer, kind, subject, revision.editor, revision.reason),
+                              _diffs(kind, revision.snapshot, after) if shown else [], shown))
+    return changes[::-1]
 
 
 def get_revision(revision_id) -> Revision:

@@ -26,7 +26,7 @@ from forum.schemas.common import InputSchema, Text
 from forum.schemas.pages import SitePageSeed
 from forum.schemas.qa import QuestionIn
 from forum.schemas.reference import ArticleSeed, TopicIn, TreatmentIn
-from forum.services import search_index
+from forum.services import revisions, search_index
 from forum.services.answers import recount_doctor, recount_question
 from forum.services.pages import apply_page
 from forum.services.reference import apply_article, apply_topic, apply_treatment, by_slugs
@@ -75,10 +75,13 @@ def _upsert(model, slug: str, checksum: str, apply, data: dict, report: SeedRepo
     if current is not None and current.seed_checksum == checksum:
         report.count("unchanged", kind)
         return current, False
+    before = revisions.snapshot(current) if current is not None and revisions.kind_of(current) else None
     try:
         obj = apply(current, data)
     except Invalid as err:
         raise SeedError(f"{path}: {slug}: {err.fields or err.message}") from None
+    if before is not None and revisions.snapshot(obj) != before:  # the version replaced stays in the history
+        revisions.record(obj, None, reason=revisions.SEED_REASON, kept=before)
     obj.seed_checksum = checksum
     report.count("updated" if current is not None else "created", kind)
     return obj, True

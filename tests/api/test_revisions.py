@@ -18,10 +18,10 @@ def forum(app):
     return build()
 
 
-def test_question_revisions_newest_first_with_the_replaced_version(forum, client):
+def test_question_revisions_newest_first_with_the_replaced_version(forum, client, bearer):
     edit_question(forum, "Do pore strips shrink pores at all?", "I use them weekly and wonder whether they help.")
     edit_question(forum, "Do pore strips shrink pores at all?", "I use them daily and wonder whether they help.")
-    response = client.get(f"/api/v1/questions/{forum.question.id}/revisions")
+    response = client.get(f"/api/v1/questions/{forum.question.id}/revisions", headers=bearer(forum.asker))
     assert response.status_code == 200
     first, second = response.get_json()[1], response.get_json()[0]
     assert (second["number"], first["number"]) == (2, 1)
@@ -30,6 +30,35 @@ def test_question_revisions_newest_first_with_the_replaced_version(forum, client
     assert second["changes"] == [{"field": "body", "label": "Body",
                                   "diff_html": "I use them <del>weekly</del><ins>daily</ins> and wonder whether "
                                                "they help."}]
+
+
+@pytest.mark.parametrize("who", [None, "member", "doctor"])
+def test_others_get_who_and_when_but_not_a_questions_earlier_text(forum, client, bearer, who):
+    edit_question(forum, "Do pore strips shrink pores at all?", "I am Jo Bloggs (0123 456); do they help?")
+    edit_question(forum, "Do pore strips shrink pores at all?", "Do they help?")
+    viewer = {"member": factories.make_user, "doctor": lambda: forum.doctor}.get(who)
+    response = client.get(f"/api/v1/questions/{forum.question.id}/revisions",
+                          headers=bearer(viewer()) if viewer else {})
+    assert response.status_code == 200 and "Jo Bloggs" not in response.get_data(as_text=True)
+    for entry in response.get_json():
+        assert (entry["previous"], entry["changes"], entry["text_shown"]) == (None, None, False)
+        assert entry["editor"] and entry["created_at"]
+
+
+def test_a_moderator_sees_a_questions_earlier_text(forum, client, bearer):
+    edit_question(forum, "Do pore strips shrink pores at all?", "Do they help?")
+    [entry] = client.get(f"/api/v1/questions/{forum.question.id}/revisions", headers=bearer(forum.moderator)).get_json()
+    assert entry["previous"]["body"] == "I use them weekly and wonder whether they help."
+
+
+def test_an_answers_earlier_advice_is_public_until_a_moderator_redacts(forum, client):
+    edit_answer(forum, "They empty pores for a while. Call 0123 456.")
+    [entry] = client.get(f"/api/v1/answers/{forum.answer.id}/revisions").get_json()
+    assert entry["previous"]["body"] == "They empty pores for a while only." and entry["text_shown"] is True
+    moderation_content.moderate_content(forum.moderator, target_type="answer", target_id=forum.answer.id,
+                                        action="edit", reason="Phone number removed", body="They empty pores.")
+    entries = client.get(f"/api/v1/answers/{forum.answer.id}/revisions").get_json()
+    assert [entry["previous"] for entry in entries] == [None, None]
 
 
 def test_answer_revisions_escape_what_people_typed(forum, client):

@@ -142,3 +142,56 @@ def test_history_follows_the_visibility_of_the_content(forum):
         revisions.load_subject(stranger, "answer", forum.answer.id)
     assert revisions.load_subject(forum.moderator, "answer", forum.answer.id) is forum.answer
     assert revisions.load_subject(None, "question", forum.question.id) is forum.question
+
+
+def test_two_records_in_one_transaction_are_numbered_one_and_two(forum):
+    """record() locks the subject's row before numbering (concurrent edits wait for each other)."""
+    first, second = revisions.record(forum.answer, forum.doctor), revisions.record(forum.answer, forum.doctor)
+    db.session.flush()
+    assert (first.number, second.number) == (1, 2)
+
+
+def test_the_earlier_text_of_a_question_is_for_its_asker_and_moderators_only(forum):
+    edit_question(forum, "Do pore strips shrink pores at all?", "Jo Bloggs here; do they help?")
+    for viewer, shown in [(None, False), (factories.make_user(), False), (forum.doctor, False),
+                          (forum.asker, True), (forum.moderator, True)]:
+        [change] = revisions.history(forum.question, viewer)
+        assert change.text_shown is shown and (change.previous is not None) is shown
+        assert bool(change.diffs) is shown and change.editor  # who and when stay for everyone
+
+
+def test_a_moderators_edit_of_an_answer_hides_the_versions_before_it_from_others(forum):
+    edit_answer(forum, "They empty pores for a while. Call 0123 456.")
+    assert revisions.history(forum.answer, None)[0].text_shown is True  # earlier advice is public
+    moderation_content.moderate_content(forum.moderator, target_type="answer", target_id=forum.answer.id,
+                                        action="edit", reason="Phone number removed", body="They empty pores.")
+    edit_answer(forum, "They empty pores for a while.")
+    newest, redaction, first = revisions.history(forum.answer, None)
+    assert (newest.text_shown, redaction.text_shown, first.text_shown) == (True, False, False)
+    assert [change.text_shown for change in revisions.history(forum.answer, forum.doctor)] == [True] * 3
+
+
+def test_reference_edits_keep_the_author_and_sources_and_roll_them_back(forum):
+    sources = [{"title": "A review", "url": "https://example.org/review"}]
+    reference.save_article(forum.moderator, slug="about-pores",
+                           data={**ARTICLE, "author_name": "Dr New", "author_bio": "Writes.", "sources": sources})
+    [kept_version] = kept("article", forum.article.id)
+    assert (kept_version.snapshot["author_name"], kept_version.snapshot["sources"]) == ("Editorial team", [])
+    [change] = revisions.history(forum.article)
+    diffs = {diff.name: str(diff.html) for diff in change.diffs}
+    assert "<ins>New</ins>" in diffs["author_name"] and "https://example.org/review" in diffs["sources"]
+    revisions.rollback(forum.moderator, revision_id=kept_version.id, reason="Wrong author")
+    assert (forum.article.author_name, forum.article.sources) == ("Editorial team", [])
+    assert revisions.history(forum.article)[0].revision.snapshot["sources"] == sources
+
+
+def test_treatment_edits_keep_kind_prescription_and_costs(forum):
+    reference.save_treatment(forum.moderator, slug="chemical-peel",
+                             data={**TREATMENT, "prescription": True, "cost_min": 100, "cost_max": 300,
+                                   "cost_currency": "EUR"})
+    treatment = db.session.scalar(select(Treatment))
+    [revision] = kept("treatment", treatment.id)
+    assert {name: revision.snapshot[name] for name in ("kind", "prescription", "cost_min")} == \
+        {"kind": "procedure", "prescription": False, "cost_min": None}
+    diffs = {diff.name: str(diff.html) for diff in revisions.history(treatment)[0].diffs}
+    assert diffs["prescription"] == "<del>no</del><ins>yes</ins>" and diffs["cost_min"] == "<ins>100</ins>"

@@ -61,6 +61,9 @@ OBJECTS = {
     "medical_review.decide": lambda actor: SimpleNamespace(
         doctor_id=actor.doctor_profile.id if actor is not None and actor.doctor_profile else -1),
     "member.view_profile": lambda actor: user(),                                            # an active member
+    # an earlier version of someone else's question (answers, the author, redactions: tests/*/test_revisions.py)
+    "revision.view_text": lambda actor: SimpleNamespace(revision=SimpleNamespace(subject_type="question"),
+                                                        subject=Question(author_id=-1), later_editors=[user()]),
 }
 
 # Who may do what. Every rule in permissions.RULES needs a row (see the completeness test).
@@ -83,6 +86,7 @@ ALLOWED = {
     "content.flag": ACCOUNT_HOLDERS,
     "content.moderate": STAFF,
     "content.rollback": STAFF,
+    "revision.view_text": STAFF,
     "contact.handle": STAFF,
     "user.moderate": STAFF,
     "consultation.request": ACCOUNT_HOLDERS,

@@ -28,8 +28,37 @@ def test_an_edited_question_links_to_its_history_with_a_word_diff(forum, client)
     history = client.get(f"/questions/{forum.question.id}/history")
     html = history.get_data(as_text=True)
     assert history.status_code == 200
-    assert "<del>weekly</del><ins>daily</ins>" in html
     assert "Roll back" not in html  # visitors see no rollback form
+    # a visitor learns who and when, never what the asker removed
+    assert "weekly" not in html and "Earlier text not shown" in html
+
+
+@pytest.mark.parametrize("who", ["asker", "moderator"])
+def test_the_asker_and_moderators_see_the_earlier_text_of_a_question(forum, client, browser, who):
+    edit_question(forum, "Do pore strips shrink pores for good?", "I use them daily and wonder whether they help.")
+    browser.login(getattr(forum, who))
+    html = client.get(f"/questions/{forum.question.id}/history").get_data(as_text=True)
+    assert "<del>weekly</del><ins>daily</ins>" in html
+
+
+def test_other_members_do_not_see_the_earlier_text_of_a_question(forum, client, browser):
+    edit_question(forum, "Do pore strips shrink pores for good?", "I am Jo Bloggs, 0123 456, and use them daily.")
+    edit_question(forum, "Do pore strips shrink pores for good?", "I use them daily and wonder whether they help.")
+    browser.login(factories.make_user())
+    html = client.get(f"/questions/{forum.question.id}/history").get_data(as_text=True)
+    assert "Jo Bloggs" not in html and "weekly" not in html and html.count("Earlier text not shown") == 2
+
+
+def test_an_answers_earlier_advice_is_public_but_not_what_a_moderator_redacted(forum, client, browser):
+    edit_answer(forum, "They empty pores for a while. Call me on 0123 456.")
+    html = client.get(f"/answers/{forum.answer.id}/history").get_data(as_text=True)
+    assert "<del>only.</del>" in html  # the earlier advice, shown to anyone
+    moderation_content.moderate_content(forum.moderator, target_type="answer", target_id=forum.answer.id,
+                                        action="edit", reason="Phone number removed", body="They empty pores.")
+    html = client.get(f"/answers/{forum.answer.id}/history").get_data(as_text=True)
+    assert "0123 456" not in html and "only." not in html and html.count("Earlier text not shown") == 2
+    browser.login(forum.doctor)  # the answer's author still sees what was removed
+    assert "0123 456" in client.get(f"/answers/{forum.answer.id}/history").get_data(as_text=True)
 
 
 def test_the_history_escapes_what_people_typed(forum, client):
