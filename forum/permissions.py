@@ -11,9 +11,10 @@ from forum.models import Answer, Article, ArticleStatus, Question, Role, Verific
 RULES: dict[str, Callable[[Any, Any], bool]] = {}
 
 
-def rule(name: str):
+def rule(*names: str):
     def register(fn):
-        RULES[name] = fn
+        for name in names:
+            RULES[name] = fn
         return fn
     return register
 
@@ -98,9 +99,10 @@ def _doctor_answer(user, _obj) -> bool:
     return _active(user) and user.is_verified_doctor
 
 
-@rule("mod.access")
-def _mod_access(user, _obj) -> bool:
-    """Moderators and admins reach the moderation pages."""
+@rule("mod.access", "reference.edit", "content.moderate", "content.rollback", "contact.handle")
+def _staff_only(user, _obj) -> bool:
+    """Moderators and admins: the moderation pages; topics, treatments and reference posts; actions
+    on content and rolling an edit back (each with a logged reason); contact-form messages."""
     return _staff(user)
 
 
@@ -120,12 +122,6 @@ def _user_manage_staff(user, _obj) -> bool:
 def _api_token_revoke(user, token) -> bool:
     """A token belongs to one user; only they revoke it."""
     return _active(user) and token.user_id == user.id
-
-
-@rule("reference.edit")
-def _reference_edit(user, _obj) -> bool:
-    """Moderators and admins write topics, treatments and reference posts."""
-    return _staff(user)
 
 
 @rule("article.view")
@@ -318,18 +314,6 @@ def _content_flag(user, target) -> bool:
     return _active(user) and getattr(target, "author_id", getattr(target, "user_id", None)) != user.id
 
 
-@rule("content.moderate")
-def _content_moderate(user, _target) -> bool:
-    """Moderators and admins act on content."""
-    return _staff(user)
-
-
-@rule("content.rollback")
-def _content_rollback(user, _revision) -> bool:
-    """Moderators and admins restore an earlier version of edited content, with a logged reason."""
-    return _staff(user)
-
-
 @rule("revision.view_text")
 def _revision_view_text(user, earlier) -> bool:
     """An earlier version's text (earlier.revision, .subject, .later_editors: who made the edit that replaced it
@@ -340,12 +324,6 @@ def _revision_view_text(user, earlier) -> bool:
         return True
     kind = earlier.revision.subject_type
     return kind != "question" and not (kind == "answer" and any(map(staff_account, earlier.later_editors)))
-
-
-@rule("contact.handle")
-def _contact_handle(user, _message) -> bool:
-    """Messages sent through the contact form are read and closed by moderators and admins only."""
-    return _staff(user)
 
 
 @rule("user.moderate")
