@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import exists, or_, select
 
 from forum.extensions import db
+from forum.permissions import visible_questions
 from forum.models import Article, Question
 from forum.models.qa import question_topics, question_treatments
 
@@ -29,7 +30,7 @@ def answered_questions(article: Article, limit: int = ANSWERED_LIMIT) -> list[Qu
         subjects.append(exists().where(question_treatments.c.question_id == Question.id,
                                        question_treatments.c.treatment_id.in_(treatment_ids)))
     stmt = (select(Question)
-            .where(Question.hidden.is_(False), Question.deleted_at.is_(None), Question.answer_count > 0,
+            .where(visible_questions(None), Question.answer_count > 0,
                    or_(*subjects))
             .order_by(Question.helpful_count.desc(), Question.created_at.desc(), Question.id.desc())
             .limit(limit))

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forum import mail
 from forum.extensions import db
+from forum.permissions import visible_answers, visible_questions
 from forum.models import (
     Answer, DigestFrequency, DigestSetting, Follow, FollowKind, Notification, Question, Subscription, User,
     UserStatus, question_topics, question_treatments,
@@ -139,10 +140,6 @@ def _notes(user: User, since: datetime, until: datetime) -> list[Notification]:
         .order_by(Notification.id).limit(MAX_ITEMS)))
 
 
-def _public(q=Question):
-    return q.hidden.is_(False), q.deleted_at.is_(None)
-
-
 def _answered(user: User, since: datetime, until: datetime) -> list[Question]:
     followed = select(Subscription.target_id).where(Subscription.user_id == user.id)
     in_topics = select(question_topics.c.question_id).where(question_topics.c.topic_id.in_(
@@ -150,7 +147,7 @@ def _answered(user: User, since: datetime, until: datetime) -> list[Question]:
     in_treatments = select(question_treatments.c.question_id).where(question_treatments.c.treatment_id.in_(
         followed.where(Subscription.kind == FollowKind.TREATMENT)))
     return list(db.session.scalars(
-        select(Question).where(*_public(), Question.answer_count > 0,  # not if its only answer was hidden
+        select(Question).where(visible_questions(None), Question.answer_count > 0,  # not if its only answer was hidden
                                Question.first_answer_at > since, Question.first_answer_at <= until,
                                or_(Question.id.in_(in_topics), Question.id.in_(in_treatments)))
         .order_by(Question.first_answer_at.desc(), Question.id.desc()).limit(MAX_ITEMS)))
@@ -161,7 +158,7 @@ def _followed(user: User, since: datetime, until: datetime) -> list[tuple[Questi
     rows = db.session.execute(
         select(Question, new_answers).join(Answer, Answer.question_id == Question.id)
         .join(Follow, (Follow.question_id == Question.id) & (Follow.user_id == user.id))
-        .where(*_public(), Answer.hidden.is_(False), Answer.deleted_at.is_(None), Answer.created_at > since,
+        .where(visible_questions(None), visible_answers(None), Answer.created_at > since,
                Answer.created_at <= until, or_(Answer.author_id.is_(None), Answer.author_id != user.id))
         .group_by(Question.id).order_by(func.max(Answer.created_at).desc(), Question.id.desc())
         .limit(MAX_ITEMS)).all()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from forum.extensions import db
 from forum.models import Answer, DoctorProfile, FollowKind, Question, User, question_topics, question_treatments
-from forum.permissions import can, require
+from forum.permissions import can, require, visible_answers, visible_questions
 from forum.services.following import followed_ids
 
 DEFAULT_LIMIT = 30
@@ -54,7 +54,7 @@ def _doctor_user_ids(actor: User) -> list[int]:
     return [p.user_id for p in profiles if can(actor, "doctor.view_profile", p)]
 
 
-VISIBLE_QUESTION = (Question.hidden.is_(False), Question.deleted_at.is_(None))
+VISIBLE_QUESTION = (visible_questions(None),)  # as the public sees them
 
 
 def _questions(in_subjects, limit: int) -> list[Question]:
@@ -67,7 +67,7 @@ def _questions(in_subjects, limit: int) -> list[Question]:
 def _answers(in_subjects, doctor_user_ids: list[int], limit: int) -> list[Answer]:
     by_doctor = Answer.author_id.in_(doctor_user_ids) if doctor_user_ids else false()
     stmt = (select(Answer).join(Question, Question.id == Answer.question_id)
-            .where(Answer.hidden.is_(False), Answer.deleted_at.is_(None), *VISIBLE_QUESTION,
+            .where(visible_answers(None), *VISIBLE_QUESTION,
                    or_(by_doctor, in_subjects))
             .options(selectinload(Answer.question).selectinload(Question.author),
                      selectinload(Answer.author).selectinload(User.doctor_profile))

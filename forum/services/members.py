@@ -10,7 +10,7 @@ from forum.errors import NotFound
 from forum.extensions import db
 from forum.models import Question, User
 from forum.pagination import Page
-from forum.permissions import can, require
+from forum.permissions import can, require, visible_questions
 from forum.seclog import security_event
 from forum.services import questions
 from forum.text import slugify
@@ -35,8 +35,7 @@ def member_slug(user: User) -> str:
 def _public_questions(member_id: int):
     """The filter of what a profile shows: public (not hidden) and not anonymous. Anonymous
     questions are left out of the list and of every count, so nothing on the page points to them."""
-    return (Question.author_id == member_id, Question.anonymous.is_(False), Question.hidden.is_(False),
-            Question.deleted_at.is_(None))
+    return Question.author_id == member_id, Question.anonymous.is_(False), visible_questions(None)
 
 
 def get_member(member_id: int) -> MemberProfile:
