@@ -12,7 +12,8 @@ BLUEPRINTS = {"main", "auth", "account", "doctors", "moderation", "notifications
 PUBLIC = {"/", "/healthz", "/readyz", "/robots.txt", "/login", "/register", "/forgot-password", "/login-link/<token>",
           "/reset-password/<token>", "/verify-email/<token>", "/doctors", "/doctors/<int:doctor_id>",
           "/doctors/<int:doctor_id>/<slug>",
-          "/doctors/<int:doctor_id>/photo/<name>", "/unsubscribe/<token>", "/unsubscribe/<token>/undo"}
+          "/doctors/<int:doctor_id>/photo/<name>", "/unsubscribe/<token>", "/unsubscribe/<token>/undo",
+          "/account/email/confirm/<token>"}  # the link to a new e-mail address is the proof, as for /verify-email
 INTERNAL = ["Traceback", "File \"", "werkzeug", "sqlalchemy", "jinja2", "/work/", "site-packages",
             "Exception"]
 
