@@ -1,12 +1,12 @@
 """The answered questions a reference post lists: public Q&A on the post's topics and treatments."""
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 
 from forum.extensions import db
 from forum.permissions import visible_questions
 from forum.models import Article, Question
-from forum.models.qa import question_topics, question_treatments
+from forum.services import questions
 
 ANSWERED_LIMIT = 10
 
@@ -22,16 +22,9 @@ def answered_questions(article: Article, limit: int = ANSWERED_LIMIT) -> list[Qu
     treatment_ids = [treatment.id for treatment in article.treatments]
     if not topic_ids and not treatment_ids:
         return []
-    subjects = []
-    if topic_ids:
-        subjects.append(exists().where(question_topics.c.question_id == Question.id,
-                                       question_topics.c.topic_id.in_(topic_ids)))
-    if treatment_ids:
-        subjects.append(exists().where(question_treatments.c.question_id == Question.id,
-                                       question_treatments.c.treatment_id.in_(treatment_ids)))
     stmt = (select(Question)
             .where(visible_questions(None), Question.answer_count > 0,
-                   or_(*subjects))
+                   questions.in_any_subject(topic_ids, treatment_ids))
             .order_by(Question.helpful_count.desc(), Question.created_at.desc(), Question.id.desc())
             .limit(limit))
     return list(db.session.scalars(stmt))

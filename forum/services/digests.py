@@ -21,9 +21,9 @@ from forum.extensions import db
 from forum.permissions import visible_answers, visible_questions
 from forum.models import (
     Answer, DigestFrequency, DigestSetting, Follow, FollowKind, Notification, Question, Subscription, User,
-    UserStatus, question_topics, question_treatments,
+    UserStatus,
 )
-from forum.services import time_zones
+from forum.services import questions, time_zones
 from forum.services.notification_settings import DEFAULT_FREQUENCY
 
 log = logging.getLogger("forum.digests")
@@ -142,14 +142,11 @@ def _notes(user: User, since: datetime, until: datetime) -> list[Notification]:
 
 def _answered(user: User, since: datetime, until: datetime) -> list[Question]:
     followed = select(Subscription.target_id).where(Subscription.user_id == user.id)
-    in_topics = select(question_topics.c.question_id).where(question_topics.c.topic_id.in_(
-        followed.where(Subscription.kind == FollowKind.TOPIC)))
-    in_treatments = select(question_treatments.c.question_id).where(question_treatments.c.treatment_id.in_(
-        followed.where(Subscription.kind == FollowKind.TREATMENT)))
+    in_followed = questions.in_any_subject(followed.where(Subscription.kind == FollowKind.TOPIC),
+                                           followed.where(Subscription.kind == FollowKind.TREATMENT))
     return list(db.session.scalars(
         select(Question).where(visible_questions(None), Question.answer_count > 0,  # not if its only answer was hidden
-                               Question.first_answer_at > since, Question.first_answer_at <= until,
-                               or_(Question.id.in_(in_topics), Question.id.in_(in_treatments)))
+                               Question.first_answer_at > since, Question.first_answer_at <= until, in_followed)
         .order_by(Question.first_answer_at.desc(), Question.id.desc()).limit(MAX_ITEMS)))
 
 

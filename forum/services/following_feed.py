@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, false, or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import selectinload
 
 from forum.extensions import db
-from forum.models import Answer, DoctorProfile, FollowKind, Question, User, question_topics, question_treatments
+from forum.models import Answer, DoctorProfile, FollowKind, Question, User
 from forum.permissions import can, require, visible_answers, visible_questions
+from forum.services import questions
 from forum.services.following import followed_ids
 
 DEFAULT_LIMIT = 30
@@ -32,18 +33,6 @@ def _asker(question: Question) -> str:
     if not can(None, "question.see_asker", question):  # as the public sees it, whoever reads the feed
         return "an anonymous member"
     return question.author.display_name if question.author is not None else "a deleted user"
-
-
-def _in_subjects(topic_ids: list[int], treatment_ids: list[int]):
-    """The question has one of the followed topics or treatments (false when none is followed)."""
-    parts = []
-    if topic_ids:
-        parts.append(exists().where(question_topics.c.question_id == Question.id,
-                                    question_topics.c.topic_id.in_(topic_ids)))
-    if treatment_ids:
-        parts.append(exists().where(question_treatments.c.question_id == Question.id,
-                                    question_treatments.c.treatment_id.in_(treatment_ids)))
-    return or_(*parts) if parts else false()
 
 
 def _doctor_user_ids(actor: User) -> list[int]:
@@ -79,7 +68,8 @@ def activity(actor: User, *, limit: int = DEFAULT_LIMIT) -> list[Activity]:
     """The actor's followed activity, newest first, at most `limit` items (1..100)."""
     require(actor, "account.use")
     limit = max(1, min(int(limit), MAX_LIMIT))
-    in_subjects = _in_subjects(followed_ids(actor, FollowKind.TOPIC), followed_ids(actor, FollowKind.TREATMENT))
+    in_subjects = questions.in_any_subject(followed_ids(actor, FollowKind.TOPIC),
+                                           followed_ids(actor, FollowKind.TREATMENT))
     doctors = _doctor_user_ids(actor)
     items = [Activity("question", q.created_at, q, None, _asker(q), None) for q in _questions(in_subjects, limit)]
     items += [Activity("answer", a.created_at, a.question, a, _asker(a.question),

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import bindparam, delete, exists, func, select, union, update
+from sqlalchemy import Select, bindparam, delete, exists, false, func, or_, select, union, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum import cache, clock
@@ -137,6 +137,15 @@ def _has_subject(column, subject_id: int | None):
     after a page of matches, where an IN-list of every question of the subject grows with data."""
     link = column.table
     return exists().where(link.c.question_id == Question.id, column == (subject_id or 0))
+
+
+def in_any_subject(topic_ids, treatment_ids):
+    """Questions linked to any of these topics or treatments (lists of ids, or SELECTs of ids); an
+    empty list matches nothing, and so does the whole filter when both are empty."""
+    links = ((question_topics.c.topic_id, topic_ids), (question_treatments.c.treatment_id, treatment_ids))
+    parts = [exists().where(column.table.c.question_id == Question.id, column.in_(ids))
+             for column, ids in links if isinstance(ids, Select) or ids]
+    return or_(*parts) if parts else false()
 
 
 def record_view(question_id: int) -> None:
