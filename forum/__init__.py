@@ -17,6 +17,7 @@ from forum.config import CONFIGS, ROOT
 from forum.deploy_checks import startup_problems
 from forum.errors import register_errors
 from forum.extensions import csrf, db, limiter, login_manager, migrate
+from forum.i18n import init_i18n
 from forum.ids import register_converters
 from forum.jobs.queue import init_jobs
 from forum.models import include_in_autogenerate
@@ -79,6 +80,7 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_cache(app)
     init_jobs(app)
+    init_i18n(app)
     if app.config.get("TRUSTED_PROXY_COUNT"):
         count = int(app.config["TRUSTED_PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

@@ -62,6 +62,8 @@ class Question(TimestampMixin, db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # sanitised, at write time
     anonymous: Mapped[bool] = mapped_column(default=False)
+    # The language it is written in ("en", "es"): chosen or detected when asking; search uses it.
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en", index=True)
     status: Mapped[QuestionStatus] = mapped_column(str_enum(QuestionStatus), default=QuestionStatus.OPEN, index=True)
     locked: Mapped[bool] = mapped_column(default=False)
     hidden: Mapped[bool] = mapped_column(default=False)

@@ -75,6 +75,8 @@ class User(TimestampMixin, db.Model):
     # IANA zone name (e.g. "Europe/Paris") for entering and showing consultation times;
     # None until set (then the browser's zone is offered, else UTC).
     time_zone: Mapped[str | None] = mapped_column(sa.String(64))
+    # The language the site and its e-mails use for this user ("en", "es"); None: the browser's.
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
 
     doctor_profile: Mapped[DoctorProfile | None] = relationship(
         back_populates="user", uselist=False, foreign_keys="DoctorProfile.user_id",
@@ -133,6 +135,10 @@ class DoctorProfile(TimestampMixin, db.Model):
     bio_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # sanitised, at write time
     website: Mapped[str | None] = mapped_column(sa.String(255))
     accepts_consultations: Mapped[bool] = mapped_column(default=True)
+    # The languages the doctor answers and consults in (locale codes, e.g. ["en", "es"]), kept
+    # sorted; the directory filters by one through doctor_languages.
+    languages: Mapped[list["DoctorLanguage"]] = relationship(  # noqa: UP037 - defined below
+        cascade="all, delete-orphan", order_by="DoctorLanguage.language", lazy="selectin")
     # A profile photo through services/photos.py: re-encoded, encrypted, a random stored name
     # (the name is in the photo's URL, so a new photo is a new URL and a cached one never goes stale).
     photo_name: Mapped[str | None] = mapped_column(sa.String(64))
@@ -274,3 +280,12 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[datetime | None]
+
+
+class DoctorLanguage(db.Model):
+    """One language a doctor speaks (an ISO 639-1 code)."""
+
+    __tablename__ = "doctor_languages"
+
+    doctor_id: Mapped[int] = mapped_column(sa.ForeignKey("doctor_profiles.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(sa.String(8), primary_key=True, index=True)
