@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
+from forum.i18n import stale_catalogs
+
 SECRET_MIN_LENGTH = 32
 SECRET_MIN_DISTINCT = 10        # a key of fewer distinct characters is a pattern, not randomness
 SECRET_MIN_BITS = 96            # Shannon estimate over the key's own characters (token_hex(16) passes)
@@ -50,6 +52,9 @@ def startup_problems(config: Mapping, *, production: bool) -> list[Problem]:
                                 "mail themselves. Set FORUM_JOBS_BACKEND=rq and run `forum worker`."))
     if config.get("MAIL_SMTP_SECURITY") not in ("starttls", "tls", "none"):
         problems.append(Problem("deploy.W023", "FORUM_MAIL_SMTP_SECURITY must be starttls, tls or none."))
+    if stale_catalogs():
+        problems.append(Problem("deploy.W024", f"The translations for {', '.join(stale_catalogs())} are not compiled "
+                                "(or older than their .po files): run `pybabel compile -d forum/translations`."))
     return problems
 
 

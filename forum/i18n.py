@@ -6,6 +6,7 @@ Strings go through gettext (`_`, `ngettext`, `_l` for module-level text), whose 
 forum/translations/ (compiled with `pybabel compile -d forum/translations`)."""
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timezone
 
 from flask import Flask, has_request_context, request
@@ -97,3 +98,34 @@ def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=request_locale)
     app.jinja_env.filters.update(fdate=fdate, fdatetime=fdatetime, fmonth=fmonth, fnumber=fnumber, money=money)
     app.jinja_env.globals.update(LOCALES=LOCALES, LOCALE_NAMES=NAMES, current_locale=current_locale)
+
+
+# ---- compiled catalogs ----
+CATALOG_DIR = ROOT / "forum" / "translations"
+
+
+def stale_catalogs() -> list[str]:
+    """Locales whose compiled catalog (.mo) is missing or older than its .po: their pages would be English."""
+    stale = []
+    for code in LOCALES[1:]:
+        po = CATALOG_DIR / code / "LC_MESSAGES" / "messages.po"
+        mo = po.with_suffix(".mo")
+        if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
+            stale.append(code)
+    return stale
+
+
+def compile_catalogs() -> None:
+    """`pybabel compile -d forum/translations`, in-process (tests; `forum compile-translations`).
+    Each .mo is written beside and then renamed, so two processes never read half a file."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for code in stale_catalogs():
+        po = CATALOG_DIR / code / "LC_MESSAGES" / "messages.po"
+        with po.open("rb") as file:
+            catalog = read_po(file, locale=code)
+        partial = po.with_name(f"messages.{os.getpid()}.mo.tmp")
+        with partial.open("wb") as file:
+            write_mo(file, catalog)
+        os.replace(partial, po.with_suffix(".mo"))

@@ -11,7 +11,10 @@ from sqlalchemy import event
 
 from forum import clock, create_app, mail
 from forum.extensions import db
+from forum.i18n import compile_catalogs
 from tests import factories, workers
+
+compile_catalogs()  # what `pybabel compile -d forum/translations` does on install
 
 DATABASE_URL = workers.database_url(os.environ.get("FORUM_TEST_DATABASE_URL", "sqlite://"))
 # The machine's Redis; tests that share state through it use this DB number (one per pytest -n

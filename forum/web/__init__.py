@@ -15,7 +15,7 @@ from forum.words import label, plural
 from forum.web import account, assets, auth, caching, consultations, doctors, flags, main, moderation, questions
 from forum.web import forms, pages, reference, reviews, revisions, search, two_factor
 from forum.web import following as following_bp
-from forum.web import members
+from forum.web import language, members
 from forum.web.hosts import init_hosts
 from forum.web import notifications as notifications_bp
 
@@ -25,7 +25,7 @@ CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'n
 
 def register_web(app: Flask) -> None:
     for module in (main, auth, account, doctors, moderation, notifications_bp, reference, questions, search, flags,
-                   consultations, two_factor, pages, reviews, following_bp, revisions, members):
+                   consultations, two_factor, pages, reviews, following_bp, revisions, members, language):
         app.register_blueprint(module.bp)
     _init_login(app)
     init_hosts(app)
@@ -41,7 +41,8 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["rendered"] = rendered
     app.jinja_env.filters["plural"] = plural
     app.jinja_env.filters["label"] = label
-    app.jinja_env.globals.update(plural=plural)
+    app.jinja_env.globals.update(plural=plural, language_links=language.language_links,
+                                 alternate_links=language.alternate_links)
 
 
 def _init_login(app: Flask) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from forum import cache
+from forum.i18n import visitor_locale
 from forum.services import questions
 
 # Photos live under random names, so a public one never changes. A doctor's portrait is replaced,
@@ -83,7 +84,8 @@ def serve_cached_page():
     if (request.method not in ("GET", "HEAD") or request.endpoint not in CACHEABLE
             or current_app.config["PAGE_CACHE_SECONDS"] <= 0 or not _is_visitor() or not _served_host()):
         return None
-    key = cache.page_key(_tags(), f"{request.scheme}://{request.host}{request.full_path}")
+    # a visitor's language (?lang=, the lang cookie or Accept-Language) picks one of the copies
+    key = cache.page_key(_tags(), f"{visitor_locale()} {request.scheme}://{request.host}{request.full_path}")
     if key is None:
         return None
     page = cache.get_page(key)
@@ -102,7 +104,7 @@ def _public(response: Response, etag: str, last_modified: float) -> None:
     response.set_etag(etag)
     response.last_modified = last_modified
     response.headers["Cache-Control"] = f"public, max-age={int(current_app.config['PUBLIC_MAX_AGE'])}"
-    response.vary.update(("Cookie", "Authorization"))
+    response.vary.update(("Cookie", "Authorization", "Accept-Language"))
 
 
 def _storable(response: Response) -> bool:

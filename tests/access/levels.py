@@ -60,6 +60,7 @@ GET /healthz
 GET /readyz
 GET /metrics
 GET /robots.txt
+GET /language/<code>
 GET /static/<path:filename>
 GET /doctors
 GET /doctors/<int:doctor_id>
@@ -136,6 +137,7 @@ POST /account/two-factor/confirm
 POST /logout
 """),
     "account": _routes("""
+POST /language
 GET /account
 GET /account/export
 POST /account/delete

@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir

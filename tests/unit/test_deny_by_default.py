@@ -26,6 +26,7 @@ PUBLIC = {
     "/readyz": READ,
     "/metrics": READ,  # no account: guarded by client address or token (tests/web/test_observability.py)
     "/robots.txt": READ,
+    "/language/<code>": READ,  # the switcher: sets a cookie and goes back; saving to an account is a POST
     "/static/<path:filename>": READ,
     "/doctors": READ,
     "/doctors/<int:doctor_id>": READ,
