@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from forum import clock, crypto
 from forum.errors import Conflict, DomainError, Invalid
 from forum.extensions import db
+from forum.i18n import _
 from forum.models.idempotency import IdempotencyKey, IdempotencyStatus
 
 S = IdempotencyStatus
@@ -191,17 +192,17 @@ def _replay(row: IdempotencyKey) -> Replay:
 
 
 def _lost() -> Conflict:
-    return Conflict("The request sent earlier with this Idempotency-Key was carried out, but its response "
-                    "was lost. It will not be repeated: look up the result instead.",
-                    fields={HEADER: ["Already carried out; the response was not recorded."]})
+    return Conflict(_("The request sent earlier with this Idempotency-Key was carried out, but its response "
+                      "was lost. It will not be repeated: look up the result instead."),
+                    fields={HEADER: [_("Already carried out; the response was not recorded.")]})
 
 
 def _reused(row: IdempotencyKey) -> Invalid:
-    message = (f"This Idempotency-Key was already used for a different request ({row.method} {row.path} with "
-               "another body). Send a new key with a new request.")
-    return Invalid(message, fields={HEADER: ["Already used for a different request."]})
+    message = _("This Idempotency-Key was already used for a different request (%(request)s with another body). "
+                "Send a new key with a new request.", request=f"{row.method} {row.path}")
+    return Invalid(message, fields={HEADER: [_("Already used for a different request.")]})
 
 
 def _in_progress() -> Conflict:
-    return Conflict("A request with this Idempotency-Key is still being processed. Retry in a few seconds.",
-                    fields={HEADER: ["In progress."]})
+    return Conflict(_("A request with this Idempotency-Key is still being processed. Retry in a few seconds."),
+                    fields={HEADER: [_("In progress.")]})
