@@ -8,6 +8,8 @@ Create Date: 2026-12-03 12:30:00
 from alembic import op
 import sqlalchemy as sa
 
+from forum.models.moderation import APPEND_ONLY_DDL, DROP_APPEND_ONLY_DDL
+
 
 # revision identifiers, used by Alembic.
 revision = '0020_languages'
@@ -16,9 +18,22 @@ branch_labels = None
 depends_on = None
 
 
+def _alter_users(change):
+    """SQLite rebuilds the users table: the moderation log's append-only triggers name it, so they
+    are dropped around the rebuild (as in 0013)."""
+    dialect = op.get_bind().dialect.name
+    if dialect == 'sqlite':
+        for statement in DROP_APPEND_ONLY_DDL.get(dialect, ()):
+            op.execute(statement)
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        change(batch_op)
+    if dialect == 'sqlite':
+        for statement in APPEND_ONLY_DDL.get(dialect, ()):
+            op.execute(statement)
+
+
 def upgrade():
-    with op.batch_alter_table('users') as batch_op:
-        batch_op.add_column(sa.Column('locale', sa.String(length=8), nullable=True))
+    _alter_users(lambda batch_op: batch_op.add_column(sa.Column('locale', sa.String(length=8), nullable=True)))
     with op.batch_alter_table('questions') as batch_op:
         batch_op.add_column(sa.Column('language', sa.String(length=8), server_default='en', nullable=False))
         batch_op.create_index(batch_op.f('ix_questions_language'), ['language'], unique=False)
@@ -56,5 +71,4 @@ def downgrade():
     with op.batch_alter_table('questions') as batch_op:
         batch_op.drop_index(batch_op.f('ix_questions_language'))
         batch_op.drop_column('language')
-    with op.batch_alter_table('users') as batch_op:
-        batch_op.drop_column('locale')
+    _alter_users(lambda batch_op: batch_op.drop_column('locale'))
