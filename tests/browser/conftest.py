@@ -213,9 +213,9 @@ def new_context(chromium, live_server):
     """Open isolated browser contexts (separate cookie jars: two people at two computers)."""
     contexts = []
 
-    def open_context(**options):  # e.g. timezone_id="Europe/Paris"
-        context = chromium.new_context(base_url=live_server.url, locale="en-GB",
-                                       viewport={"width": 1280, "height": 900}, **options)
+    def open_context(**options):  # e.g. timezone_id="Europe/Paris", locale="es-MX"
+        options.setdefault("locale", "en-GB")
+        context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, **options)
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context
