@@ -101,7 +101,9 @@ def _bare_strings(node: ast.AST) -> list[str]:
         return [node.value]
     if isinstance(node, ast.JoinedStr):
         return [ast.unparse(node)]
-    if isinstance(node, (ast.Dict, ast.List, ast.Tuple, ast.BinOp, ast.IfExp)):
+    if isinstance(node, ast.Dict):  # field names are keys; their messages are the values
+        return [s for value in node.values for s in _bare_strings(value)]
+    if isinstance(node, (ast.List, ast.Tuple, ast.BinOp, ast.IfExp)):
         return [s for child in ast.iter_child_nodes(node) for s in _bare_strings(child)]
     return []
 
@@ -133,7 +135,8 @@ def test_no_python_message_outside_the_catalog(path):
 
 
 def test_the_python_check_finds_bare_messages():
-    source = 'flash("Saved.")\nraise Invalid(fields={"x": ["Bad."]})\nflash(_("Fine."))\nqueue_mail(a, f"Hi {n}", "t")\n'
+    source = ('flash("Saved.")\nraise Invalid(fields={"x": ["Bad."]})\nflash(_("Fine."))\n'
+              'queue_mail(a, f"Hi {n}", "t")\nraise Invalid(fields={"token": [_("Fine.")]})\n')
     assert python_literals(source) == ["line 1: Saved.", "line 2: Bad.", "line 4: f'Hi {n}'"]
 
 
