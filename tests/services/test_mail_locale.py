@@ -118,3 +118,14 @@ def test_the_digest_is_in_the_readers_language():
     assert en_mail.subject == "Ask a Cosmetic Doctor: your daily digest"
     assert "Your daily digest from Ask a Cosmetic Doctor, June 1, 2026." in en_mail.body_text
     assert "For you\n- Hello Ana," in en_mail.body_text
+
+
+def test_a_job_can_be_told_the_language_of_the_page_it_was_asked_from():
+    """An account with no language set gets the page's; an account's own setting still wins."""
+    unset, english = make_user(), make_user(locale="en")
+    tasks.send_password_reset(email=unset.email, locale="es")
+    assert "Alguien pidió restablecer su contraseña" in last_mail().body_text
+    tasks.send_password_reset(email=english.email, locale="es")
+    assert "Someone asked to reset your password" in last_mail().body_text
+    tasks.send_password_reset(email=unset.email, locale="xx")  # not a language we serve: English
+    assert "Someone asked to reset your password" in last_mail().body_text
