@@ -12,11 +12,14 @@ from email.utils import format_datetime, make_msgid
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import LazyString
 from itsdangerous import BadData, URLSafeSerializer
+from sqlalchemy import select
 
 from forum import clock
 from forum.extensions import db
-from forum.models import OutboxMail
+from forum.i18n import DEFAULT_LOCALE, current_locale, force_locale, supported
+from forum.models import OutboxMail, User
 
 log = logging.getLogger("forum.mail")
 SENT: list[EmailMessage] = []  # memory backend: tests read sent mail here
@@ -96,21 +99,42 @@ def get_sender():
 
 # ---- writing mail into the outbox ----
 
-def queue_mail(to_address: str, subject: str, template: str, *, kind: str | None = None,
-               user_id: int | None = None, **context) -> OutboxMail:
-    """Render `templates/email/<template>.txt` and `.html` and add the mail to the outbox.
-    Notification mail names its `kind` and recipient `user_id`: it gets an unsubscribe link in
-    its footer (made now, as the body is stored) and List-Unsubscribe headers when sent. Runs in
-    the caller's transaction."""
-    subject = " ".join(subject.split())[:200]  # one line: no header injection through titles
-    unsubscribe = unsubscribe_url(user_id, kind) if kind and user_id else None
-    context.update(subject=subject, site_url=_site_url(), unsubscribe_url=unsubscribe)
-    row = OutboxMail(to_address=to_address, subject=subject, kind=kind if unsubscribe else None,
-                     user_id=user_id if unsubscribe else None, message_id=make_msgid(domain=_site_host()),
-                     body_text=render_template(f"email/{template}.txt", **context),
-                     body_html=render_template(f"email/{template}.html", **context))
+def queue_mail(to_address: str, subject, template: str, *, kind: str | None = None,
+               user_id: int | None = None, locale: str | None = None, **context) -> OutboxMail:
+    """Render `templates/email/<template>.txt` and `.html` and add the mail to the outbox, all in
+    the recipient's language (`recipient_locale`): the subject may be a lazy string (`_l`), and
+    so may any value of `context`; they are rendered in that language too. Notification mail names
+    its `kind` and recipient `user_id`: it gets an unsubscribe link in its footer (made now, as the
+    body is stored) and List-Unsubscribe headers when sent. Runs in the caller's transaction."""
+    with force_locale(recipient_locale(to_address, user_id=user_id, locale=locale)):
+        subject = " ".join(str(subject).split())[:200]  # one line: no header injection through titles
+        unsubscribe = unsubscribe_url(user_id, kind) if kind and user_id else None
+        context = {key: str(value) if isinstance(value, LazyString) else value for key, value in context.items()}
+        context.update(subject=subject, site_url=_site_url(), unsubscribe_url=unsubscribe)
+        row = OutboxMail(to_address=to_address, subject=subject, kind=kind if unsubscribe else None,
+                         user_id=user_id if unsubscribe else None, message_id=make_msgid(domain=_site_host()),
+                         body_text=render_template(f"email/{template}.txt", **context),
+                         body_html=render_template(f"email/{template}.html", **context))
     db.session.add(row)
     return row
+
+
+def recipient_locale(to_address: str, *, user_id: int | None = None, locale: str | None = None) -> str:
+    """The language a mail is written in: `locale` when given, else the setting of the account
+    (`user_id`, or the one with that address), else the language of the current request (or the
+    one forced around this call), else English. An address no account has yet (a new address
+    being confirmed) gets the language of whoever asked for the mail."""
+    chosen = supported(locale)
+    if chosen:
+        return chosen
+    with db.session.no_autoflush:
+        if user_id is not None:
+            user = db.session.get(User, user_id)
+        else:
+            user = db.session.scalar(select(User).where(User.email == (to_address or "").strip().lower()))
+    if user is not None and supported(user.locale):
+        return supported(user.locale)
+    return supported(current_locale()) or DEFAULT_LOCALE
 
 
 def build_message(row: OutboxMail) -> EmailMessage:

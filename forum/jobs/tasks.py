@@ -8,6 +8,7 @@ from flask import Flask, has_app_context
 
 from forum import clock
 from forum.extensions import db
+from forum.i18n import force_locale, supported
 from forum.services import (
     accounts, digests, following_fanout, idempotency, medical_reviews, moderation, outbox, questions, site, stats,
 )
@@ -37,15 +38,24 @@ def _context():
             db.session.remove()
 
 
+def _speaking(locale: str | None):
+    """Text made inside is in `locale` when it is one we serve: a job has no request to take the
+    language from, so whoever enqueues it may pass the one of the page it was asked from (mail
+    still goes out in the recipient's own language when their account has one, see mail.py)."""
+    chosen = supported(locale)
+    return force_locale(chosen) if chosen else contextlib.nullcontext()
+
+
 def send_mail() -> int:
     """Deliver every due mail in the outbox (each is claimed, so workers never send one twice)."""
     with _context():
         return outbox.deliver_due()
 
 
-def send_password_reset(email: str) -> None:
-    """Queue a reset link for this address if it belongs to an account (nothing otherwise)."""
-    with _context():
+def send_password_reset(email: str, locale: str | None = None) -> None:
+    """Queue a reset link for this address if it belongs to an account (nothing otherwise), in the
+    account's language, else `locale` (the language of the page it was asked from)."""
+    with _context(), _speaking(locale):
         accounts.send_password_reset(email=email)
 
 

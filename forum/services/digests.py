@@ -18,12 +18,13 @@ from sqlalchemy.exc import IntegrityError
 
 from forum import mail
 from forum.extensions import db
+from forum.i18n import _l
 from forum.permissions import visible_answers, visible_questions
 from forum.models import (
     Answer, DigestFrequency, DigestSetting, Follow, FollowKind, Notification, Question, Subscription, User,
     UserStatus,
 )
-from forum.services import questions, time_zones
+from forum.services import notifications, questions, time_zones
 from forum.services.notification_settings import DEFAULT_FREQUENCY
 
 log = logging.getLogger("forum.digests")
@@ -95,7 +96,7 @@ def _send_one(user: User, frequency: DigestFrequency, last_sent_at: datetime | N
     if not _claim(user.id, frequency, slot, now):
         return 0  # another run got there first
     if not digest.empty:
-        _queue(user, frequency, digest)
+        _queue(user, frequency, digest, now)
     db.session.commit()
     return 0 if digest.empty else 1
 
@@ -162,9 +163,17 @@ def _followed(user: User, since: datetime, until: datetime) -> list[tuple[Questi
     return [(question, count) for question, count in rows]
 
 
-def _queue(user: User, frequency: DigestFrequency, digest: Digest) -> None:
+SUBJECTS = {DigestFrequency.DAILY: _l("Ask a Cosmetic Doctor: your daily digest"),
+            DigestFrequency.WEEKLY: _l("Ask a Cosmetic Doctor: your weekly digest")}
+
+
+def _queue(user: User, frequency: DigestFrequency, digest: Digest, now: datetime) -> None:
+    """The digest mail, in the member's language (`queue_mail` renders it in their locale), dated
+    with their local day."""
     site = current_app.config["SITE_URL"].rstrip("/")
-    what = "daily" if frequency is DigestFrequency.DAILY else "weekly"
-    mail.queue_mail(user.email, f"Ask a Cosmetic Doctor: your {what} digest", "digest", kind="digest",
-                    user_id=user.id, digest=digest, site=site, what=what,
-                    settings_url=f"{site}/account/notifications", topic="your activity digest")
+    tz = ZoneInfo(user.time_zone if time_zones.is_zone(user.time_zone) else time_zones.UTC)
+    day = now.replace(tzinfo=timezone.utc).astimezone(tz).date()
+    mail.queue_mail(user.email, SUBJECTS[frequency], "digest", kind="digest", user_id=user.id,
+                    locale=notifications.recipient_locale(user), digest=digest, site=site, day=day,
+                    daily=frequency is DigestFrequency.DAILY, settings_url=f"{site}/account/notifications",
+                    topic=notifications.MAIL_KINDS["digest"])

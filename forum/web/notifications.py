@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from forum.errors import Invalid
 from forum.extensions import csrf
+from forum.i18n import _
 from forum.services import notification_settings, notifications
 
 bp = Blueprint("notifications", __name__)
@@ -52,7 +53,7 @@ def save_settings():
         notification_settings.save_settings(current_user, data)
     except Invalid as e:
         return _settings_page(422, errors=e.fields, chosen=data)
-    flash("Your notification settings were saved.", "success")
+    flash(_("Your notification settings were saved."), "success")
     return redirect(url_for("notifications.settings"), 303)
 
 
@@ -77,5 +78,5 @@ def unsubscribe(token):
 @bp.post("/unsubscribe/<token>/undo")  # CSRF-protected: a forged POST must not turn mail back on
 def resubscribe(token):
     about = notifications.resubscribe(token=token)
-    flash(f"E-mails about {about['topic']} are on again.", "success")
+    flash(_("E-mails about %(topic)s are on again.", topic=about["topic"]), "success")
     return redirect(url_for("notifications.unsubscribe_form", token=token), 303)
