@@ -6,8 +6,10 @@ from forum.errors import Conflict, Invalid
 from forum.schemas.reference import ArticleIn, ArticleReviewIn, EditorialActionIn, TopicIn, TreatmentIn
 from forum.services import article_questions, doctors, medical_reviews, patient_costs, questions, reference, site
 from forum.web.forms import load_form
+from forum.web.language_links import register_language_links
 
 bp = Blueprint("reference", __name__)
+bp.record_once(lambda state: register_language_links(state.app))
 
 
 @bp.get("/topics")
