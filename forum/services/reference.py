@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from forum import cache, clock
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import Article, ArticleStatus, Topic, Treatment, User
 from forum.pagination import Page, paginate
 from forum.permissions import can, require, visible_articles
@@ -131,7 +132,7 @@ def by_slugs(model, slugs: list[str], field: str) -> list:
     found = {obj.slug: obj for obj in db.session.scalars(select(model).where(model.slug.in_(slugs)))} if slugs else {}
     missing = [s for s in slugs if s not in found]
     if missing:
-        raise Invalid(fields={field: [f"Unknown: {', '.join(missing)}."]})
+        raise Invalid(fields={field: [_("Unknown: %(slugs)s.", slugs=", ".join(missing))]})
     return [found[s] for s in slugs]
 
 
@@ -139,7 +140,7 @@ def _claim_slug(model, current, wanted: str | None, fallback: str) -> str:
     slug = wanted or (current.slug if current is not None else slugify(fallback))
     clash = db.session.scalar(select(model).where(model.slug == slug))
     if clash is not None and clash is not current:
-        raise Invalid(fields={"slug": ["This slug is already used."]})
+        raise Invalid(fields=dict(slug=[_("This slug is already used.")]))
     return slug
 
 
@@ -238,7 +239,7 @@ def set_article_published(actor: User, *, slug: str, published: bool, reason: st
     article = _get(Article, slug)
     wanted = ArticleStatus.PUBLISHED if published else ArticleStatus.DRAFT
     if article.status == wanted:
-        raise Conflict(f"This post is already {wanted.value}.")
+        raise Conflict(_("This post is already published.") if published else _("This post is already a draft."))
     article.status = wanted
     if published and article.published_on is None:
         article.published_on = clock.now().date()
