@@ -76,3 +76,12 @@ def test_the_sitemap_lists_each_address_with_its_language_alternates(client, see
     assert f'<xhtml:link rel="alternate" hreflang="en" href="{loc}?lang=en"/>' in rest
     assert f'<xhtml:link rel="alternate" hreflang="x-default" href="{loc}"/>' in rest
     assert re.search(r"<lastmod>\d{4}-\d\d-\d\d</lastmod>", rest)
+
+
+def test_the_page_around_the_content_is_in_spanish_too(client, seeded):
+    page = text_of(client.get("/treatments/micro-botox?lang=es"))
+    assert "Datos de un vistazo" in page and "Cómo funciona" in page and "Fuentes" in page
+    post = text_of(client.get(f"/articles/{ARTICLE}?lang=es"))
+    assert "Acerca del autor" in post and "Lecturas relacionadas" in post
+    assert re.search(r"publicado el \d{1,2} de [a-z]+ de \d{4}", post)  # a Babel date, not strftime
+    assert "Artículos de referencia" in text_of(client.get("/articles?lang=es"))
