@@ -85,3 +85,13 @@ def test_the_page_around_the_content_is_in_spanish_too(client, seeded):
     assert "Acerca del autor" in post and "Lecturas relacionadas" in post
     assert re.search(r"publicado el \d{1,2} de [a-z]+ de \d{4}", post)  # a Babel date, not strftime
     assert "Artículos de referencia" in text_of(client.get("/articles?lang=es"))
+
+
+def test_each_language_is_its_own_canonical_page(client, seeded):
+    site = client.application.config["SITE_URL"].rstrip("/")
+    spanish = client.get("/treatments/micro-botox?lang=es").get_data(as_text=True)
+    assert f'<link rel="canonical" href="{site}/treatments/micro-botox?lang=es">' in spanish
+    english = client.get("/treatments/micro-botox").get_data(as_text=True)
+    assert f'<link rel="canonical" href="{site}/treatments/micro-botox">' in english
+    post = client.get(f"/articles/{ARTICLE}?lang=es").get_data(as_text=True)
+    assert '"inLanguage": "es"' in post
