@@ -51,8 +51,8 @@ class Localized:
     def __eq__(self, other):
         return self.original == getattr(other, "original", other)
 
-    def __hash__(self):
-        return hash(self.original)
+    def __hash__(self):  # the kept copies (SimpleNamespace) have no hash of their own
+        return hash((self._kind, getattr(self.original, "id", None)))
 
     def __repr__(self):
         return f"<Localized {self._kind} {getattr(self.original, 'id', None)} {self.locale}>"

@@ -104,3 +104,12 @@ def test_a_list_is_localized_in_one_query(app, count_queries):
     assert queries.count == 1
     with force_locale("es"):
         assert localized(None, "article") is None
+
+
+def test_a_localized_record_compares_and_hashes_like_its_record(app):
+    load_seed(SEED)
+    with force_locale("es"):
+        topics = reference.list_topics()
+        assert len(set(topics)) == len(topics)
+        treatment = reference.get_treatment("micro-botox")
+        assert treatment == treatment.original and treatment.id == treatment.original.id
