@@ -37,10 +37,21 @@ def _fields(record: dict, data: dict) -> dict:
     return fields
 
 
+def _same_sources(english: list | None, translated: list) -> bool:
+    """The translated sources are the English ones, in order: same experts, backing the same facts."""
+    def shape(sources):
+        return [(s.get("expert") or None, sorted(s.get("supports") or [])) for s in sources or []]
+    return shape(english) == shape(translated)
+
+
 def _save(kind: str, model, locale: str, record: dict, data: dict, report, where: str) -> None:
-    object_id = db.session.scalar(select(model.id).where(model.slug == data["slug"]))
-    if object_id is None:
+    original = db.session.scalar(select(model).where(model.slug == data["slug"]))
+    if original is None:
         raise SeedError(f"{where}: slug: {data['slug']!r} has no English {kind} to translate")
+    if "sources" in record and not _same_sources(original.sources, data["sources"]):
+        raise SeedError(f"{where}: sources: list the English record's sources in the same order, "
+                        "with the same experts and facts")
+    object_id = original.id
     digest = checksum(record)
     row = db.session.scalar(select(ContentTranslation).where(
         ContentTranslation.kind == kind, ContentTranslation.object_id == object_id,

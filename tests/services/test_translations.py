@@ -113,3 +113,11 @@ def test_a_localized_record_compares_and_hashes_like_its_record(app):
         assert len(set(topics)) == len(topics)
         treatment = reference.get_treatment("micro-botox")
         assert treatment == treatment.original and treatment.id == treatment.original.id
+
+
+def test_translated_sources_must_follow_the_english_ones(app, seed_copy):
+    path = seed_copy / "es" / "treatments.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('supports = ["how_it_works", "cautions"]', 'supports = ["cost"]', 1), encoding="utf-8")
+    with pytest.raises(SeedError, match=r"treatments\.toml.*sources"):
+        load_seed(seed_copy)
