@@ -6,10 +6,11 @@ import re
 from flask import url_for
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from forum.i18n import _, _l
 from forum.models import ArticleStatus, TopicKind
 from forum.schemas.common import Id, InputSchema, Text, UtcDateTime
 
-SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case letters, digits and hyphens.")
+SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error=_l("Use lower-case letters, digits and hyphens."))
 FACTS = ("how_it_works", "cost", "sessions", "downtime", "durability", "cautions")
 
 
@@ -39,9 +40,9 @@ class SourcesField(fields.Field):
         if isinstance(value, str):
             value = [_parse_source_line(line) for line in value.splitlines() if line.strip()]
         if not isinstance(value, list):
-            raise ValidationError("Give a list of sources.")
+            raise ValidationError(_("Give a list of sources."))
         if len(value) > 20:
-            raise ValidationError("At most 20 sources.")
+            raise ValidationError(_("At most 20 sources."))
         try:
             return SourceIn(many=True).load(value)
         except ValidationError as err:
@@ -64,8 +65,9 @@ def _flatten_source_errors(messages) -> list[str]:
     out = []
     for index, errors in (messages.items() if isinstance(messages, dict) else []):
         for field, problems in (errors.items() if isinstance(errors, dict) else []):
-            out.extend(f"Source {int(index) + 1}, {field}: {p}" for p in problems)
-    return out or ["Invalid sources."]
+            out.extend(_("Source %(number)d, %(field)s: %(problem)s", number=int(index) + 1, field=field, problem=p)
+                       for p in problems)
+    return out or [_("Invalid sources.")]
 
 
 class TopicIn(InputSchema):
@@ -83,8 +85,8 @@ class TreatmentIn(InputSchema):
     how_it_works = Text(min_len=10, max_len=4000)
     cost_min = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=1_000_000))
     cost_max = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=1_000_000))
-    cost_currency = fields.String(load_default=None, allow_none=True,
-                                  validate=validate.Regexp(r"^[A-Z]{3}$", error="A 3-letter currency code, e.g. USD."))
+    cost_currency = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        r"^[A-Z]{3}$", error=_l("A 3-letter currency code, e.g. USD.")))
     cost_note = Text(max_len=200, required=False)
     sessions = Text(max_len=200, required=False)
     downtime = Text(max_len=200, required=False)
@@ -98,9 +100,9 @@ class TreatmentIn(InputSchema):
     def _cost(self, data, **_kwargs):
         low, high = data.get("cost_min"), data.get("cost_max")
         if low is not None and high is not None and high < low:
-            raise ValidationError({"cost_max": ["The maximum cannot be below the minimum."]})
+            raise ValidationError(_("The maximum cannot be below the minimum."), field_name="cost_max")
         if (low is not None or high is not None) and not data.get("cost_currency"):
-            raise ValidationError({"cost_currency": ["Give the currency of the cost."]})
+            raise ValidationError(_("Give the currency of the cost."), field_name="cost_currency")
 
 
 class ArticleIn(InputSchema):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from forum import clock
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
+from forum.i18n import _, _l
 from forum.models import Article, ArticleStatus, DoctorProfile, MedicalReview, MedicalReviewStatus, User
 from forum.permissions import require
 from forum.services import notifications
@@ -48,16 +49,18 @@ def assign_reviewer(actor: User, *, slug: str, reviewer_id: int) -> MedicalRevie
     article = _article(slug)
     doctor = db.session.get(DoctorProfile, reviewer_id)
     if doctor is None or not doctor.is_verified:
-        raise Invalid("Choose a verified doctor as reviewer.", fields={"reviewer_id": ["Choose a verified doctor."]})
+        raise Invalid(_("Choose a verified doctor as reviewer."),
+                      fields=dict(reviewer_id=[_("Choose a verified doctor.")]))
     pending = list(db.session.scalars(select(MedicalReview).where(MedicalReview.article_id == article.id,
                                                                   MedicalReview.status == PENDING)))
     if any(p.doctor_id == doctor.id for p in pending):
-        raise Conflict(f"{doctor.full_name} is already asked to review this post.")
+        raise Conflict(_("%(doctor)s is already asked to review this post.", doctor=doctor.full_name))
     for earlier in pending:  # the doctor asked before is told they need not answer any more
         earlier.status, earlier.decided_at = MedicalReviewStatus.WITHDRAWN, clock.now()
         notifications.notify(earlier.doctor.user, "medical_review",
-                             f"Your medical review is no longer needed: {article.title}", link=DASHBOARD_LINK)
-    review = _ask(article, doctor, actor, f"Please review the reference post: {article.title}")
+                             _l("Your medical review is no longer needed: %(title)s", title=article.title),
+                             link=DASHBOARD_LINK)
+    review = _ask(article, doctor, actor, _l("Please review the reference post: %(title)s", title=article.title))
     db.session.flush()
     log_action(actor, "article.review_assign", "article", article.id,
                f"Medical review asked of doctor #{doctor.id}", article.title)
@@ -73,13 +76,21 @@ def pending_for(actor: User) -> list[MedicalReview]:
         .options(selectinload(MedicalReview.article)).order_by(MedicalReview.assigned_at, MedicalReview.id)))
 
 
+def _already(status: MedicalReviewStatus) -> str:
+    """Why a review can no longer be confirmed or declined."""
+    return {MedicalReviewStatus.CONFIRMED: _("This review is already confirmed."),
+            MedicalReviewStatus.DECLINED: _("This review is already declined."),
+            MedicalReviewStatus.WITHDRAWN: _("This review is already withdrawn.")}.get(status,
+                                                                        _("This review is closed."))
+
+
 def _pending(actor: User, review_id: int) -> MedicalReview:
     review = db.session.get(MedicalReview, review_id)
     if review is None:
         raise NotFound()
     require(actor, "medical_review.decide", review)
     if review.status != PENDING:
-        raise Conflict(f"This review is already {review.status.value}.")
+        raise Conflict(_already(review.status))
     return review
 
 
@@ -104,7 +115,8 @@ def decline(actor: User, review_id: int, note: str | None = None) -> MedicalRevi
     article = review.article
     if review.assigned_by_id is not None and (moderator := db.session.get(User, review.assigned_by_id)):
         notifications.notify(moderator, "medical_review",
-                             f"{review.doctor.full_name} declined to review: {article.title}",
+                             _l("%(doctor)s declined to review: %(title)s", doctor=review.doctor.full_name,
+                                title=article.title),
                              link="/mod/review-due")
     log_action(actor, "article.review_decline", "article", article.id,
                f"Doctor #{review.doctor_id} declined the medical review" + (f": {note}" if note else ""),
@@ -136,7 +148,8 @@ def _remind_pending(now) -> int:
     for review in stale:
         review.reminded_at = now
         count += notifications.notify(review.doctor.user, "medical_review",
-                                      f"Reminder: your medical review is waiting: {review.article.title}",
+                                      _l("Reminder: your medical review is waiting: %(title)s",
+                                         title=review.article.title),
                                       link=DASHBOARD_LINK) is not None
     return count
 
@@ -158,7 +171,7 @@ def _remind_lapsed(now) -> int:
                                                                  MedicalReview.status == PENDING).limit(1))
         if asked is None and review.doctor.is_verified:
             _ask(review.article, review.doctor, None,
-                 f"Due for its yearly medical review: {review.article.title}")
+                 _l("Due for its yearly medical review: %(title)s", title=review.article.title))
             count += 1
     return count
 

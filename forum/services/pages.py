@@ -6,6 +6,7 @@ from sqlalchemy import select
 from forum.errors import NotFound
 from forum.extensions import db
 from forum.models import SitePage
+from forum.services.translations import localized
 
 # The pages the footer links to, in its order: slug -> the footer's label.
 TRUST_PAGES = {
@@ -23,7 +24,7 @@ def get_page(slug: str) -> SitePage:
     page = db.session.scalar(select(SitePage).where(SitePage.slug == slug))
     if page is None:
         raise NotFound()
-    return page
+    return localized(page, "page")
 
 
 def apply_page(page: SitePage | None, data: dict) -> SitePage:

@@ -11,10 +11,12 @@ from sqlalchemy.orm import selectinload
 from forum import cache, clock
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import Article, ArticleStatus, Topic, Treatment, User
 from forum.pagination import Page, paginate
 from forum.permissions import can, require, visible_articles
 from forum.services import revisions, search_index
+from forum.services.translations import localize_all, localized
 from forum.services.moderation import log_action
 from forum.text import slugify
 
@@ -31,8 +33,10 @@ def _snapshot(obj, **extra) -> SimpleNamespace:
 
 
 def list_topics() -> list[SimpleNamespace]:
-    """Every topic by name; kept per process until reference content changes (cache.memo)."""
-    return cache.memo("topics", lambda: [_snapshot(t) for t in db.session.scalars(select(Topic).order_by(Topic.name))])
+    """Every topic by name, in the reader's language; kept per process until reference content changes
+    (cache.memo)."""
+    kept = cache.memo("topics", lambda: [_snapshot(t) for t in db.session.scalars(select(Topic).order_by(Topic.name))])
+    return localize_all(kept, "topic")
 
 
 def list_treatments() -> list[SimpleNamespace]:
@@ -40,7 +44,7 @@ def list_treatments() -> list[SimpleNamespace]:
     def build():
         rows = db.session.scalars(select(Treatment).options(selectinload(Treatment.topics)).order_by(Treatment.name))
         return [_snapshot(t, topics=[_snapshot(topic) for topic in t.topics]) for t in rows]
-    return cache.memo("treatments", build)
+    return localize_all(cache.memo("treatments", build), "treatment")
 
 
 def topic_id(slug: str) -> int | None:
@@ -56,7 +60,7 @@ def get_topic(slug: str) -> Topic:
     topic = db.session.scalar(select(Topic).where(Topic.slug == slug).options(selectinload(Topic.treatments)))
     if topic is None:
         raise NotFound()
-    return topic
+    return localized(topic, "topic")
 
 
 def get_treatment(slug: str) -> Treatment:
@@ -64,7 +68,7 @@ def get_treatment(slug: str) -> Treatment:
                                   .options(selectinload(Treatment.topics)))
     if treatment is None:
         raise NotFound()
-    return treatment
+    return localized(treatment, "treatment")
 
 
 def articles_about(viewer: User | None, *, topic: Topic | None = None, treatment: Treatment | None = None,
@@ -75,7 +79,8 @@ def articles_about(viewer: User | None, *, topic: Topic | None = None, treatment
         stmt = stmt.where(Article.topics.any(Topic.id == topic.id))
     if treatment is not None:
         stmt = stmt.where(Article.treatments.any(Treatment.id == treatment.id))
-    return list(db.session.scalars(stmt.order_by(Article.published_on.desc(), Article.id.desc()).limit(limit)))
+    return localize_all(db.session.scalars(stmt.order_by(Article.published_on.desc(), Article.id.desc()).limit(limit)),
+                        "article")
 
 
 def articles_for_subjects(topic_ids: list[int], treatment_ids: list[int], limit: int = 3) -> list[Article]:
@@ -85,19 +90,21 @@ def articles_for_subjects(topic_ids: list[int], treatment_ids: list[int], limit:
     stmt = select(Article).where(Article.status == ArticleStatus.PUBLISHED,
                                  Article.topics.any(Topic.id.in_(topic_ids)) |
                                  Article.treatments.any(Treatment.id.in_(treatment_ids)))
-    return list(db.session.scalars(stmt.order_by(Article.published_on.desc(), Article.id.desc()).limit(limit)))
+    return localize_all(db.session.scalars(stmt.order_by(Article.published_on.desc(), Article.id.desc()).limit(limit)),
+                        "article")
 
 
 def list_articles(viewer: User | None, *, cursor: str | None = None, limit: int = 20) -> Page:
     """Published posts, newest first; editors also see drafts."""
     stmt = select(Article).where(visible_articles(viewer)).options(*ARTICLE_LOAD)
-    return paginate(stmt, columns=[Article.id], cursor=cursor, limit=limit)
+    page = paginate(stmt, columns=[Article.id], cursor=cursor, limit=limit)
+    return Page(items=localize_all(page.items, "article"), next_cursor=page.next_cursor)
 
 
 def featured_articles(limit: int = 3) -> list[Article]:
     stmt = (select(Article).where(Article.status == ArticleStatus.PUBLISHED, Article.featured.is_(True))
             .order_by(Article.published_on.desc(), Article.id.desc()).limit(limit))
-    return list(db.session.scalars(stmt))
+    return localize_all(db.session.scalars(stmt), "article")
 
 
 def get_article(viewer: User | None, slug: str) -> Article:
@@ -105,7 +112,7 @@ def get_article(viewer: User | None, slug: str) -> Article:
     article = db.session.scalar(select(Article).where(Article.slug == slug).options(*ARTICLE_LOAD))
     if article is None or not can(viewer, "article.view", article):
         raise NotFound()
-    return article
+    return localized(article, "article")
 
 
 def review_due(actor: User) -> list[Article]:
@@ -125,7 +132,7 @@ def by_slugs(model, slugs: list[str], field: str) -> list:
     found = {obj.slug: obj for obj in db.session.scalars(select(model).where(model.slug.in_(slugs)))} if slugs else {}
     missing = [s for s in slugs if s not in found]
     if missing:
-        raise Invalid(fields={field: [f"Unknown: {', '.join(missing)}."]})
+        raise Invalid(fields={field: [_("Unknown: %(slugs)s.", slugs=", ".join(missing))]})
     return [found[s] for s in slugs]
 
 
@@ -133,7 +140,7 @@ def _claim_slug(model, current, wanted: str | None, fallback: str) -> str:
     slug = wanted or (current.slug if current is not None else slugify(fallback))
     clash = db.session.scalar(select(model).where(model.slug == slug))
     if clash is not None and clash is not current:
-        raise Invalid(fields={"slug": ["This slug is already used."]})
+        raise Invalid(fields=dict(slug=[_("This slug is already used.")]))
     return slug
 
 
@@ -232,7 +239,7 @@ def set_article_published(actor: User, *, slug: str, published: bool, reason: st
     article = _get(Article, slug)
     wanted = ArticleStatus.PUBLISHED if published else ArticleStatus.DRAFT
     if article.status == wanted:
-        raise Conflict(f"This post is already {wanted.value}.")
+        raise Conflict(_("This post is already published.") if published else _("This post is already a draft."))
     article.status = wanted
     if published and article.published_on is None:
         article.published_on = clock.now().date()

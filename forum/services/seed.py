@@ -1,15 +1,12 @@
 """Load seed/ (topics, treatments, reference posts; demo data on request), idempotently."""
 from __future__ import annotations
 
-import hashlib
-import json
-import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from forum import clock
@@ -30,10 +27,10 @@ from forum.services import revisions, search_index
 from forum.services.answers import recount_doctor, recount_question
 from forum.services.pages import apply_page
 from forum.services.reference import apply_article, apply_topic, apply_treatment, by_slugs
-from forum.services.seed_files import SeedError, line_of, read_records, read_toml, validate_record
+from forum.services.seed_files import SeedError, checksum, line_of, read_front_matter, read_records, validate_record
+from forum.services.seed_translations import load_translations
 from forum.services.seed_reviews import check_demo_reviews, write_demo_reviews
 
-FRONT_MATTER = re.compile(r"\A\+\+\+\s*\n(.*?)\n\+\+\+\s*\n(.*)\Z", re.S)
 DEMO_ACCOUNT_AGE = timedelta(days=400)
 
 
@@ -42,6 +39,7 @@ class SeedReport:
     created: dict = field(default_factory=dict)
     updated: dict = field(default_factory=dict)
     unchanged: dict = field(default_factory=dict)
+    translations: SeedReport | None = None  # seed/<locale>/, counted apart (kinds like "topics (es)")
 
     def count(self, bucket: str, kind: str) -> None:
         target = getattr(self, bucket)
@@ -49,8 +47,11 @@ class SeedReport:
 
     def summary(self) -> str:
         kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
-        return "; ".join(f"{k}: {self.created.get(k, 0)} created, {self.updated.get(k, 0)} updated, "
-                         f"{self.unchanged.get(k, 0)} unchanged" for k in kinds) or "nothing to load"
+        parts = [f"{k}: {self.created.get(k, 0)} created, {self.updated.get(k, 0)} updated, "
+                 f"{self.unchanged.get(k, 0)} unchanged" for k in kinds]
+        if self.translations is not None and self.translations.summary() != "nothing to load":
+            parts.append(self.translations.summary())
+        return "; ".join(parts) or "nothing to load"
 
 
 class DemoDoctorSeed(DoctorApplicationIn):
@@ -66,13 +67,9 @@ class DemoMemberSeed(InputSchema):
     display_name = Text(min_len=2, max_len=50)
 
 
-def _checksum(data: dict) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _upsert(model, slug: str, checksum: str, apply, data: dict, report: SeedReport, kind: str, path: Path):
+def _upsert(model, slug: str, digest: str, apply, data: dict, report: SeedReport, kind: str, path: Path):
     current = db.session.scalar(select(model).where(model.slug == slug))
-    if current is not None and current.seed_checksum == checksum:
+    if current is not None and current.seed_checksum == digest:
         report.count("unchanged", kind)
         return current, False
     before = revisions.snapshot(current) if current is not None and revisions.kind_of(current) else None
@@ -82,7 +79,7 @@ def _upsert(model, slug: str, checksum: str, apply, data: dict, report: SeedRepo
         raise SeedError(f"{path}: {slug}: {err.fields or err.message}") from None
     if before is not None and revisions.snapshot(obj) != before:  # the version replaced stays in the history
         revisions.record(obj, None, reason=revisions.SEED_REASON, kept=before)
-    obj.seed_checksum = checksum
+    obj.seed_checksum = digest
     report.count("updated" if current is not None else "created", kind)
     return obj, True
 
@@ -95,34 +92,15 @@ def _load_table(root: Path, report: SeedReport, *, header: str, schema: Schema, 
         data = validate_record(schema, record, path=path, text=text, header=header, index=index)
         if not data.get("slug"):
             raise SeedError(f"{path}:{line_of(text, header, index, None)}: slug: seed records need a slug")
-        _upsert(model, data["slug"], _checksum(record), apply, data, report, f"{header}s", path)
+        _upsert(model, data["slug"], checksum(record), apply, data, report, f"{header}s", path)
     db.session.flush()
 
 
-def _read_article(path: Path, schema: Schema | None = None) -> tuple[dict, dict]:
-    """A Markdown file with TOML front matter (reference posts, trust pages), validated by `schema`."""
-    text = path.read_text(encoding="utf-8")
-    match = FRONT_MATTER.match(text)
-    if not match:
-        raise SeedError(f"{path}:1: the file must start with TOML front matter between two '+++' lines")
-    front = read_toml(path, match.group(1))
-    record = {**front, "body": match.group(2).strip()}
-    if record.get("slug") != path.stem:
-        raise SeedError(f"{path}:{line_of(match.group(1), '', -1, 'slug', 1)}: slug: must equal the file name "
-                        f"({path.stem!r})")
-    try:
-        return record, (schema or ArticleSeed()).load(record)
-    except ValidationError as err:
-        key, problems = next(iter(err.messages.items()))
-        line = line_of(match.group(1), "", -1, key, 1) if key != "body" else match.group(1).count("\n") + 3
-        raise SeedError(f"{path}:{line}: {key}: {problems}") from None
-
-
 def _load_articles(root: Path, report: SeedReport) -> None:
-    parsed = [(path, *_read_article(path)) for path in sorted((root / "articles").glob("*.md"))]
+    parsed = [(path, *read_front_matter(path, ArticleSeed())) for path in sorted((root / "articles").glob("*.md"))]
     changed = []
     for path, record, data in parsed:
-        article, was_changed = _upsert(Article, data["slug"], _checksum(record), _apply_seed_article, data,
+        article, was_changed = _upsert(Article, data["slug"], checksum(record), _apply_seed_article, data,
                                        report, "articles", path)
         if was_changed:
             changed.append((path, article, data))
@@ -138,8 +116,8 @@ def _load_articles(root: Path, report: SeedReport) -> None:
 def _load_pages(root: Path, report: SeedReport) -> None:
     """seed/pages/<slug>.md: the trust pages (About, Privacy...), upserted by slug like posts."""
     for path in sorted((root / "pages").glob("*.md")):
-        record, data = _read_article(path, SitePageSeed())
-        _upsert(SitePage, data["slug"], _checksum(record), apply_page, data, report, "pages", path)
+        record, data = read_front_matter(path, SitePageSeed())
+        _upsert(SitePage, data["slug"], checksum(record), apply_page, data, report, "pages", path)
     db.session.flush()
 
 
@@ -205,6 +183,8 @@ def load_seed(root: Path | str, *, demo: bool = False) -> SeedReport:
         _load_table(root, report, header="treatment", schema=TreatmentIn(), model=Treatment, apply=apply_treatment)
         _load_articles(root, report)
         _load_pages(root, report)
+        report.translations = SeedReport()
+        load_translations(root, report.translations)
         search_index.index_subjects()
         if demo:
             _load_demo(root, report)

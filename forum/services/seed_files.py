@@ -2,15 +2,24 @@
 name the file, the line and the field (shared by services/seed.py and services/seed_reviews.py)."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tomllib
 from pathlib import Path
 
 from marshmallow import Schema, ValidationError
 
+FRONT_MATTER = re.compile(r"\A\+\+\+\s*\n(.*?)\n\+\+\+\s*\n(.*)\Z", re.S)
+
 
 class SeedError(Exception):
     """A seed file is malformed; the message names the file, the line and the problem."""
+
+
+def checksum(data: dict) -> str:
+    """What a seeded record keeps to know, on the next run, whether its file changed."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def read_toml(path: Path, text: str | None = None) -> dict:
@@ -58,3 +67,22 @@ def read_records(path: Path, header: str) -> tuple[list[dict], str]:
     if unknown:
         raise SeedError(f"{path}: unexpected top-level key(s) {sorted(unknown)}; expected [[{header}]] tables")
     return data.get(header, []), text
+
+
+def read_front_matter(path: Path, schema: Schema) -> tuple[dict, dict]:
+    """A Markdown file with TOML front matter (reference posts, trust pages), validated by `schema`."""
+    text = path.read_text(encoding="utf-8")
+    match = FRONT_MATTER.match(text)
+    if not match:
+        raise SeedError(f"{path}:1: the file must start with TOML front matter between two '+++' lines")
+    front = read_toml(path, match.group(1))
+    record = {**front, "body": match.group(2).strip()}
+    if record.get("slug") != path.stem:
+        raise SeedError(f"{path}:{line_of(match.group(1), '', -1, 'slug', 1)}: slug: must equal the file name "
+                        f"({path.stem!r})")
+    try:
+        return record, schema.load(record)
+    except ValidationError as err:
+        key, problems = next(iter(err.messages.items()))
+        line = line_of(match.group(1), "", -1, key, 1) if key != "body" else match.group(1).count("\n") + 3
+        raise SeedError(f"{path}:{line}: {key}: {problems}") from None

@@ -3,11 +3,14 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from forum.errors import Conflict, Invalid
+from forum.i18n import _
 from forum.schemas.reference import ArticleIn, ArticleReviewIn, EditorialActionIn, TopicIn, TreatmentIn
 from forum.services import article_questions, doctors, medical_reviews, patient_costs, questions, reference, site
 from forum.web.forms import load_form
+from forum.web.language_links import register_language_links
 
 bp = Blueprint("reference", __name__)
+bp.record_once(lambda state: register_language_links(state.app))
 
 
 @bp.get("/topics")
@@ -85,7 +88,7 @@ def save(kind, slug):
     if not errors:
         try:
             obj = save_fn(current_user, slug=slug, data=data)
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
             return redirect(url_for(show_endpoint, slug=obj.slug), 303)
         except Invalid as e:
             errors = e.fields or {"_schema": [e.message]}
@@ -98,10 +101,10 @@ def save(kind, slug):
 def publish(slug, action):
     data, errors = load_form(EditorialActionIn())
     if errors:
-        flash("The reason must be 3 to 500 characters.", "error")
+        flash(_("The reason must be 3 to 500 characters."), "error")
     else:
         reference.set_article_published(current_user, slug=slug, published=action == "publish", **data)
-        flash("Published." if action == "publish" else "Moved back to drafts.", "success")
+        flash(_("Published.") if action == "publish" else _("Moved back to drafts."), "success")
     return redirect(url_for("reference.article", slug=slug), 303)
 
 
@@ -122,12 +125,13 @@ def _review_due_page(status: int = 200):
 def assign_reviewer(slug):
     data, errors = load_form(ArticleReviewIn())
     if errors:  # refused like any other write for non-staff: review_due() checks "reference.edit"
-        flash("Choose a verified doctor as reviewer.", "error")
+        flash(_("Choose a verified doctor as reviewer."), "error")
         return _review_due_page(422)
     try:
         review = medical_reviews.assign_reviewer(current_user, slug=slug, **data)
     except (Invalid, Conflict) as refused:
         flash(refused.message, "error")
         return _review_due_page(refused.status)
-    flash(f"{review.doctor.full_name} is asked to review it; the byline appears once they confirm.", "success")
+    flash(_("%(doctor)s is asked to review it; the byline appears once they confirm.", doctor=review.doctor.full_name),
+          "success")
     return redirect(url_for("reference.review_due"), 303)
