@@ -19,6 +19,7 @@ from forum.models import (
     Answer, Article, ArticleStatus, Question, Review, ReviewStatus, SearchDocument, SearchTerm, Topic, Treatment,
     question_topics,
 )
+from forum.models.base import utcnow
 from forum.services.search_query import filler_words, language_tag, stems_text, words
 from forum.text import plain_text, render_markdown
 
@@ -211,6 +212,19 @@ def _question_batches(session, languages: bool = True):
                                   slugs.get(a.question_id, []), languages_of[a.question_id]) for a in answers])
 
 
+def _insert_0007():
+    """Migration 0007 rebuilds the index before 0021 adds `language` and `stems`."""
+    columns = ("kind", "ref_id", "question_id", "title", "body", "tags", "slug", "updated_at")
+    return sa.insert(sa.table("search_documents", *(sa.column(c) for c in columns)))
+
+
+def _legacy(batch: list[dict], languages: bool) -> list[dict]:
+    if languages:
+        return batch
+    now = utcnow()
+    return [{**{k: v for k, v in d.items() if k not in ("language", "stems")}, "updated_at": now} for d in batch]
+
+
 def rebuild_in(session) -> tuple[int, int]:
     """Both tables again from the content, in `session`'s transaction (migration 0007 passes its
     own): (documents, vocabulary words)."""
@@ -227,10 +241,8 @@ def rebuild_in(session) -> tuple[int, int]:
             select(Review).where(Review.status == ReviewStatus.PUBLISHED).order_by(Review.id))]
     languages = "language" in {c["name"] for c in sa.inspect(session.connection()).get_columns("search_documents")}
     for batch in [reference, *_question_batches(session, languages)]:
-        if batch and not languages:  # migration 0007: the columns of 0021 are not there yet
-            batch = [{k: v for k, v in d.items() if k not in ("language", "stems")} for d in batch]
         if batch:
-            session.execute(sa.insert(SearchDocument), batch)
+            session.execute(sa.insert(SearchDocument) if languages else _insert_0007(), _legacy(batch, languages))
         documents += len(batch)
         for document in batch:
             terms.update(vocabulary_words(document))
