@@ -169,7 +169,7 @@ def _decode(cursor: str) -> tuple[int, str, bool]:
     position, key, loose = decode_cursor(cursor, 3)
     if (not isinstance(position, int) or isinstance(position, bool) or position < 0 or not isinstance(key, str)
             or loose not in (0, 1)):
-        raise Invalid(_("That page link is not valid."), fields={"cursor": [_("Not a valid cursor.")]})
+        raise Invalid(_("That page link is not valid."), fields=dict(cursor=[_("Not a valid cursor.")]))
     return position, key, bool(loose)
 
 
@@ -211,9 +211,9 @@ def _run(query: Query, scope: _Scope, cursor: str | None, limit: int, loose: boo
 
 def _scope(kind: str | None, topic: str | None, language: str | None) -> _Scope:
     if kind is not None and kind not in KINDS:
-        raise Invalid(_("Choose a kind of result from the list."), fields={"kind": [_("Not a valid kind.")]})
+        raise Invalid(_("Choose a kind of result from the list."), fields=dict(kind=[_("Not a valid kind.")]))
     if language is not None and language not in LANGUAGES:
-        raise Invalid(_("Choose a language from the list."), fields={"language": [_("Not a valid language.")]})
+        raise Invalid(_("Choose a language from the list."), fields=dict(language=[_("Not a valid language.")]))
     reader = current_locale()
     return _Scope(kind, topic, _languages(language), reader if reader in LANGUAGES else "en")
 
