@@ -3,7 +3,8 @@ topic, and the vocabulary behind "Did you mean ...?".
 
 Writers call index_* in their own transaction, so hidden, deleted or draft content is never in
 the index; `rebuild` makes both tables again from the content itself (`forum search-rebuild`,
-migration 0007), and a test compares the two."""
+migrations 0007 and 0021), and a test compares the two. Each document records its language
+(a question's, which its answers share); translations of reference content are not indexed yet."""
 from __future__ import annotations
 
 from collections import Counter
