@@ -242,6 +242,11 @@ class SearchDocument(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     tags: Mapped[str] = mapped_column(sa.String(1000), default="", server_default="")
     slug: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")  # reference pages' URLs
+    # The language it is written in; PostgreSQL's tsvector uses that language's text search
+    # configuration, and `stems` holds its words stemmed for SQLite's FTS5 (whose tokenizer stems
+    # English): empty for English documents.
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
+    stems: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -254,8 +259,45 @@ class SearchTerm(db.Model):
     docs: Mapped[int] = mapped_column(default=0)
 
 
-# Full-text search structures that SQLAlchemy cannot describe; migration 0007 runs the same DDL.
+# Full-text search structures that SQLAlchemy cannot describe; migration 0021 runs the same DDL.
 SQLITE_SEARCH_DDL = (
+    "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, tags, stems, content='search_documents', "
+    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2', prefix='3')",
+    "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
+    "INSERT INTO search_fts(rowid, title, body, tags, stems) "
+    "VALUES (new.id, new.title, new.body, new.tags, new.stems); END",
+    "CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, title, body, tags, stems) "
+    "VALUES ('delete', old.id, old.title, old.body, old.tags, old.stems); END",
+    "CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, title, body, tags, stems) "
+    "VALUES ('delete', old.id, old.title, old.body, old.tags, old.stems); "
+    "INSERT INTO search_fts(rowid, title, body, tags, stems) "
+    "VALUES (new.id, new.title, new.body, new.tags, new.stems); END",
+)
+POSTGRES_SEARCH_PREPARE = (
+    "CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public",
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public",
+    # unaccent() is only STABLE (its dictionary could change); a generated column needs IMMUTABLE.
+    "CREATE OR REPLACE FUNCTION forum_unaccent(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
+    "AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$",
+)
+# Each document's words in its language's configuration (search_query.TS_CONFIGS); the query is
+# parsed in the same one, document by document.
+_TSV = ("setweight(to_tsvector('{config}', forum_unaccent(coalesce(title, ''))), 'A') || "
+        "setweight(to_tsvector('{config}', forum_unaccent(coalesce(body, ''))), 'B')")
+POSTGRES_SEARCH_DDL = (
+    "ALTER TABLE search_documents ADD COLUMN tsv tsvector GENERATED ALWAYS AS ("
+    "CASE WHEN language = 'es' THEN " + _TSV.format(config="spanish") + " ELSE " + _TSV.format(config="english")
+    + " END || setweight(to_tsvector('simple', coalesce(tags, '')), 'D')) STORED",
+    "CREATE INDEX ix_search_documents_tsv ON search_documents USING gin (tsv)",
+    # Ten times the default sample of lexeme frequencies: a rare word is then known to be rare, and
+    # "newest first" reads its few matches from the GIN index instead of walking the table backwards.
+    "ALTER TABLE search_documents ALTER COLUMN tsv SET STATISTICS 1000",
+)
+# The same structures as migration 0007 left them (one language, no stems), for 0007 itself and
+# for 0021's downgrade.
+SQLITE_SEARCH_DDL_0007 = (
     "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, tags, content='search_documents', content_rowid='id', "
     "tokenize='porter unicode61 remove_diacritics 2', prefix='3')",
     "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
@@ -268,22 +310,10 @@ SQLITE_SEARCH_DDL = (
     "VALUES ('delete', old.id, old.title, old.body, old.tags); "
     "INSERT INTO search_fts(rowid, title, body, tags) VALUES (new.id, new.title, new.body, new.tags); END",
 )
-POSTGRES_SEARCH_PREPARE = (
-    "CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public",
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public",
-    # unaccent() is only STABLE (its dictionary could change); a generated column needs IMMUTABLE.
-    "CREATE OR REPLACE FUNCTION forum_unaccent(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
-    "AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $$",
-)
-POSTGRES_SEARCH_DDL = (
+POSTGRES_SEARCH_DDL_0007 = (
     "ALTER TABLE search_documents ADD COLUMN tsv tsvector GENERATED ALWAYS AS ("
-    "setweight(to_tsvector('english', forum_unaccent(coalesce(title, ''))), 'A') || "
-    "setweight(to_tsvector('english', forum_unaccent(coalesce(body, ''))), 'B') || "
-    "setweight(to_tsvector('simple', coalesce(tags, '')), 'D')) STORED",
-    "CREATE INDEX ix_search_documents_tsv ON search_documents USING gin (tsv)",
-    # Ten times the default sample of lexeme frequencies: a rare word is then known to be rare, and
-    # "newest first" reads its few matches from the GIN index instead of walking the table backwards.
-    "ALTER TABLE search_documents ALTER COLUMN tsv SET STATISTICS 1000",
+    + _TSV.format(config="english") + " || setweight(to_tsvector('simple', coalesce(tags, '')), 'D')) STORED",
+    *POSTGRES_SEARCH_DDL[1:],
 )
 POSTGRES_TERMS_DDL = (
     "CREATE INDEX ix_search_terms_trgm ON search_terms USING gin (term gin_trgm_ops)",

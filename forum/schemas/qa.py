@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from forum.i18n import LOCALES
 from forum.schemas.common import ArgsSchema, Id, InputSchema, Text, UtcDateTime
 from forum.schemas.reference import SLUG, TopicRefOut, TreatmentRefOut
 
@@ -78,6 +79,7 @@ class SearchArgs(ArgsSchema):
     kind = fields.String(load_default=None,
                          validate=validate.OneOf(["question", "answer", "review", "article", "treatment", "topic"]))
     topic = fields.String(load_default=None, validate=[validate.Length(max=80), SLUG])
+    language = fields.String(load_default=None, validate=validate.OneOf(LOCALES))  # None: every language
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
 

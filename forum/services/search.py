@@ -14,17 +14,20 @@ from sqlalchemy import text
 
 from forum.errors import Invalid
 from forum.extensions import db
+from forum.i18n import _, _l, current_locale, fnumber, ngettext
 from forum.pagination import decode_cursor, encode_cursor
 from forum.services import reference, search_rank, search_spell, stats
 from forum.services.search_index import REFERENCE_KINDS, tags_for
-from forum.services.search_query import Alternative, Item, Query, parse, to_fts5, to_tsquery
+from forum.services.search_query import (
+    LANGUAGES, TS_CONFIGS, Alternative, Item, Query, language_tag, parse, to_fts5, to_tsquery,
+)
 from forum.services.search_spell import completions
 
 KINDS = ("question", "answer", "review", "article", "treatment", "topic")
 RECENT_CAP = 150   # newest matches ranked per search (and counted exactly up to)
 REFERENCE_CAP = 60
-LABELS = {"question": "Question", "answer": "Doctor answer", "review": "Patient review", "article": "Reference post",
-          "treatment": "Treatment", "topic": "Topic"}
+LABELS = {"question": _l("Question"), "answer": _l("Doctor answer"), "review": _l("Patient review"),
+          "article": _l("Reference post"), "treatment": _l("Treatment"), "topic": _l("Topic")}
 
 
 @dataclass
@@ -38,7 +41,7 @@ class Hit:
 
     @property
     def label(self) -> str:
-        return LABELS[self.kind]
+        return str(LABELS[self.kind])
 
 
 @dataclass
@@ -58,8 +61,8 @@ class Results:
     @property
     def count_text(self) -> str:
         if self.estimated:
-            return f"About {self.total:,} results"
-        return f"{self.total:,} result{'' if self.total == 1 else 's'}"
+            return _("About %(count)s results", count=fnumber(self.total))
+        return ngettext("%(count)s result", "%(count)s results", self.total, count=fnumber(self.total))
 
 
 def _postgres() -> bool:
@@ -75,15 +78,34 @@ def _filters(kind: str | None, topic: str | None) -> list[str]:
     return tags
 
 
-def _match(query: Query, tags: list[str], *, reference: bool = False, loose: bool = False) -> tuple[str, dict]:
-    """The engine's WHERE clause for the query and filters, and its parameters."""
+def _languages(language: str | None) -> tuple[str, ...]:
+    return (language,) if language else LANGUAGES
+
+
+def _postgres_match(query: Query, languages: tuple[str, ...], loose: bool) -> str:
+    """Each language's documents matched by the query parsed in that language's configuration;
+    English documents are those without another language's tag. Fixed fragments only."""
+    branches = []
+    for language in languages:
+        words = f"d.tsv @@ to_tsquery('{TS_CONFIGS[language]}', forum_unaccent(:q))"
+        if language == "en":
+            branches.append(" AND ".join([words] + [f"NOT d.tsv @@ to_tsquery('simple', '{language_tag(other)}')"
+                                                    for other in LANGUAGES if other != "en"]))
+        else:
+            branches.append(f"{words} AND d.tsv @@ to_tsquery('simple', '{language_tag(language)}')")
+    return "(" + " OR ".join(f"({branch})" for branch in branches) + ")"
+
+
+def _match(query: Query, tags: list[str], languages: tuple[str, ...], *, reference: bool = False,
+           loose: bool = False) -> tuple[str, dict]:
+    """The engine's WHERE clause for the query, filters and languages searched, and its parameters."""
     query = _completed(query)
     if _postgres():
         params = {"q": to_tsquery(query, loose=loose), "tags": " & ".join(tags)}
-        where = "d.tsv @@ (to_tsquery('english', forum_unaccent(:q))" + (
-            " && to_tsquery('simple', :tags))" if tags else ")")
+        where = _postgres_match(query, languages, loose) + (" AND d.tsv @@ to_tsquery('simple', :tags)" if tags else "")
         return where + (" AND d.kind IN ('article', 'treatment', 'topic')" if reference else ""), params
-    return "search_fts MATCH :q", {"q": to_fts5(query, tags=[*tags, "kref"] if reference else tags, loose=loose)}
+    return "search_fts MATCH :q", {"q": to_fts5(query, tags=[*tags, "kref"] if reference else tags, loose=loose,
+                                                languages=languages)}
 
 
 def _completed(query: Query) -> Query:
@@ -101,11 +123,11 @@ def _completed(query: Query) -> Query:
     return Query(items, query.excluded, query.ignored)
 
 
-def _select(query: Query, *, tags: list[str], limit: int, **how) -> list:
+def _select(query: Query, *, tags: list[str], languages: tuple[str, ...], limit: int, **how) -> list:
     """The newest matching documents, at most `limit`. The engines' own ranks (bm25, ts_rank) are
     not asked for: bm25 reads every match of a common word to weigh it."""
-    where, params = _match(query, tags, **how)
-    columns = ("d.id, d.kind, d.ref_id, d.question_id, d.title, d.slug, "
+    where, params = _match(query, tags, languages, **how)
+    columns = ("d.id, d.kind, d.ref_id, d.question_id, d.title, d.slug, d.language, "
                "(SELECT max(id) FROM search_documents) AS newest")  # for estimates, in the same round trip
     if _postgres():
         # Accepted B608: `columns` is constant and `where` is built by _match from fixed fragments
@@ -131,13 +153,15 @@ def _count(recent: list, ranked: int) -> tuple[int, bool]:
     return search_rank.round_estimate(max(int(estimate), ranked)), True
 
 
-def _candidates(query: Query, tags: list[str], kind: str | None, loose: bool = False) -> tuple[list, list]:
+def _candidates(query: Query, tags: list[str], kind: str | None, languages: tuple[str, ...] = LANGUAGES,
+                loose: bool = False) -> tuple[list, list]:
     """The newest RECENT_CAP matches and every matching reference page (there are few). Each
     query stops after its LIMIT, so the work does not grow with the number of matches."""
-    recent = _select(query, tags=tags, limit=RECENT_CAP, loose=loose)
+    recent = _select(query, tags=tags, languages=languages, limit=RECENT_CAP, loose=loose)
     rows = {r.id: r for r in recent}
-    if kind in (None, *REFERENCE_KINDS):
-        rows.update({r.id: r for r in _select(query, tags=tags, limit=REFERENCE_CAP, reference=True, loose=loose)})
+    if kind in (None, *REFERENCE_KINDS) and "en" in languages:  # reference pages are English
+        rows.update({r.id: r for r in _select(query, tags=tags, languages=("en",), limit=REFERENCE_CAP,
+                                              reference=True, loose=loose)})
     return recent, list(rows.values())
 
 
@@ -145,7 +169,7 @@ def _decode(cursor: str) -> tuple[int, str, bool]:
     position, key, loose = decode_cursor(cursor, 3)
     if (not isinstance(position, int) or isinstance(position, bool) or position < 0 or not isinstance(key, str)
             or loose not in (0, 1)):
-        raise Invalid("That page link is not valid.", fields={"cursor": ["Not a valid cursor."]})
+        raise Invalid(_("That page link is not valid."), fields=dict(cursor=[_("Not a valid cursor.")]))
     return position, key, bool(loose)
 
 
@@ -166,42 +190,60 @@ def _one_core() -> None:
         db.session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
-def _run(query: Query, kind: str | None, topic: str | None, cursor: str | None, limit: int,
-         loose: bool = False) -> Results:
-    recent, candidates = _candidates(query, _filters(kind, topic), kind, loose)
-    ranked = search_rank.rank(query, candidates, partial=loose)
+@dataclass(frozen=True)
+class _Scope:
+    """What one search looks in: the filters, the languages searched and the reader's language."""
+
+    kind: str | None
+    topic: str | None
+    languages: tuple[str, ...]
+    reader: str
+
+
+def _run(query: Query, scope: _Scope, cursor: str | None, limit: int, loose: bool = False) -> Results:
+    recent, candidates = _candidates(query, _filters(scope.kind, scope.topic), scope.kind, scope.languages, loose)
+    ranked = search_rank.rank(query, candidates, partial=loose, reader=scope.reader)
     total, estimated = _count(recent, len(ranked)) if not loose else (len(ranked), False)
     page, next_cursor = _page(ranked, cursor, limit, loose)
     return Results(query.text, search_rank.hits(query, page), total, estimated, next_cursor,
                    ignored=query.ignored, reachable=len(ranked), loose=loose)
 
 
-def search(raw: str, *, kind: str | None = None, topic: str | None = None, limit: int = 20,
-           cursor: str | None = None) -> Results:
-    """Ranked results, a page at a time. When few results have every word, a typo is corrected
-    ("Did you mean"), and results with some of the words follow (`loose`)."""
+def _scope(kind: str | None, topic: str | None, language: str | None) -> _Scope:
     if kind is not None and kind not in KINDS:
-        raise Invalid("Choose a kind of result from the list.", fields={"kind": ["Not a valid kind."]})
+        raise Invalid(_("Choose a kind of result from the list."), fields=dict(kind=[_("Not a valid kind.")]))
+    if language is not None and language not in LANGUAGES:
+        raise Invalid(_("Choose a language from the list."), fields=dict(language=[_("Not a valid language.")]))
+    reader = current_locale()
+    return _Scope(kind, topic, _languages(language), reader if reader in LANGUAGES else "en")
+
+
+def search(raw: str, *, kind: str | None = None, topic: str | None = None, language: str | None = None,
+           limit: int = 20, cursor: str | None = None) -> Results:
+    """Ranked results, a page at a time, in `language` or all of them (the reader's first when
+    scores tie closely). When few results have every word, a typo is corrected ("Did you mean"),
+    and results with some of the words follow (`loose`)."""
+    scope = _scope(kind, topic, language)
     loose = _decode(cursor)[2] if cursor else False  # a bad page link is refused even for an empty search
-    query = parse(raw)
+    query = parse(raw, language or scope.reader)
     if not query:
         return Results(raw or "")
     _one_core()
     if cursor:  # a later page: the same kind of search as the first
-        return _run(query, kind, topic, cursor, limit, loose=loose)
-    results = _run(query, kind, topic, None, limit)
+        return _run(query, scope, cursor, limit, loose=loose)
+    results = _run(query, scope, None, limit)
     if results.total >= 3:
         return results
     better = search_spell.correct(raw)
     if results.total == 0 and better is not None:
-        corrected = _run(parse(better), kind, topic, None, limit)
+        corrected = _run(parse(better, language or scope.reader), scope, None, limit)
         if corrected.total:
             corrected.suggestion, corrected.corrected_from = better, raw
             return corrected
     results.suggestion = better
     if len(query.items) < 2:
         return results
-    some = _run(query, kind, topic, None, limit, loose=True)
+    some = _run(query, scope, None, limit, loose=True)
     if some.total <= results.total:
         return results
     shown = {hit.url for hit in results.hits}  # every word first, then some of them
@@ -216,7 +258,8 @@ def similar_questions(title: str, limit: int = 5) -> list[Hit]:
     if not query:
         return []
     _one_core()
-    ranked = search_rank.rank(query, _candidates(query, ["kquestion"], "question", loose=True)[1], partial=True)
+    candidates = _candidates(query, ["kquestion"], "question", loose=True)[1]
+    ranked = search_rank.rank(query, candidates, partial=True)
     return search_rank.hits(query, ranked[:limit])
 
 

@@ -3,7 +3,8 @@ topic, and the vocabulary behind "Did you mean ...?".
 
 Writers call index_* in their own transaction, so hidden, deleted or draft content is never in
 the index; `rebuild` makes both tables again from the content itself (`forum search-rebuild`,
-migration 0007), and a test compares the two."""
+migrations 0007 and 0021), and a test compares the two. Each document records its language
+(a question's, which its answers share); translations of reference content are not indexed yet."""
 from __future__ import annotations
 
 from collections import Counter
@@ -19,7 +20,8 @@ from forum.models import (
     Answer, Article, ArticleStatus, Question, Review, ReviewStatus, SearchDocument, SearchTerm, Topic, Treatment,
     question_topics,
 )
-from forum.services.search_query import filler_words, words
+from forum.models.base import utcnow
+from forum.services.search_query import filler_words, language_tag, stems_text, words
 from forum.text import plain_text, render_markdown
 
 REFERENCE_KINDS = ("article", "treatment", "topic")
@@ -28,49 +30,64 @@ BATCH = 2000
 
 # ---- documents, from plain values (the ORM writers, the rebuild and bench data share them) ----
 
-def tags_for(kind: str, topic_slugs: Iterable[str] = ()) -> str:
-    """Filter words: "k<kind>", "kref" for reference pages, "t<topic slug without hyphens>"."""
-    tags = ["k" + kind] + (["kref"] if kind in REFERENCE_KINDS else [])
+def tags_for(kind: str, topic_slugs: Iterable[str] = (), language: str = "en") -> str:
+    """Filter words: "k<kind>", "kref" for reference pages, "l<language>" when not English,
+    "t<topic slug without hyphens>"."""
+    tags = ["k" + kind] + (["kref"] if kind in REFERENCE_KINDS else []) + [t for t in [language_tag(language)] if t]
     return " ".join(tags + sorted("t" + slug.replace("-", "") for slug in topic_slugs))
 
 
-def question_document(question_id: int, title: str, body_html: str, topic_slugs: Iterable[str]) -> dict:
-    return {"kind": "question", "ref_id": question_id, "question_id": question_id, "title": title,
-            "body": plain_text(body_html), "tags": tags_for("question", topic_slugs), "slug": ""}
+def _in_language(document: dict, language: str = "en") -> dict:
+    """The document with its language and, for SQLite, its stems. Reference pages and reviews
+    are English (translations of reference content are not indexed yet)."""
+    text = document["title"] + "\n" + document["body"]
+    return {**document, "language": language, "stems": stems_text(text, language)}
 
 
-def answer_document(answer_id: int, question_id: int, body_html: str, topic_slugs: Iterable[str]) -> dict:
-    return {"kind": "answer", "ref_id": answer_id, "question_id": question_id, "title": "",
-            "body": plain_text(body_html), "tags": tags_for("answer", topic_slugs), "slug": ""}
+def question_document(question_id: int, title: str, body_html: str, topic_slugs: Iterable[str],
+                      language: str = "en") -> dict:
+    return _in_language({"kind": "question", "ref_id": question_id, "question_id": question_id, "title": title,
+                         "body": plain_text(body_html), "tags": tags_for("question", topic_slugs, language),
+                         "slug": ""}, language)
+
+
+def answer_document(answer_id: int, question_id: int, body_html: str, topic_slugs: Iterable[str],
+                    language: str = "en") -> dict:
+    """An answer, in its question's language."""
+    return _in_language({"kind": "answer", "ref_id": answer_id, "question_id": question_id, "title": "",
+                         "body": plain_text(body_html), "tags": tags_for("answer", topic_slugs, language),
+                         "slug": ""}, language)
 
 
 def article_document(article: Article) -> dict:
-    return {"kind": "article", "ref_id": article.id, "question_id": None, "title": article.title,
-            "body": article.summary + "\n" + plain_text(article.body_html or render_markdown(article.body)),
-            "tags": tags_for("article", (t.slug for t in article.topics)), "slug": article.slug}
+    body = article.summary + "\n" + plain_text(article.body_html or render_markdown(article.body))
+    return _in_language({"kind": "article", "ref_id": article.id, "question_id": None, "title": article.title,
+                         "body": body, "tags": tags_for("article", (t.slug for t in article.topics)),
+                         "slug": article.slug})
 
 
 def treatment_document(treatment: Treatment) -> dict:
     parts = [treatment.summary, treatment.how_it_works, treatment.sessions, treatment.downtime,
              treatment.durability, treatment.cost_note, treatment.cautions]
     body = "\n".join(plain_text(render_markdown(p)) for p in parts if p)
-    return {"kind": "treatment", "ref_id": treatment.id, "question_id": None, "title": treatment.name,
-            "body": body, "tags": tags_for("treatment", (t.slug for t in treatment.topics)), "slug": treatment.slug}
+    return _in_language({"kind": "treatment", "ref_id": treatment.id, "question_id": None, "title": treatment.name,
+                         "body": body, "tags": tags_for("treatment", (t.slug for t in treatment.topics)),
+                         "slug": treatment.slug})
 
 
 def topic_document(topic: Topic) -> dict:
-    return {"kind": "topic", "ref_id": topic.id, "question_id": None, "title": topic.name,
-            "body": plain_text(render_markdown(topic.description)), "tags": tags_for("topic", [topic.slug]),
-            "slug": topic.slug}
+    return _in_language({"kind": "topic", "ref_id": topic.id, "question_id": None, "title": topic.name,
+                         "body": plain_text(render_markdown(topic.description)),
+                         "tags": tags_for("topic", [topic.slug]), "slug": topic.slug})
 
 
 def review_document(review: Review) -> dict:
     """A published review: found by its text; `slug` holds the doctor's profile id (its page's URL)."""
     doctor = review.doctor
-    return {"kind": "review", "ref_id": review.id, "question_id": None,
-            "title": f"{review.treatment.name} with {doctor.display_name}", "body": review.body,
-            "tags": tags_for("review", (t.slug for t in review.treatment.topics)),
-            "slug": str(doctor.doctor_profile.id) if doctor.doctor_profile else ""}
+    return _in_language({"kind": "review", "ref_id": review.id, "question_id": None,
+                         "title": f"{review.treatment.name} with {doctor.display_name}", "body": review.body,
+                         "tags": tags_for("review", (t.slug for t in review.treatment.topics)),
+                         "slug": str(doctor.doctor_profile.id) if doctor.doctor_profile else ""})
 
 
 def vocabulary_words(document: dict) -> set[str]:
@@ -120,7 +137,7 @@ def index_question(question: Question) -> None:
     """Index a question and its answers, or drop them when it is hidden or deleted."""
     slugs = [t.slug for t in question.topics]
     document = question_document(question.id, question.title, question.body_html or render_markdown(question.body),
-                                 slugs) if _public(question) else None
+                                 slugs, question.language or "en") if _public(question) else None
     _put("question", question.id, document)
     for answer in question.answers:  # they carry the question's visibility and topics
         index_answer(answer)
@@ -131,7 +148,8 @@ def index_answer(answer: Answer) -> None:
     question = answer.question
     public = _public(question) and not answer.hidden and answer.deleted_at is None
     _put("answer", answer.id, answer_document(answer.id, question.id, answer.body_html or render_markdown(answer.body),
-                                              [t.slug for t in question.topics]) if public else None)
+                                              [t.slug for t in question.topics], question.language or "en")
+         if public else None)
 
 
 def index_article(article: Article) -> None:
@@ -176,21 +194,36 @@ def _topic_slugs(session, question_ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def _question_batches(session):
+def _question_batches(session, languages: bool = True):
     public = sa.and_(Question.hidden.is_(False), Question.deleted_at.is_(None))
+    language = Question.language if languages else sa.literal("en").label("language")
     after = 0
-    while rows := session.execute(select(Question.id, Question.title, Question.body_html, Question.body)
+    while rows := session.execute(select(Question.id, Question.title, Question.body_html, Question.body, language)
                                   .where(public, Question.id > after).order_by(Question.id).limit(BATCH)).all():
         after = rows[-1].id
         slugs = _topic_slugs(session, [r.id for r in rows])
+        languages_of = {r.id: r.language or "en" for r in rows}
         answers = session.execute(
             select(Answer.id, Answer.question_id, Answer.body_html, Answer.body)
             .where(Answer.question_id.in_([r.id for r in rows]), Answer.hidden.is_(False),
                    Answer.deleted_at.is_(None)).order_by(Answer.id)).all()
-        yield ([question_document(r.id, r.title, r.body_html or render_markdown(r.body), slugs.get(r.id, []))
-                for r in rows]
+        yield ([question_document(r.id, r.title, r.body_html or render_markdown(r.body), slugs.get(r.id, []),
+                                  languages_of[r.id]) for r in rows]
                + [answer_document(a.id, a.question_id, a.body_html or render_markdown(a.body),
-                                  slugs.get(a.question_id, [])) for a in answers])
+                                  slugs.get(a.question_id, []), languages_of[a.question_id]) for a in answers])
+
+
+def _insert_0007():
+    """Migration 0007 rebuilds the index before 0021 adds `language` and `stems`."""
+    columns = ("kind", "ref_id", "question_id", "title", "body", "tags", "slug", "updated_at")
+    return sa.insert(sa.table("search_documents", *(sa.column(c) for c in columns)))
+
+
+def _legacy(batch: list[dict], languages: bool) -> list[dict]:
+    if languages:
+        return batch
+    now = utcnow()
+    return [{**{k: v for k, v in d.items() if k not in ("language", "stems")}, "updated_at": now} for d in batch]
 
 
 def rebuild_in(session) -> tuple[int, int]:
@@ -207,9 +240,10 @@ def rebuild_in(session) -> tuple[int, int]:
     if sa.inspect(session.connection()).has_table("reviews"):  # not yet when migration 0007 runs this
         reference += [review_document(r) for r in session.scalars(
             select(Review).where(Review.status == ReviewStatus.PUBLISHED).order_by(Review.id))]
-    for batch in [reference, *_question_batches(session)]:
+    languages = "language" in {c["name"] for c in sa.inspect(session.connection()).get_columns("search_documents")}
+    for batch in [reference, *_question_batches(session, languages)]:
         if batch:
-            session.execute(sa.insert(SearchDocument), batch)
+            session.execute(sa.insert(SearchDocument) if languages else _insert_0007(), _legacy(batch, languages))
         documents += len(batch)
         for document in batch:
             terms.update(vocabulary_words(document))

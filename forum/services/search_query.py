@@ -2,6 +2,11 @@
 synonyms from forum/data/synonyms.toml, "quoted phrases", -excluded words and the last word as a
 prefix; then the same meaning written for SQLite FTS5 and for PostgreSQL's tsquery.
 
+Languages: a document is matched in its own language. PostgreSQL parses the query in each
+language's text search configuration (TS_CONFIGS) and SQLite matches Spanish documents by their
+Snowball stems (the `stems` column); a document in another language than English carries the
+filter word "l<language>" among its tags.
+
 Everything the engines receive is built here from words of letters and digits only, so no input
 can change the shape of an engine query."""
 from __future__ import annotations
@@ -53,12 +58,29 @@ def synonym_groups() -> list[tuple[tuple[str, ...], ...]]:
     return _vocabulary()[2]
 
 
-_stemmer = snowballstemmer.stemmer("english")
+LANGUAGES = ("en", "es")
+TS_CONFIGS = {"en": "english", "es": "spanish"}  # PostgreSQL's text search configuration per language
+# Words too common in Spanish to search by (PostgreSQL's Spanish configuration drops them too).
+SPANISH_FILLER = frozenset(
+    "a al como con de del el ella en es esta este hay la las le lo los me mi mis muy o para pero por que se "
+    "si sin su sus te tengo un una unas unos y ya".split())
+_stemmers = {"en": snowballstemmer.stemmer("english"), "es": snowballstemmer.stemmer("spanish")}
 
 
 @functools.lru_cache(maxsize=20000)
-def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+def stem(word: str, language: str = "en") -> str:
+    return _stemmers.get(language, _stemmers["en"]).stemWord(word)
+
+
+def language_tag(language: str) -> str | None:
+    """The filter word of documents in `language`; English ones, the default, carry none."""
+    return None if language == "en" else "l" + language
+
+
+def stems_text(text: str, language: str) -> str:
+    """A document's words stemmed for SQLite's FTS5 `stems` column: empty in English (FTS5's
+    porter tokenizer stems English), Snowball stems in order (so phrases still match) otherwise."""
+    return "" if language == "en" else " ".join(stem(w, language) for w in words(text))
 
 
 @dataclass(frozen=True)
@@ -127,8 +149,11 @@ def _expand(run: list[str], fillers: frozenset[str], index: dict, groups: list) 
     return items
 
 
-def parse(raw: str) -> Query:
+def parse(raw: str, language: str = "en") -> Query:
+    """The query's meaning; `language` is the one searched, whose filler words are dropped too."""
     fillers, index, groups = _vocabulary()
+    if language == "es":
+        fillers = fillers | SPANISH_FILLER
     pieces, open_end = _pieces(raw)
     query, run = Query(), []
 
@@ -179,14 +204,43 @@ def _fts_item(item: Item) -> str:
     return "(" + " OR ".join(_fts_alternative(a) for a in item.alternatives) + ")"
 
 
-def to_fts5(query: Query, *, tags: list[str] = (), loose: bool = False) -> str:
-    """An FTS5 MATCH expression: the words match titles and bodies, `tags` must all be present in
-    the tags column (kind and topic filters); `loose`: any item rather than all."""
-    expr = "{title body} : (" + (" OR " if loose else " AND ").join(_fts_item(i) for i in query.items) + ")"
+def _fts_stemmed(alt: Alternative, language: str) -> str:
+    """An alternative for documents in `language`: its words' stems in the `stems` column; an
+    unfinished word is looked for as typed in titles and bodies."""
+    if alt.prefix:
+        return "{title body} : " + _fts_alternative(alt)
+    return '{stems} : "' + " ".join(stem(w, language) for w in alt.words) + '"'
+
+
+def _fts_words(query: Query, language: str, loose: bool) -> str:
+    """The query's words for documents in `language` (without the filters)."""
+    if language == "en":
+        expr = "{title body} : (" + (" OR " if loose else " AND ").join(_fts_item(i) for i in query.items) + ")"
+        if query.excluded:
+            expr += " NOT {title body} : (" + " OR ".join(_fts_alternative(a) for a in query.excluded) + ")"
+        return expr
+    items = ["(" + " OR ".join(_fts_stemmed(a, language) for a in item.alternatives) + ")" for item in query.items]
+    expr = "(" + (" OR " if loose else " AND ").join(items) + ")"
+    if query.excluded:
+        expr += " NOT (" + " OR ".join(_fts_stemmed(a, language) for a in query.excluded) + ")"
+    return expr
+
+
+def to_fts5(query: Query, *, tags: list[str] = (), loose: bool = False, languages: tuple[str, ...] = LANGUAGES) -> str:
+    """An FTS5 MATCH expression: the words match titles and bodies (English documents) or their
+    stems (the others), `tags` must all be present in the tags column (kind and topic filters);
+    `loose`: any item rather than all; `languages`: those of the documents searched."""
+    others = [language_tag(language) for language in LANGUAGES if language != "en"]
+    branches = []
+    for language in languages:
+        words_expr = "(" + _fts_words(query, language, loose) + ")"
+        if language == "en":  # English documents are those without another language's tag
+            branches.append(words_expr + "".join(' NOT {tags} : "' + tag + '"' for tag in others))
+        else:
+            branches.append(words_expr + ' AND {tags} : "' + language_tag(language) + '"')
+    expr = "(" + " OR ".join("(" + branch + ")" for branch in branches) + ")"
     for tag in tags:
         expr += ' AND {tags} : "' + tag + '"'
-    if query.excluded:
-        expr += " NOT {title body} : (" + " OR ".join(_fts_alternative(a) for a in query.excluded) + ")"
     return expr
 
 
@@ -199,8 +253,8 @@ def _ts_alternative(alt: Alternative, weights: str) -> str:
 
 
 def to_tsquery(query: Query, *, loose: bool = False) -> str:
-    """Text for to_tsquery('english', forum_unaccent(...)): stemming and stop words are the
-    database's; words match titles (weight A) and bodies (B), not tags; `loose`: any item."""
+    """Text for to_tsquery(<the language's configuration>, forum_unaccent(...)): stemming and stop
+    words are the database's; words match titles (weight A) and bodies (B), not tags; `loose`: any item."""
     parts = ["(" + " | ".join(_ts_alternative(a, "AB") for a in item.alternatives) + ")" for item in query.items]
     text = "(" + (" | " if loose else " & ").join(parts) + ")"
     if query.excluded:

@@ -1,5 +1,6 @@
 """How search orders its candidates, the same on SQLite and PostgreSQL, and the snippets of the
-page shown. A question and its answers are one result, scored by its best document.
+page shown. A question and its answers are one result, scored by its best document. Titles and
+snippets are stemmed in each document's language.
 
 Score, highest first: how many of the query's words (or their synonyms) the title holds, then
 the whole query as a phrase in the title or as the whole title; reference pages whose name is
@@ -23,6 +24,7 @@ from forum.text import slugify
 
 TITLE_WEIGHT, PHRASE_BONUS, WHOLE_TITLE_BONUS = 6.0, 3.0, 3.0
 KIND_BONUS = {"topic": 2.0, "treatment": 2.0, "article": 1.5, "question": 0.3, "review": 0.1, "answer": 0.0}
+READER_BONUS = 0.5  # a result in the reader's language goes first among close scores
 SNIPPET_WORDS, SNIPPET_LEAD, SNIPPET_SPAN = 32, 8, 3000
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -64,24 +66,25 @@ class _Pattern:
         return False
 
 
-def _pattern(alt: Alternative) -> _Pattern:
-    return _Pattern(tuple(stem(w) for w in alt.words), alt.words[-1] if alt.prefix else None)
+def _pattern(alt: Alternative, language: str) -> _Pattern:
+    return _Pattern(tuple(stem(w, language) for w in alt.words), alt.words[-1] if alt.prefix else None)
 
 
 class _TitleScorer:
-    """The query's title features, prepared once for all candidates."""
+    """The query's title features in one language, prepared once for all its candidates."""
 
-    def __init__(self, query: Query):
-        self.items = [[_pattern(a) for a in item.alternatives] for item in query.items]
+    def __init__(self, query: Query, language: str = "en"):
+        self.language = language
+        self.items = [[_pattern(a, language) for a in item.alternatives] for item in query.items]
         asked = tuple(w for item in query.items for w in item.first.words)
-        self.phrase = _pattern(Alternative(asked)) if len(asked) > 1 else None
-        self.whole = [stem(w) for w in asked]
+        self.phrase = _pattern(Alternative(asked), language) if len(asked) > 1 else None
+        self.whole = [stem(w, language) for w in asked]
 
     def __call__(self, title: str) -> tuple[float, float]:
         tokens = words(title)
         if not tokens:
             return 0.0, 0.0
-        stems = [stem(t) for t in tokens]
+        stems = [stem(t, self.language) for t in tokens]
         stem_set = set(stems)
         covered = sum(1 for patterns in self.items if any(p.found(tokens, stems, stem_set) for p in patterns))
         bonus = PHRASE_BONUS if self.phrase and self.phrase.found(tokens, stems, stem_set) else 0.0
@@ -122,15 +125,22 @@ def _quality_bonus(row, questions: dict, answers: dict) -> float:
     return 0.0
 
 
-def rank(query: Query, rows: list, *, partial: bool = False) -> list[Ranked]:
-    """Results best first, ties to the newest. `partial` (any of the words matched): only results
-    whose title has some of them; otherwise every word matched somewhere, and the title decides most."""
+def _language(row) -> str:
+    return getattr(row, "language", None) or "en"
+
+
+def rank(query: Query, rows: list, *, partial: bool = False, reader: str = "en") -> list[Ranked]:
+    """Results best first, ties to the newest; among close scores, the `reader`'s language first.
+    `partial` (any of the words matched): only results whose title has some of them; otherwise
+    every word matched somewhere, and the title decides most."""
     if not rows:
         return []
     questions, answers = _quality(rows)
-    title_features = _TitleScorer(query)
+    scorers: dict[str, _TitleScorer] = {}
     best: dict[str, Ranked] = {}
     for row in rows:
+        language = _language(row)
+        title_features = scorers.get(language) or scorers.setdefault(language, _TitleScorer(query, language))
         cover, bonus = title_features(row.title)
         if row.kind in ("topic", "treatment") and cover < 1:
             bonus -= KIND_BONUS[row.kind]  # a page about something else that mentions the words
@@ -145,22 +155,26 @@ def rank(query: Query, rows: list, *, partial: bool = False) -> list[Ranked]:
     for ranked in best.values():  # a thread matching in several places is a better thread
         ranked.score += min(1.0, 0.25 * (ranked.matches - 1))
     if partial:
-        return sorted((r for r in best.values() if r.score >= TITLE_WEIGHT / max(2, len(query.items))),
-                      key=lambda r: (r.score, r.row.id), reverse=True)
-    return sorted(best.values(), key=lambda r: (round(r.score, 6), r.row.id), reverse=True)
+        kept = [r for r in best.values() if r.score >= TITLE_WEIGHT / max(2, len(query.items))]
+        return sorted(kept, key=lambda r: (_shown_score(r, reader), r.row.id), reverse=True)
+    return sorted(best.values(), key=lambda r: (round(_shown_score(r, reader), 6), r.row.id), reverse=True)
+
+
+def _shown_score(ranked: Ranked, reader: str) -> float:
+    return ranked.score + (READER_BONUS if _language(ranked.row) == reader else 0.0)
 
 
 # ---- the page shown ----
 
-def _matcher(query: Query):
+def _matcher(query: Query, language: str = "en"):
     singles = [a for item in query.items for a in item.alternatives]
     fillers = filler_words()
-    stems = {stem(w) for a in singles for w in a.words if w not in fillers or len(a.words) == 1}
+    stems = {stem(w, language) for a in singles for w in a.words if w not in fillers or len(a.words) == 1}
     prefixes = tuple(a.words[-1] for a in singles if a.prefix)
 
     def matches(token: str) -> bool:
         folded = fold(token)
-        return stem(folded) in stems or (bool(prefixes) and folded.startswith(prefixes))
+        return stem(folded, language) in stems or (bool(prefixes) and folded.startswith(prefixes))
     return matches
 
 
@@ -219,9 +233,11 @@ def hits(query: Query, page: list[Ranked]) -> list:
     titles = dict(db.session.execute(select(Question.id, Question.title)
                                      .where(Question.id.in_(thread_ids))).all()) if thread_ids else {}
     reviews = review_links([int(r.row.ref_id) for r in page if r.row.kind == "review"])
-    out, matches = [], _matcher(query)
+    out, matchers = [], {}
     for ranked in page:
         row = ranked.row
+        language = _language(row)
+        matches = matchers.get(language) or matchers.setdefault(language, _matcher(query, language))
         thread = f"/questions/{row.question_id}"
         url = {"question": thread, "answer": f"{thread}#answer-{row.ref_id}", "article": f"/articles/{row.slug}",
                "treatment": f"/treatments/{row.slug}", "topic": f"/topics/{row.slug}",

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from forum import clock
 from forum.errors import NotFound
+from forum.i18n import LOCALES, NAMES
 from forum.schemas.qa import SearchArgs
 from forum.services import doctors, questions, reference, search
 from forum.web.forms import load_args
@@ -19,6 +20,7 @@ def index():
     args = load_args(SearchArgs(partial=("q",)))
     results = search.search(args.pop("q"), **args) if args.get("q", "").strip() else None
     return render_template("search/index.html", results=results, args=request.args, topics=reference.list_topics(),
+                           languages=[(code, NAMES[code]) for code in LOCALES],
                            start=search.starting_points() if not results or not results.hits else None)
 
 

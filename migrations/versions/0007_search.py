@@ -20,8 +20,9 @@ REFERENCE = "kind IN ('article', 'treatment', 'topic')"
 
 
 def upgrade():
-    from forum.models.qa import (  # the DDL the models run on create_all, so both paths agree
-        POSTGRES_SEARCH_DDL, POSTGRES_SEARCH_PREPARE, POSTGRES_TERMS_DDL, SQLITE_SEARCH_DDL,
+    from forum.models.qa import (  # the DDL as it was then (0021 adds languages), kept beside today's
+        POSTGRES_SEARCH_DDL_0007 as POSTGRES_SEARCH_DDL, POSTGRES_SEARCH_PREPARE, POSTGRES_TERMS_DDL,
+        SQLITE_SEARCH_DDL_0007 as SQLITE_SEARCH_DDL,
     )
     from forum.services.search_index import rebuild_in
 
