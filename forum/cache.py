@@ -287,7 +287,8 @@ def _question_id_of(obj) -> int | None:
     return None
 
 
-_REFERENCE_MODELS = {"Topic", "Treatment", "Article", "DoctorProfile", "Credential"}
+_REFERENCE_MODELS = {"Topic", "Treatment", "Article", "DoctorProfile", "Credential", "ContentTranslation",
+                     "DoctorLanguage"}
 # Changes shown only as aggregates on public pages (a doctor's typical response time): the
 # record itself stays private; only the version counter moves. Reviews (and their photos) show on
 # doctor profiles and, as what patients paid, on treatment pages.

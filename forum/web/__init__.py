@@ -41,8 +41,7 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["rendered"] = rendered
     app.jinja_env.filters["plural"] = plural
     app.jinja_env.filters["label"] = label
-    app.jinja_env.globals.update(plural=plural, language_links=language.language_links,
-                                 alternate_links=language.alternate_links)
+    app.jinja_env.globals.update(plural=plural, language_links=language.language_links)
 
 
 def _init_login(app: Flask) -> None:

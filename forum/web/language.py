@@ -54,10 +54,3 @@ def language_links() -> list[dict]:
     return [{"code": code, "name": NAMES[code], "current": code == current_locale(), "next": here,
              "href": url_for("language.choose", code=code, next=here)} for code in LOCALES]
 
-
-def alternate_links() -> list[tuple[str, str]]:
-    """hreflang alternates of this page: one address per language (`?lang=`), and x-default."""
-    site = current_app.config["SITE_URL"].rstrip("/")
-    here = _without_lang()
-    joiner = "&" if "?" in here else "?"
-    return [(code, f"{site}{here}{joiner}lang={code}") for code in LOCALES] + [("x-default", site + here)]

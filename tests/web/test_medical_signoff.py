@@ -55,7 +55,7 @@ def test_the_doctor_confirms_from_the_dashboard_and_the_byline_appears(client, b
     response = browser.post_form(f"/doctor/medical-reviews/{review.id}/confirm", token_from="/doctor/dashboard")
     assert response.status_code == 303
     page = text_of(client.get(f"/articles/{SLUG}"))
-    assert "Medically reviewed by" in page and "Dr. Rhea Reviewer" in page and "02 March 2026" in page
+    assert "Medically reviewed by" in page and "Dr. Rhea Reviewer" in page and "March 2, 2026" in page
     assert "No medical reviews waiting for you." in text_of(client.get("/doctor/dashboard"))
 
 
@@ -84,5 +84,5 @@ def test_the_doctor_declines_with_a_note_the_moderators_see(client, browser, wor
     assert response.status_code == 303
     browser.login(world["moderator"])
     due = text_of(client.get("/mod/review-due"))
-    assert "Dr. Rhea Reviewer declined on 02 March 2026: Outside my field." in due
+    assert "Dr. Rhea Reviewer declined on March 2, 2026: Outside my field." in due
     assert db.session.scalar(select(Article.reviewer_id).where(Article.slug == SLUG)) is None

@@ -109,4 +109,5 @@ def test_a_seed_page_without_a_review_date_stops_the_load_with_its_file_named(ap
 def test_the_sitemap_lists_every_trust_page_with_its_last_change(client, seeded):
     xml = client.get("/sitemap.xml").get_data(as_text=True)
     for path in PAGES:
-        assert re.search(rf"<url><loc>[^<]*{re.escape(path)}</loc><lastmod>\d{{4}}-\d\d-\d\d</lastmod></url>", xml), path
+        assert re.search(rf"<url><loc>[^<]*{re.escape(path)}</loc><lastmod>\d{{4}}-\d\d-\d\d</lastmod>", xml), path
+        assert f'hreflang="es" href="http://localhost{path}?lang=es"' in xml, path
