@@ -35,7 +35,8 @@ def _qa_page_jsonld(question, answers_) -> dict:
                 "author": {"@type": "Person", "name": doctor.full_name if doctor else _("Doctor")}}
     asker = question.author.display_name if question.author and not question.anonymous else _("Anonymous member")
     main = {"@type": "Question", "name": question.title, "text": question.body, "answerCount": len(answers_),
-            "inLanguage": question.language, "dateCreated": question.created_at.isoformat() + "Z", "author": {"@type": "Person", "name": asker}}
+            "inLanguage": question.language, "dateCreated": question.created_at.isoformat() + "Z",
+            "author": {"@type": "Person", "name": asker}}
     accepted = [a for a in answers_ if a.accepted]
     if accepted:
         main["acceptedAnswer"] = answer_ld(accepted[0])

@@ -21,7 +21,8 @@ SPANISH = {"title": "¿El microneedling puede cerrar los poros de la nariz?",
            "body": "Tengo los poros de la nariz y las mejillas muy abiertos. ¿Me ayudaría el microneedling?"}
 ENGLISH = {"title": "Can microneedling shrink enlarged pores on my nose?",
            "body": "My pores on the nose and cheeks look large. Would microneedling make them smaller?"}
-NEUTRAL = {"title": "Microneedling 3x 2024 vs 2025 Fraxel?", "body": "Microneedling 3x, Fraxel 2x, Botox 1x: 2024, 2025."}
+NEUTRAL = {"title": "Microneedling 3x 2024 vs 2025 Fraxel?",
+           "body": "Microneedling 3x, Fraxel 2x, Botox 1x: 2024, 2025."}
 
 
 @pytest.fixture(autouse=True)
