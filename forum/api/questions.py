@@ -44,7 +44,9 @@ def list_questions(args):
 @blp.response(201, QuestionDetailOut)
 @blp.doc(security=AUTH)
 def ask(data):
-    """Ask a question. `urgent_notice` is true when the text matched a safety red flag: show an urgent-care notice."""
+    """Ask a question. `urgent_notice` is true when the text matched a safety red flag: show an urgent-care notice.
+
+    `language` (en or es) is the language the question is written in; left out, it is detected from the text."""
     result = questions.ask_question(actor(), **data)
     return _detail(result.question.id, 201, count_view=False)
 

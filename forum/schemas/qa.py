@@ -3,11 +3,17 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from forum.i18n import LOCALES
+from forum.i18n import LOCALES, _, _l
 from forum.schemas.common import ArgsSchema, Id, InputSchema, Text, UtcDateTime
 from forum.schemas.reference import SLUG, TopicRefOut, TreatmentRefOut
 
 SORTS = ("newest", "active", "helpful")
+LANGUAGE_MESSAGE = _l("Choose English (en) or Spanish (es).")
+
+
+def _language(description: str) -> fields.String:
+    return fields.String(load_default=None, validate=validate.OneOf(LOCALES, error=LANGUAGE_MESSAGE),
+                         metadata={"description": description, "enum": list(LOCALES)})
 
 
 def _slugs(max_items: int) -> fields.List:
@@ -21,14 +27,15 @@ class QuestionIn(InputSchema):
     topics = _slugs(5)
     treatments = _slugs(5)
     anonymous = fields.Boolean(load_default=False, metadata={"description": "Hide your name from the public"})
+    language = _language("The language the question is written in: en or es; omitted: detected from the text")
 
     @validates_schema
     def _one_to_five(self, data, **_kwargs):
         total = len(data.get("topics", [])) + len(data.get("treatments", []))
         if total == 0:
-            raise ValidationError({"topics": ["Choose at least one topic or treatment."]})
+            raise ValidationError(dict(topics=[_("Choose at least one topic or treatment.")]))
         if total > 5:
-            raise ValidationError({"topics": ["Choose at most five topics and treatments in all."]})
+            raise ValidationError(dict(topics=[_("Choose at most five topics and treatments in all.")]))
 
 
 class QuestionEditIn(QuestionIn):
@@ -37,6 +44,7 @@ class QuestionEditIn(QuestionIn):
 
     anonymous = fields.Boolean(load_default=None, allow_none=False,
                                metadata={"description": "Hide your name from the public; omitted: unchanged"})
+    language = _language("The language the question is written in: en or es; omitted: unchanged")
 
 
 class AnswerIn(InputSchema):
@@ -57,7 +65,7 @@ class AnswerReviewIn(InputSchema):
     @validates_schema
     def _reason_for_disagreement(self, data, **_kwargs):
         if data.get("verdict") == "disagree" and len(data.get("reason") or "") < 10:
-            raise ValidationError({"reason": ["Say briefly why you disagree (at least 10 characters)."]})
+            raise ValidationError(dict(reason=[_("Say briefly why you disagree (at least 10 characters).")]))
 
 
 class InviteIn(InputSchema):
@@ -79,7 +87,7 @@ class SearchArgs(ArgsSchema):
     kind = fields.String(load_default=None,
                          validate=validate.OneOf(["question", "answer", "review", "article", "treatment", "topic"]))
     topic = fields.String(load_default=None, validate=[validate.Length(max=80), SLUG])
-    language = fields.String(load_default=None, validate=validate.OneOf(LOCALES))  # None: every language
+    language = fields.String(load_default=None, validate=validate.OneOf(LOCALES, error=LANGUAGE_MESSAGE))  # None: every language
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
 
@@ -156,6 +164,7 @@ class QuestionOut(Schema):
     slug = fields.String()
     body = fields.String()
     anonymous = fields.Boolean()
+    language = fields.String(metadata={"description": "The language the question is written in (en, es)"})
     author = fields.Function(lambda q: None if q.anonymous or q.author is None else AuthorOut().dump(q.author))
     status = fields.String()
     locked = fields.Boolean()

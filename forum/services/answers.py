@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from forum import clock
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
+from forum.i18n import _, _l
 from forum.models import (
     Answer, AnswerReview, Follow, FollowUp, HelpfulVote, Question, QuestionStatus, User, Verdict,
 )
@@ -71,7 +72,7 @@ def post_answer(actor: User, *, question_id: int, body: str, offers_treatment: b
     spam.check_links(actor, "body", body)
     if db.session.scalar(select(Answer.id).where(Answer.question_id == question.id,
                                                  Answer.author_id == actor.id)) is not None:
-        raise Conflict("You already answered this question; edit your answer instead.")
+        raise Conflict(_("You already answered this question; edit your answer instead."))
     now = clock.now()
     answer = Answer(question=question, author=actor, body=body, offers_treatment=offers_treatment,
                     industry_ties=industry_ties)
@@ -80,7 +81,7 @@ def post_answer(actor: User, *, question_id: int, body: str, offers_treatment: b
         db.session.flush()
     except IntegrityError:  # a concurrent double submit
         db.session.rollback()
-        raise Conflict("You already answered this question; edit your answer instead.") from None
+        raise Conflict(_("You already answered this question; edit your answer instead.")) from None
     question.last_activity_at = now
     question.first_answer_at = question.first_answer_at or now
     recount_question(question)
@@ -88,7 +89,8 @@ def post_answer(actor: User, *, question_id: int, body: str, offers_treatment: b
     search_index.index_answer(answer)
     name = actor.doctor_profile.full_name
     for user in _followers(question, except_ids={actor.id}):
-        notifications.notify(user, "answer_posted", f"{name} answered: {question.title}", link=_link(answer))
+        notifications.notify(user, "answer_posted", _l("%(doctor)s answered: %(title)s", doctor=name,
+                                                       title=question.title), link=_link(answer))
     following_fanout.announce_answer(answer)
     db.session.commit()
     return answer
@@ -122,8 +124,8 @@ def accept_answer(actor: User, *, answer_id: int) -> Answer:
     question.accepted_answer_id = answer.id
     question.last_activity_at = clock.now()
     if answer.author is not None:
-        notifications.notify(answer.author, "answer_accepted", f"Your answer was accepted: {question.title}",
-                             link=_link(answer))
+        notifications.notify(answer.author, "answer_accepted",
+                             _l("Your answer was accepted: %(title)s", title=question.title), link=_link(answer))
     db.session.commit()
     return answer
 
@@ -135,13 +137,13 @@ def mark_helpful(actor: User, *, answer_id: int) -> Answer:
     exists = db.session.scalar(select(HelpfulVote.id).where(HelpfulVote.answer_id == answer.id,
                                                             HelpfulVote.user_id == actor.id))
     if exists is not None:
-        raise Conflict("You already marked this answer helpful.")
+        raise Conflict(_("You already marked this answer helpful."))
     db.session.add(HelpfulVote(answer_id=answer.id, user_id=actor.id))
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("You already marked this answer helpful.") from None
+        raise Conflict(_("You already marked this answer helpful.")) from None
     answer.helpful_count = db.session.scalar(select(func.count()).select_from(HelpfulVote)
                                              .where(HelpfulVote.answer_id == answer.id))
     recount_question(answer.question)
@@ -155,7 +157,7 @@ def review_answer(actor: User, *, answer_id: int, verdict: str, reason: str | No
     answer = get_answer(actor, answer_id)
     require(actor, "answer.review", answer)
     if verdict == Verdict.DISAGREE and len(reason or "") < 10:
-        raise Invalid(fields={"reason": ["Say briefly why you disagree (at least 10 characters)."]})
+        raise Invalid(fields=dict(reason=[_("Say briefly why you disagree (at least 10 characters).")]))
     review = db.session.scalar(select(AnswerReview).where(AnswerReview.answer_id == answer.id,
                                                           AnswerReview.doctor_id == actor.id))
     is_new = review is None
@@ -167,9 +169,10 @@ def review_answer(actor: User, *, answer_id: int, verdict: str, reason: str | No
         AnswerReview.answer_id == answer.id).group_by(AnswerReview.verdict)).all())
     answer.agree_count, answer.disagree_count = counts.get(Verdict.AGREE, 0), counts.get(Verdict.DISAGREE, 0)
     if is_new and answer.author is not None:
-        word = "agrees with" if verdict == Verdict.AGREE else "disagrees with"
-        notifications.notify(answer.author, "answer_reviewed",
-                             f"{actor.doctor_profile.full_name} {word} your answer", link=_link(answer))
+        doctor = actor.doctor_profile.full_name
+        message = (_l("%(doctor)s agrees with your answer", doctor=doctor) if verdict == Verdict.AGREE
+                   else _l("%(doctor)s disagrees with your answer", doctor=doctor))
+        notifications.notify(answer.author, "answer_reviewed", message, link=_link(answer))
     db.session.commit()
     return review
 
@@ -185,7 +188,8 @@ def add_follow_up(actor: User, *, answer_id: int, body: str) -> FollowUp:
     other_id = answer.author_id if actor.id == answer.question.author_id else answer.question.author_id
     other = db.session.get(User, other_id) if other_id else None
     if other is not None:
-        notifications.notify(other, "follow_up", f"New follow-up on: {answer.question.title}", link=_link(answer))
+        notifications.notify(other, "follow_up", _l("New follow-up on: %(title)s", title=answer.question.title),
+                             link=_link(answer))
     db.session.commit()
     return follow_up
 

@@ -21,6 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from forum import crypto
 from forum.errors import Invalid
+from forum.i18n import _, fnumber
 
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 # Phone cameras often write MPO (a JPEG with extra frames): Pillow's JPEG opener names it so.
@@ -54,7 +55,7 @@ class CleanPhoto:
 
 
 def _refuse(message: str):
-    raise Invalid(message, fields={"photos": [message]})
+    raise Invalid(message, fields=dict(photos=[message]))
 
 
 def clean_photos(files: Sequence[tuple[bytes, str]]) -> list[CleanPhoto]:
@@ -76,22 +77,22 @@ def clean_photo(raw: bytes, filename: str = "", *, max_side: int | None = None) 
 def check_photo(raw: bytes, filename: str = "") -> str:
     """Refuse (Invalid) what is too large, markup, not a JPEG, PNG or WebP, over the pixel cap,
     animated, or a JPEG of too many scans, from the bytes and the header only; returns the format."""
-    name = filename or "A photo"
+    name = filename or _("A photo")
     limit = current_app.config["PHOTO_MAX_BYTES"]
     if len(raw) > limit:
-        _refuse(f"{name} is larger than {limit // (1024 * 1024)} MB.")
+        _refuse(_("%(name)s is larger than %(size)d MB.", name=name, size=limit // (1024 * 1024)))
     if _MARKUP.search(raw):
-        _refuse(f"{name} contains web page code, so it was refused.")
+        _refuse(_("%(name)s contains web page code, so it was refused.", name=name))
     with _opened(raw, name) as image:  # reads the header; nothing is decoded
         fmt = ALIASES.get(image.format, image.format)
         if fmt not in FORMATS:
-            _refuse(f"{name} is not a JPEG, PNG or WebP image.")
+            _refuse(_("%(name)s is not a JPEG, PNG or WebP image.", name=name))
         if image.width * image.height > _max_pixels():
             _refuse(_too_many_pixels(name))
         if image.format != "MPO" and getattr(image, "n_frames", 1) != 1:  # MPO: only the first is read
-            _refuse(f"{name} is animated; send a still photo.")
+            _refuse(_("%(name)s is animated; send a still photo.", name=name))
     if fmt == "JPEG" and jpeg_scans(raw) > MAX_JPEG_SCANS:
-        _refuse(f"{name} is a JPEG saved in too many passes; save it again as a standard JPEG.")
+        _refuse(_("%(name)s is a JPEG saved in too many passes; save it again as a standard JPEG.", name=name))
     return fmt
 
 
@@ -118,7 +119,8 @@ def _max_pixels() -> int:
 
 
 def _too_many_pixels(name: str) -> str:
-    return f"{name} has too many pixels (at most {_max_pixels() / 1_000_000:g} megapixels)."
+    return _("%(name)s has too many pixels (at most %(megapixels)s megapixels).", name=name,
+             megapixels=fnumber(_max_pixels() / 1_000_000))
 
 
 @contextmanager
@@ -137,12 +139,12 @@ def _opened(raw: bytes, name: str) -> Iterator[Image.Image]:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         _refuse(_too_many_pixels(name))
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
-        _refuse(f"{name} is not a readable JPEG, PNG or WebP image.")
+        _refuse(_("%(name)s is not a readable JPEG, PNG or WebP image.", name=name))
 
 
 def _decode(raw: bytes, filename: str, *, max_side: int | None = None) -> CleanPhoto:
     """Decode a checked photo and write a new file: no EXIF, GPS, comments or trailing data."""
-    with _opened(raw, filename or "A photo") as image:
+    with _opened(raw, filename or _("A photo")) as image:
         fmt = ALIASES.get(image.format, image.format)
         image.load()
         upright = ImageOps.exif_transpose(image)  # keep the orientation the EXIF tag gave it

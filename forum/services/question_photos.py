@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from forum import clock
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import Question, QuestionPhoto, User
 from forum.permissions import can, require
 from forum.services import moderation_trust, photos, search_index
@@ -40,17 +41,19 @@ def input_errors(photos: Sequence[PhotoUpload] = (), photo_consent: bool = False
     """The cheap checks (count, descriptions, consent) as field messages; nothing is decoded."""
     errors: dict[str, list[str]] = {}
     if kept + len(photos) > MAX_PHOTOS:
-        errors["photos"] = [f"A question can have at most {MAX_PHOTOS} photos."
-                            + (" Remove one before adding another." if kept else "")]
+        errors["photos"] = [_("A question can have at most %(num)d photos. Remove one before adding another.",
+                              num=MAX_PHOTOS) if kept
+                            else _("A question can have at most %(num)d photos.", num=MAX_PHOTOS)]
     for number, upload in enumerate(photos, start=1):
         field = upload.alt_field or f"photo_alt_{number}"
         alt = (upload.alt or "").strip()
         if not alt:
-            errors[field] = [f"Describe photo {number} in a few words for people who cannot see it."]
+            errors[field] = [_("Describe photo %(number)d in a few words for people who cannot see it.", number=number)]
         elif len(alt) > MAX_ALT:
-            errors[field] = [f"Keep the description of photo {number} to {MAX_ALT} characters or fewer."]
+            errors[field] = [_("Keep the description of photo %(number)d to %(max)d characters or fewer.",
+                               number=number, max=MAX_ALT)]
     if photos and not photo_consent:
-        errors["photo_consent"] = ["Tick this box to show your photos publicly, or remove the photos."]
+        errors["photo_consent"] = [_("Tick this box to show your photos publicly, or remove the photos.")]
     return errors
 
 
@@ -61,7 +64,7 @@ def prepare(photos_in: Sequence[PhotoUpload], photo_consent: bool, kept: int = 0
         return []
     errors = input_errors(photos_in, photo_consent, kept)
     if errors:
-        raise Invalid("Check the photos.", fields=errors)
+        raise Invalid(_("Check the photos."), fields=errors)
     for upload in photos_in:  # every file passes the cheap checks before any is decoded
         photos.check_photo(upload.raw, upload.filename)
     return [Prepared(photos.clean_photo(u.raw, u.filename, max_side=MAX_SIDE), u.alt.strip()) for u in photos_in]
@@ -111,7 +114,7 @@ def add_photos(actor: User, *, question_id: int, photos_in: Sequence[PhotoUpload
     questions.edit_question). Counts as an edit."""
     question = _own_question(actor, question_id)
     if not photos_in:
-        raise Invalid(fields={"photos": ["Attach a photo as the multipart field `photos`."]})
+        raise Invalid(fields=dict(photos=[_("Attach a photo as the multipart field `photos`.")]))
     prepared = prepare(photos_in, photo_consent, kept=len(question.photos))
     _touch(actor, question, prepared)
     save_and_commit(question, prepared)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from forum import cache, clock
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
+from forum.i18n import _, _l, current_locale
 from forum.models import (
     Answer, AnswerReview, DoctorProfile, Follow, FollowUp, Invitation, Question, Topic, Treatment, User,
     VerificationStatus, question_topics, question_treatments,
@@ -20,6 +21,7 @@ from forum.permissions import can, require, visible_answers, visible_question_pa
 from forum.services import (
     following_fanout, notifications, question_photos, reference, revisions, search, search_index, spam, stats, triage,
 )
+from forum.services.language_detect import detect_language
 from forum.services.photos import PhotoUpload
 from forum.services.reference import by_slugs
 
@@ -57,21 +59,24 @@ def check_may_ask(actor: User) -> None:
 
 
 def ask_question(actor: User, *, title: str, body: str, topics: list[str], treatments: list[str],
-                 anonymous: bool = False, photos: Sequence[PhotoUpload] = (), photo_consent: bool = False) -> AskResult:
+                 anonymous: bool = False, photos: Sequence[PhotoUpload] = (), photo_consent: bool = False,
+                 language: str | None = None) -> AskResult:
     """A member asks; the asker follows it automatically. Text matching a safety red flag marks
     the question urgent (moderators see it first) and the caller shows the urgent-care notice.
-    Photos (services/question_photos.py) are stored with the question in one transaction."""
+    Photos (services/question_photos.py) are stored with the question in one transaction. The
+    question keeps the `language` it is written in; not given, it is detected from the text."""
     require(actor, "question.ask")
     spam.check_links(actor, "body", title, body)
     recent = db.session.scalar(select(Question.id).where(
         Question.author_id == actor.id, Question.title == title,
         Question.created_at > clock.now() - DUPLICATE_WINDOW))
     if recent is not None:
-        raise Invalid("You asked this a moment ago.", fields={"title": ["You asked this a moment ago."]})
+        raise Invalid(_("You asked this a moment ago."), fields=dict(title=[_("You asked this a moment ago.")]))
     prepared = question_photos.prepare(photos, photo_consent)
     flags = triage.red_flags(title, body)
     question = Question(author=actor, title=title, body=body, anonymous=anonymous, urgent=bool(flags),
-                        last_activity_at=clock.now())
+                        last_activity_at=clock.now(),
+                        language=language or detect_language(f"{title}\n{body}", fallback=current_locale()))
     _link_subjects(question, {"topics": topics, "treatments": treatments})
     db.session.add(question)
     db.session.flush()
@@ -86,9 +91,10 @@ def ask_question(actor: User, *, title: str, body: str, topics: list[str], treat
 
 def edit_question(actor: User, *, question_id: int, title: str, body: str, topics: list[str],
                   treatments: list[str], anonymous: bool | None = None, photos: Sequence[PhotoUpload] = (),
-                  photo_consent: bool = False, remove_photo_ids: Sequence[str] = ()) -> Question:
+                  photo_consent: bool = False, remove_photo_ids: Sequence[str] = (),
+                  language: str | None = None) -> Question:
     """The asker edits; the last-edited time is kept and the search index follows. `anonymous`
-    None keeps the current choice. Photos may be added and removed (services/question_photos.py)."""
+    and `language` None keep the current choice. Photos may be added and removed (services/question_photos.py)."""
     question = get_question(actor, question_id)
     require(actor, "question.edit", question)
     spam.check_links(actor, "body", title, body)
@@ -102,6 +108,7 @@ def edit_question(actor: User, *, question_id: int, title: str, body: str, topic
     question.title, question.body = title, body
     if anonymous is not None:
         question.anonymous = anonymous
+    question.language = language or question.language
     question.topics, question.treatments = chosen_topics, chosen_treatments
     question.edited_at = clock.now()
     question.urgent = question.urgent or bool(triage.red_flags(title, body))
@@ -276,15 +283,17 @@ def invite_doctors(actor: User, *, question_id: int, doctor_ids: list[int]) -> l
     candidates = {d.id: d for d in invite_candidates(question, limit=len(doctor_ids) or 1, doctor_ids=doctor_ids)}
     unknown = [i for i in doctor_ids if i not in candidates]
     if unknown:
-        raise Invalid(fields={"doctor_ids": ["Invite verified doctors whose topics match your question."]})
+        raise Invalid(fields=dict(doctor_ids=[_("Invite verified doctors whose topics match your question.")]))
     already = set(db.session.scalars(select(Invitation.doctor_id).where(Invitation.question_id == question.id)))
     new = [candidates[i] for i in dict.fromkeys(doctor_ids) if candidates[i].user_id not in already]
     if len(already) + len(new) > MAX_INVITES:
-        raise Invalid(fields={"doctor_ids": [f"You can invite at most {MAX_INVITES} doctors per question."]})
+        raise Invalid(fields=dict(doctor_ids=[_("You can invite at most %(num)d doctors per question.",
+                                               num=MAX_INVITES)]))
     invitations = []
     for doctor in new:
         invitations.append(Invitation(question_id=question.id, doctor_id=doctor.user_id))
-        notifications.notify(doctor.user, "invitation", f"You were invited to answer: {question.title}",
+        notifications.notify(doctor.user, "invitation",
+                             _l("You were invited to answer: %(title)s", title=question.title),
                              link=f"/questions/{question.id}")
     db.session.add_all(invitations)
     db.session.commit()
@@ -309,7 +318,8 @@ def edit_form_values(actor: User, question: Question) -> dict:
     """The edit form prefilled with the question as it stands."""
     require(actor, "question.edit", question)
     return {"title": question.title, "body": question.body, "anonymous": question.anonymous,
-            "topics": [t.slug for t in question.topics], "treatments": [t.slug for t in question.treatments]}
+            "language": question.language, "topics": [t.slug for t in question.topics],
+            "treatments": [t.slug for t in question.treatments]}
 
 
 def feed_questions(topic: str | None = None, limit: int = 30) -> list[Question]:

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from forum import ratelimits
 from forum.errors import Conflict, Invalid
 from forum.extensions import csrf
+from forum.i18n import _
 from forum.permissions import can
 from forum.schemas.qa import AnswerIn, AnswerReviewIn, FollowUpIn, InviteIn, QuestionArgs, QuestionIn
 from forum.services import answers, moderation_trust, photos, question_photos, questions, reference, triage
@@ -31,10 +32,11 @@ def _qa_page_jsonld(question, answers_) -> dict:
         doctor = a.author.doctor_profile if a.author and a.author.doctor_profile else None
         return {"@type": "Answer", "text": a.body, "upvoteCount": a.helpful_count, "url": f"{url}#answer-{a.id}",
                 "dateCreated": a.created_at.isoformat() + "Z",
-                "author": {"@type": "Person", "name": doctor.full_name if doctor else "Doctor"}}
-    asker = question.author.display_name if question.author and not question.anonymous else "Anonymous member"
+                "author": {"@type": "Person", "name": doctor.full_name if doctor else _("Doctor")}}
+    asker = question.author.display_name if question.author and not question.anonymous else _("Anonymous member")
     main = {"@type": "Question", "name": question.title, "text": question.body, "answerCount": len(answers_),
-            "dateCreated": question.created_at.isoformat() + "Z", "author": {"@type": "Person", "name": asker}}
+            "inLanguage": question.language, "dateCreated": question.created_at.isoformat() + "Z",
+            "author": {"@type": "Person", "name": asker}}
     accepted = [a for a in answers_ if a.accepted]
     if accepted:
         main["acceptedAnswer"] = answer_ld(accepted[0])
@@ -172,7 +174,7 @@ def vote(answer_id, action):
     answer = answers.get_answer(current_user, answer_id)
     try:
         (answers.accept_answer if action == "accept" else answers.mark_helpful)(current_user, answer_id=answer_id)
-        flash("Answer accepted." if action == "accept" else "Marked helpful. Thank you.", "success")
+        flash(_("Answer accepted.") if action == "accept" else _("Marked helpful. Thank you."), "success")
     except Conflict as e:
         flash(e.message, "error")
     return redirect(url_for("questions.show", question_id=answer.question_id, slug=answer.question.slug,
@@ -186,7 +188,7 @@ def review(answer_id):
     data, errors = load_form(AnswerReviewIn())
     if not errors:
         answers.review_answer(current_user, answer_id=answer_id, **data)
-        flash("Your review is shown with the answer.", "success")
+        flash(_("Your review is shown with the answer."), "success")
         return redirect(url_for("questions.show", question_id=answer.question_id, slug=answer.question.slug,
                                 _anchor=f"answer-{answer_id}"), 303)
     return _show(answer.question_id, 422, errors={f"review-{answer_id}": errors},
@@ -211,7 +213,8 @@ def follow_up(answer_id):
 @login_required
 def follow(question_id, action):
     question = questions.follow_question(current_user, question_id=question_id, follow=action == "follow")
-    flash("You follow this question." if action == "follow" else "You no longer follow this question.", "success")
+    flash(_("You follow this question.") if action == "follow" else _("You no longer follow this question."),
+          "success")
     return redirect(url_for("questions.show", question_id=question_id, slug=question.slug), 303)
 
 
@@ -222,7 +225,7 @@ def invite(question_id):
     if not errors:
         try:
             questions.invite_doctors(current_user, question_id=question_id, **data)
-            flash("Invitations sent.", "success")
+            flash(_("Invitations sent."), "success")
             question = questions.get_question(current_user, question_id)
             return redirect(url_for("questions.show", question_id=question_id, slug=question.slug), 303)
         except Invalid as e:
