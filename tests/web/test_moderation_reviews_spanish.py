@@ -54,3 +54,4 @@ def test_an_authors_notice_of_a_moderator_action_reads_in_their_language(app):
     assert str(message) == "A moderator hid your post: spam"
     with force_locale("es"):
         assert str(message) == "Un moderador ocultó su publicación: spam"
+
