@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 from forum import ratelimits
 from forum.api.auth import AUTH, actor
 from forum.errors import Invalid, NotFound
+from forum.i18n import _
 from forum.models import Review
 from forum.schemas.reviews import (
     MyReviewOut, ReplyIn, ReviewArgs, ReviewEditIn, ReviewIn, ReviewOut, ReviewPageOut, ReviewPhotoIn,
@@ -42,7 +43,7 @@ def _photo_upload() -> tuple[photos.PhotoUpload, dict]:
         raise Invalid(fields=err.messages) from None
     files = [f for f in request.files.getlist("photos") if f and f.filename]
     if len(files) != 1:
-        raise Invalid(fields={"photos": ["Attach one photo as the multipart part `photos`."]})
+        raise Invalid(fields=dict(photos=[_("Attach one photo as the multipart part %(part)s.", part="`photos`")]))
     upload = files[0]
     changes = {"photo_consent": True} if form["photo_consent"] else {}
     return photos.PhotoUpload(raw=upload.read(), filename=upload.filename, alt=form["alt"]), changes

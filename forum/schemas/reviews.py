@@ -5,8 +5,10 @@ import re
 from datetime import date
 
 from flask import url_for
+from flask_babel.speaklater import LazyString
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from forum.i18n import _, _l, fnumber
 from forum.models import WorthIt
 from forum.schemas.common import ArgsSchema, InputSchema, Text, UtcDateTime
 from forum.schemas.reference import SLUG, TreatmentRefOut
@@ -16,21 +18,25 @@ from forum.text import slugify
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?$")
 
 
+# formatted when shown, in the reader's locale (1,000,000 / 1.000.000)
+_COST_RANGE = LazyString(lambda: _("Enter the amount as a whole number from 1 to %(max)s.", max=fnumber(MAX_COST)))
+
+
 class Month(fields.Field):
     """A month, as "YYYY-MM" (what <input type="month"> sends) or a full date "YYYY-MM-DD";
     loads a `date` (the day as given: the service keeps only its month). Dumps "YYYY-MM"."""
 
-    default_error_messages = {"invalid": "Enter the month like 2026-03."}
+    default_error_messages = {"invalid": _l("Enter the month like %(example)s.", example="2026-03")}
 
     def _deserialize(self, value, attr, data, **kwargs) -> date:
         match = _MONTH.match(value) if isinstance(value, str) else None
         if match is None:
-            raise self.make_error("invalid")
+            raise ValidationError(str(self.error_messages["invalid"]))
         year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
         try:
             parsed = date(year, month, day)
         except ValueError:
-            raise self.make_error("invalid") from None
+            raise ValidationError(str(self.error_messages["invalid"])) from None
         return parsed  # how far back, and not in the future: the service's rule
 
     def _serialize(self, value, attr, obj, **kwargs) -> str | None:
@@ -43,17 +49,17 @@ class ReviewIn(InputSchema):
     treatment = fields.String(required=True, validate=[validate.Length(min=2, max=80), SLUG],
                               metadata={"description": "The treatment's slug (GET /api/v1/treatments)"})
     rating = fields.Integer(required=True, validate=validate.Range(
-        min=1, max=5, error="Choose a rating from 1 to 5 stars."))
+        min=1, max=5, error=_l("Choose a rating from 1 to 5 stars.")))
     worth_it = fields.String(required=True, validate=validate.OneOf(
-        [w.value for w in WorthIt], error="Choose yes, not sure or no."))
+        [w.value for w in WorthIt], error=_l("Choose yes, not sure or no.")))
     treated_on = Month(required=True, metadata={
         "description": "The month of the treatment, YYYY-MM (or a date YYYY-MM-DD); not in the future",
         "type": "string", "pattern": _MONTH.pattern, "example": "2026-03"})
     cost_amount = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(
-        min=1, max=MAX_COST, error=f"Enter the amount as a whole number from 1 to {MAX_COST:,}."),
+        min=1, max=MAX_COST, error=_COST_RANGE),
         metadata={"description": "What you paid, in whole units of `cost_currency` (optional)"})
     cost_currency = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
-        CURRENCIES, error="Choose one of the listed currencies."),
+        CURRENCIES, error=_l("Choose one of the listed currencies.")),
         metadata={"description": "Required when `cost_amount` is given"})
     city = Text(max_len=80, required=False, metadata={"description": "Where it was done (optional)"})
     body = Text(min_len=MIN_BODY, max_len=MAX_BODY)
@@ -63,7 +69,7 @@ class ReviewIn(InputSchema):
     @validates_schema
     def _currency_with_amount(self, data, **_kwargs):
         if data.get("cost_amount") is not None and not data.get("cost_currency") and not self.partial:
-            raise ValidationError({"cost_currency": ["Choose the currency you paid in."]})
+            raise ValidationError(dict(cost_currency=[_("Choose the currency you paid in.")]))
 
 
 class ReviewEditIn(ReviewIn):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from forum import clock
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
+from forum.i18n import _, _l
 from forum.models import (
     Credential, CredentialKind, DoctorProfile, ModerationLog, User, VerificationStatus,
 )
@@ -45,8 +46,8 @@ def lapse_expired_verifications() -> int:
             log_action(None, "doctor.lapse", "doctor", profile.id,
                        f"License expired on {licence.expires_on.isoformat()}")
             notifications.notify(profile.user, "doctor_lapsed",
-                                 "Your verification lapsed because your license expired; "
-                                 "a moderator will re-check it.", link="/doctor/apply")
+                                 _l("Your verification lapsed because your license expired; "
+                                    "a moderator will re-check it."), link="/doctor/apply")
             lapsed += 1
     if lapsed:
         db.session.commit()
@@ -90,10 +91,10 @@ def decide_doctor_application(actor: User, *, profile_id: int, decision: str, re
     profile = get_application(actor, profile_id)
     require(actor, "doctor.decide", profile)
     if profile.public_status not in QUEUE_STATUSES:
-        raise Conflict(f"This application is already {profile.status.value}.")
+        raise Conflict(_("This application is already %(status)s.", status=profile.status.value))
     if decision == "verify" and not (license_source and license_expires_on):
-        raise Invalid("Record where the license was checked and when it expires.",
-                      fields={"license_source": ["Say where you checked the license."]})
+        raise Invalid(_("Record where the license was checked and when it expires."),
+                      fields=dict(license_source=[_("Say where you checked the license.")]))
     now = clock.now()
     if decision == "verify":
         db.session.add(Credential(doctor=profile, kind=CredentialKind.LICENSE,
@@ -107,10 +108,10 @@ def decide_doctor_application(actor: User, *, profile_id: int, decision: str, re
                                       issuer=profile.board_certification, source=board_source,
                                       checked_by_id=actor.id, checked_at=now, expires_on=board_expires_on))
         profile.status = VerificationStatus.VERIFIED
-        message = "Your doctor application was approved: you are now a verified doctor."
+        message = _l("Your doctor application was approved: you are now a verified doctor.")
     else:
         profile.status = VerificationStatus.REJECTED
-        message = f"Your doctor application was not approved: {reason}"
+        message = _l("Your doctor application was not approved: %(reason)s", reason=reason)
     profile.decided_by_id, profile.decided_at, profile.decision_reason = actor.id, now, reason
     log_action(actor, f"doctor.{decision}", "doctor", profile.id, reason)
     notifications.notify(profile.user, "doctor_decision", message, link="/doctor/apply")

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from forum import clock
 from forum.errors import Invalid
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import Answer, BanRemoval, Flag, FlagStatus, FollowUp, Question, User
 from forum.services.moderation import log_action
 from forum.services.moderation_content import refresh_visibility
@@ -25,11 +26,11 @@ def check_post_choices(action: str, *, remove_posts: bool, restore_posts: bool) 
     """Posts are removed only with a ban and restored only with a restore; checked before anything
     changes."""
     if remove_posts and action != "ban":
-        raise Invalid("Only a ban removes the user's posts.",
-                      fields={"remove_posts": ["Only a ban removes the user's posts."]})
+        raise Invalid(_("Only a ban removes the user's posts."),
+                      fields=dict(remove_posts=[_("Only a ban removes the user's posts.")]))
     if restore_posts and action != "restore":
-        raise Invalid("Posts removed by a ban come back when the account is restored.",
-                      fields={"restore_posts": ["Posts removed by a ban come back when the account is restored."]})
+        message = _("Posts removed by a ban come back when the account is restored.")
+        raise Invalid(message, fields=dict(restore_posts=[message]))
 
 
 def apply_post_choices(actor: User, target: User, reason: str, *, remove_posts: bool, restore_posts: bool) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from forum import clock
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
+from forum.i18n import _, _l
 from forum.ids import is_valid_id
 from forum.models import (
     Answer, ConsultationRequest, DoctorProfile, Flag, FlagStatus, FlagTarget, FollowUp, Question, QuestionStatus,
@@ -135,7 +136,7 @@ def flag_content(actor: User, *, target_type: str, target_id: int | str, reason:
             raise NotFound()
         require(actor, "content.flag", obj)
     target_id = str(obj.id)  # canonical: "012" and "12" are the same item
-    duplicate = Conflict("You already flagged this; a moderator will review it.")
+    duplicate = Conflict(_("You already flagged this; a moderator will review it."))
     exists = db.session.scalar(select(Flag.id).where(
         Flag.reporter_id == actor.id, Flag.target_type == target_type, Flag.target_id == target_id,
         Flag.status == FlagStatus.OPEN))
@@ -167,7 +168,7 @@ def _auto_hide(obj, target_type: FlagTarget, tally: moderation_trust.FlagTally) 
     author = author_of(obj)
     if author is not None:
         notifications.notify(author, "content_under_review",
-                             "Your post was hidden after several reports and is under review by a moderator.",
+                             _l("Your post was hidden after several reports and is under review by a moderator."),
                              link=_link(obj))
 
 
@@ -249,7 +250,7 @@ def moderate_content(actor: User, *, target_type: str, target_id: int, action: s
     obj = load_target(target_type, target_id)
     kind = FlagTarget(target_type)
     if action not in CONTENT_ACTIONS[kind]:
-        raise Invalid(fields={"action": [f"Not an action on a {kind.value.replace('_', '-')}."]})
+        raise Invalid(fields=dict(action=[_("Not an action on a %(kind)s.", kind=kind.value.replace('_', '-'))]))
     outcome = _apply(actor, obj, action, duplicate_of_id=duplicate_of_id, title=title, body=body, reason=reason)
     if action != "clear_urgent":  # the urgency review says nothing about what members reported
         _close_flags(actor, kind, str(obj.id),
@@ -257,9 +258,34 @@ def moderate_content(actor: User, *, target_type: str, target_id: int, action: s
     log_action(actor, f"{kind.value}.{action}", kind.value, obj.id, reason, _label(obj))
     author = author_of(obj)
     if outcome and author is not None and author.id != actor.id:
-        notifications.notify(author, "moderation", f"A moderator {outcome}: {reason}", link=_link(obj))
+        notifications.notify(author, "moderation", told_author(outcome, reason), link=_link(obj))
     db.session.commit()
     return obj
+
+
+def told_author(outcome: str, reason: str):
+    """What the author is told (lazy: rendered in their language) for the outcome a handler returned."""
+    return {
+        "hid your post": _l("A moderator hid your post: %(reason)s", reason=reason),
+        "deleted your post": _l("A moderator deleted your post: %(reason)s", reason=reason),
+        "made your post visible again": _l("A moderator made your post visible again: %(reason)s", reason=reason),
+        "restored your post": _l("A moderator restored your post: %(reason)s", reason=reason),
+        "approved your question": _l("A moderator approved your question: %(reason)s", reason=reason),
+        "locked your question": _l("A moderator locked your question: %(reason)s", reason=reason),
+        "unlocked your question": _l("A moderator unlocked your question: %(reason)s", reason=reason),
+        "reopened your question": _l("A moderator reopened your question: %(reason)s", reason=reason),
+        "closed your question as a duplicate": _l("A moderator closed your question as a duplicate: %(reason)s",
+                                                  reason=reason),
+        "edited your post": _l("A moderator edited your post: %(reason)s", reason=reason),
+        "suspended your doctor verification": _l("A moderator suspended your doctor verification: %(reason)s",
+                                                 reason=reason),
+        "restored your doctor verification": _l("A moderator restored your doctor verification: %(reason)s",
+                                                reason=reason),
+        "hid your review": _l("A moderator hid your review: %(reason)s", reason=reason),
+        "made your review visible again": _l("A moderator made your review visible again: %(reason)s",
+                                             reason=reason),
+        "approved your review": _l("A moderator approved your review: %(reason)s", reason=reason),
+    }[outcome]
 
 
 def _apply(actor: User, obj, action: str, *, duplicate_of_id, title, body, reason) -> str | None:  # noqa: ARG001
@@ -269,7 +295,7 @@ def _apply(actor: User, obj, action: str, *, duplicate_of_id, title, body, reaso
     for actions, handler in _HANDLERS:
         if action in actions:
             return handler(obj, action, duplicate_of_id=duplicate_of_id, title=title, body=body, actor=actor)
-    raise Invalid(fields={"action": ["Unknown action."]})
+    raise Invalid(fields=dict(action=[_("Unknown action.")]))
 
 
 def _no_change(obj, action: str, **_kw) -> None:
@@ -279,7 +305,7 @@ def _no_change(obj, action: str, **_kw) -> None:
 
 def _visibility(obj, action: str, **_kw) -> str:
     if action == "unhide" and obj.deleted_at is not None:  # checked before anything changes
-        raise Conflict("This post was deleted; restore it instead.")
+        raise Conflict(_("This post was deleted; restore it instead."))
     obj.hidden = action in ("hide", "delete")
     obj.deleted_at = clock.now() if action == "delete" else (None if action == "restore" else obj.deleted_at)
     refresh_visibility(obj)
@@ -290,7 +316,7 @@ def _visibility(obj, action: str, **_kw) -> str:
 def _approve(obj, _action: str, **_kw) -> str:
     """A question held for a moderator (photos from a new account) goes public."""
     if not obj.awaiting_approval:
-        raise Invalid(fields={"action": ["Only a question waiting for approval can be approved."]})
+        raise Invalid(fields=dict(action=[_("Only a question waiting for approval can be approved.")]))
     obj.awaiting_approval = obj.hidden = False
     refresh_visibility(obj)
     if isinstance(obj, Question):  # held until now: its topics' and treatments' followers hear of it
@@ -310,14 +336,14 @@ def _duplicate(obj, action: str, *, duplicate_of_id, **_kw) -> str:
         return "reopened your question"
     original = db.session.get(Question, duplicate_of_id) if duplicate_of_id else None
     if original is None or original.id == obj.id or original.hidden:
-        raise Invalid(fields={"duplicate_of_id": ["Give the id of a visible, different question."]})
+        raise Invalid(fields=dict(duplicate_of_id=[_("Give the id of a visible, different question.")]))
     obj.status, obj.duplicate_of_id = QuestionStatus.CLOSED, original.id
     return "closed your question as a duplicate"
 
 
 def _edit(obj, _action: str, *, title, body, actor, **_kw) -> str:
     if not body or len(body) < 2 or (isinstance(obj, Question) and not title):
-        raise Invalid(fields={"body": ["Give the edited text."]})
+        raise Invalid(fields=dict(body=[_("Give the edited text.")]))
     revisions.record(obj, actor)  # questions and answers keep the version replaced
     if isinstance(obj, Question):
         obj.title = title
@@ -330,7 +356,7 @@ def _verification(obj, action: str, **_kw) -> str:
     suspending = action == "suspend_verification"
     expected = VerificationStatus.VERIFIED if suspending else VerificationStatus.SUSPENDED
     if obj.status != expected:
-        raise Conflict(f"This doctor's verification is {obj.status.value}.")
+        raise Conflict(_("This doctor's verification is %(status)s.", status=obj.status.value))
     obj.status = VerificationStatus.SUSPENDED if suspending else VerificationStatus.VERIFIED
     return "suspended your doctor verification" if suspending else "restored your doctor verification"
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from forum import clock
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
+from forum.i18n import _, _l
 from forum.models import Answer, Flag, FlagStatus, FlagTarget, FollowUp, Question, Role, User, UserStatus
 from forum.pagination import Page, paginate
 from forum.permissions import require
@@ -71,23 +72,24 @@ def moderate_user(actor: User, *, user_id: int, action: str, reason: str, days: 
     require(actor, "user.moderate", target)
     if action == "suspend":
         if not days:
-            raise Invalid(fields={"days": ["Give the number of days."]})
+            raise Invalid(fields=dict(days=[_("Give the number of days.")]))
         target.status, target.suspended_until = UserStatus.SUSPENDED, clock.now() + timedelta(days=days)
         end_all_sessions(target)
-        message = f"Your account is suspended until {target.suspended_until:%Y-%m-%d}: {reason}"
+        message = _l("Your account is suspended until %(date)s: %(reason)s",
+                     date=f"{target.suspended_until:%Y-%m-%d}", reason=reason)
     elif action == "ban":
         target.status, target.suspended_until = UserStatus.BANNED, None
         end_all_sessions(target)
         message = None
     elif action == "restore":  # on an active account, only to bring back posts a ban removed
         if target.status == UserStatus.ACTIVE and not (restore_posts and moderation_bans.removed_by_ban_count(target)):
-            raise Conflict("This account is already active.")
-        message = None if target.status == UserStatus.ACTIVE else "Your account is active again."
+            raise Conflict(_("This account is already active."))
+        message = None if target.status == UserStatus.ACTIVE else _l("Your account is active again.")
         target.status, target.suspended_until = UserStatus.ACTIVE, None
     elif action in ("promote", "demote"):
         message = _change_staff_role(actor, target, action)
     else:
-        raise Invalid(fields={"action": ["Unknown action."]})
+        raise Invalid(fields=dict(action=[_("Unknown action.")]))
     log_action(actor, f"user.{action}", "user", target.id, reason)
     moderation_bans.apply_post_choices(actor, target, reason, remove_posts=remove_posts, restore_posts=restore_posts)
     if message:
@@ -101,10 +103,10 @@ def _change_staff_role(actor: User, target: User, action: str) -> str:
     require(actor, "user.manage_staff")
     wanted, current = (Role.MODERATOR, Role.MEMBER) if action == "promote" else (Role.MEMBER, Role.MODERATOR)
     if target.role != current:
-        raise Conflict(f"This user is {target.role.value}.")
+        raise Conflict(_("This user is %(role)s.", role=target.role.value))
     target.role = wanted
     end_all_sessions(target)
-    return "You are now a moderator." if action == "promote" else "You are no longer a moderator."
+    return _l("You are now a moderator.") if action == "promote" else _l("You are no longer a moderator.")
 
 
 def recent_from_new_accounts(actor: User, *, days: int = 7, limit: int = 20) -> list[Question | Answer]:

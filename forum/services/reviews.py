@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from forum import clock
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
+from forum.i18n import _, _l, fnumber
 from forum.ids import is_valid_id
 from forum.models import (
     ConsultationRequest, ConsultationStatus, DoctorProfile, Review, ReviewPhoto, ReviewStatus, Treatment, User,
@@ -58,18 +59,19 @@ def _clean(data: dict, existing: Review | None = None) -> dict:
     values["treatment"] = _treatment(values["treatment"], errors)
     rating = values["rating"]
     if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
-        errors["rating"] = ["Choose a rating from 1 to 5 stars."]
+        errors["rating"] = [_("Choose a rating from 1 to 5 stars.")]
     if values["worth_it"] not in {w.value for w in WorthIt}:
-        errors["worth_it"] = ["Say whether it was worth it: yes, not sure or no."]
+        errors["worth_it"] = [_("Say whether it was worth it: yes, not sure or no.")]
     values["treated_on"] = _month(values["treated_on"], errors)
     _cost(values, errors)
     values["city"] = (values["city"] or "").strip()[:80] or None
     body = (values["body"] or "").strip()
     if len(body) < MIN_BODY:
-        errors["body"] = [f"Tell other patients a bit more: at least {MIN_BODY} characters "
-                          f"(you wrote {len(body)})."]
+        errors["body"] = [_("Tell other patients a bit more: at least %(min)d characters (you wrote %(num)d).",
+                            min=MIN_BODY, num=len(body))]
     elif len(body) > MAX_BODY:
-        errors["body"] = [f"Keep the review under {MAX_BODY} characters (you wrote {len(body)})."]
+        errors["body"] = [_("Keep the review under %(max)d characters (you wrote %(num)d).", max=MAX_BODY,
+                            num=len(body))]
     values["body"] = body
     values["photo_consent"] = bool(values["photo_consent"])
     if errors:
@@ -80,20 +82,20 @@ def _clean(data: dict, existing: Review | None = None) -> dict:
 def _treatment(slug, errors: dict) -> Treatment | None:
     treatment_id = reference.treatment_id(slug) if isinstance(slug, str) and slug else None
     if treatment_id is None:
-        errors["treatment"] = ["Choose the treatment you had from the list."]
+        errors["treatment"] = [_("Choose the treatment you had from the list.")]
         return None
     return db.session.get(Treatment, treatment_id)
 
 
 def _month(value, errors: dict) -> date | None:
     if not isinstance(value, date):
-        errors["treated_on"] = ["Give the month you had the treatment."]
+        errors["treated_on"] = [_("Give the month you had the treatment.")]
         return None
     month = date(value.year, value.month, 1)
     if month > clock.now().date():
-        errors["treated_on"] = ["The month you had the treatment cannot be in the future."]
+        errors["treated_on"] = [_("The month you had the treatment cannot be in the future.")]
     elif month < EARLIEST:
-        errors["treated_on"] = [f"Give a month from {EARLIEST.year} on."]
+        errors["treated_on"] = [_("Give a month from %(year)s on.", year=EARLIEST.year)]
     return month
 
 
@@ -103,9 +105,9 @@ def _cost(values: dict, errors: dict) -> None:
         values["cost_currency"] = None
         return
     if not isinstance(amount, int) or isinstance(amount, bool) or not 1 <= amount <= MAX_COST:
-        errors["cost_amount"] = [f"Give what you paid as a whole number from 1 to {MAX_COST:,}."]
+        errors["cost_amount"] = [_("Give what you paid as a whole number from 1 to %(max)s.", max=fnumber(MAX_COST))]
     if currency not in CURRENCIES:
-        errors["cost_currency"] = ["Choose the currency you paid in."]
+        errors["cost_currency"] = [_("Choose the currency you paid in.")]
     values["cost_currency"] = currency
 
 
@@ -114,15 +116,15 @@ def _check_photos(uploads: Sequence[PhotoUpload], kept: int, consent: bool) -> l
     if not uploads:
         return []
     if kept + len(uploads) > MAX_PHOTOS:
-        raise Invalid(fields={"photos": [f"Add at most {MAX_PHOTOS} photos to a review."]})
+        raise Invalid(fields=dict(photos=[_("Add at most %(num)d photos to a review.", num=MAX_PHOTOS)]))
     if not consent:
-        raise Invalid(fields={"photo_consent": ["Tick the box to agree that your photos are shown publicly, "
-                                                "or remove the photos."]})
+        raise Invalid(fields=dict(photo_consent=[_("Tick the box to agree that your photos are shown publicly, "
+                                                  "or remove the photos.")]))
     for upload in uploads:
         alt = (upload.alt or "").strip()
         if not alt or len(alt) > MAX_ALT:
-            raise Invalid(fields={"photos": [f"Describe each photo in a few words (at most {MAX_ALT} "
-                                             "characters) for people who cannot see it."]})
+            raise Invalid(fields=dict(photos=[_("Describe each photo in a few words (at most %(num)d characters) "
+                                               "for people who cannot see it.", num=MAX_ALT)]))
     return photos.clean_photos([(u.raw, u.filename) for u in uploads])
 
 
@@ -147,8 +149,8 @@ def _commit(review: Review, written: list[str], *, tell_doctor: bool = False) ->
                 _tell_doctor(review)
             db.session.commit()
     except IntegrityError:
-        raise Invalid(fields={"treatment": [
-            "You already reviewed this doctor for this treatment; edit that review instead."]}) from None
+        raise Invalid(fields=dict(treatment=[
+            _("You already reviewed this doctor for this treatment; edit that review instead.")])) from None
 
 
 # ---- writing ----
@@ -163,8 +165,8 @@ def create_review(actor: User, profile_id: int, data: dict, photo_uploads: Seque
     treatment = values.pop("treatment")
     if db.session.scalar(select(Review.id).where(Review.author_id == actor.id, Review.doctor_id == profile.user_id,
                                                  Review.treatment_id == treatment.id)):
-        raise Invalid(fields={"treatment": [
-            "You already reviewed this doctor for this treatment; edit that review instead."]})
+        raise Invalid(fields=dict(treatment=[
+            _("You already reviewed this doctor for this treatment; edit that review instead.")]))
     cleaned = _check_photos(photo_uploads, 0, values["photo_consent"])
     pending = moderation_trust.is_new_account(actor)
     review = Review(author_id=actor.id, doctor_id=profile.user_id, treatment_id=treatment.id, **values,
@@ -188,8 +190,8 @@ def edit_review(actor: User, review_id: int, data: dict, add_photos: Sequence[Ph
     removed = [p for p in review.photos if p.id in set(remove_photo_ids)]
     kept = len(review.photos) - len(removed)
     if kept and not values["photo_consent"]:
-        raise Invalid(fields={"photo_consent": ["Tick the box to agree that your photos are shown publicly, "
-                                                "or remove the photos."]})
+        raise Invalid(fields=dict(photo_consent=[_("Tick the box to agree that your photos are shown publicly, "
+                                                  "or remove the photos.")]))
     cleaned = _check_photos(add_photos, kept, values["photo_consent"])
     for key, value in values.items():
         setattr(review, key, value)
@@ -223,9 +225,10 @@ def reply_to_review(actor: User, review_id: int, body: str, *, notify: bool = Tr
     require(actor, "review.reply", review, hide=not review.is_published)
     body = (body or "").strip()
     if not 2 <= len(body) <= MAX_REPLY:
-        raise Invalid(fields={"body": [f"Write a reply of 2 to {MAX_REPLY} characters."]})
+        raise Invalid(fields=dict(body=[_("Write a reply of 2 to %(max)d characters.", max=MAX_REPLY)]))
     if notify and review.reply_body is None:
-        notifications.notify(review.author, "review_reply", f"{actor.display_name} replied to your review.",
+        notifications.notify(review.author, "review_reply",
+                             _l("%(name)s replied to your review.", name=actor.display_name),
                              link=_review_link(review))
     review.reply_body, review.reply_at = body, clock.now()
     db.session.commit()
@@ -247,7 +250,8 @@ def _review_link(review: Review) -> str:
 def _tell_doctor(review: Review) -> None:
     """The doctor hears of a newly published review. Runs in the caller's transaction."""
     notifications.notify(review.doctor, "review_posted",
-                         f"A patient reviewed you for {review.treatment.name} ({review.rating} of 5).",
+                         _l("A patient reviewed you for %(treatment)s (%(rating)d of 5).",
+                            treatment=review.treatment.name, rating=review.rating),
                          link=_review_link(review))
 
 
@@ -259,7 +263,7 @@ def set_status(review: Review, action: str, reason: str) -> str:
     if action == "hide":
         review.status, review.hidden_reason = ReviewStatus.HIDDEN, reason[:500]
     elif action == "approve" and review.status != ReviewStatus.PENDING:
-        raise Invalid(fields={"action": ["Only a review waiting for approval can be approved."]})
+        raise Invalid(fields=dict(action=[_("Only a review waiting for approval can be approved.")]))
     else:
         if review.published_at is None:  # its first publication: the doctor hears of it once
             review.published_at = clock.now()

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from forum import clock
 from forum.errors import Invalid
+from forum.i18n import _
 from forum.models import User
 
 NEW_ACCOUNT_AGE = timedelta(days=1)
@@ -19,5 +20,5 @@ def check_links(actor: User, field: str, *texts: str | None) -> None:
         return
     links = sum(len(_LINK.findall(text or "")) for text in texts)
     if links > NEW_ACCOUNT_MAX_LINKS:
-        raise Invalid("New accounts may include at most two links in a post.",
-                      fields={field: [f"New accounts may include at most {NEW_ACCOUNT_MAX_LINKS} links in a post."]})
+        message = _("New accounts may include at most %(num)d links in a post.", num=NEW_ACCOUNT_MAX_LINKS)
+        raise Invalid(message, fields={field: [message]})

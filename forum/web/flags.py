@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from forum import ratelimits
 from forum.errors import Conflict
+from forum.i18n import _
 from forum.schemas.moderation import FlagIn
 from forum.services import moderation_content
 from forum.web.auth import safe_next
@@ -18,11 +19,11 @@ bp = Blueprint("flags", __name__)
 def create():
     data, errors = load_form(FlagIn())
     if errors:
-        flash("Choose a reason for the report.", "error")
+        flash(_("Choose a reason for the report."), "error")
     else:
         try:
             moderation_content.flag_content(current_user, **data)
-            flash("Thank you. A moderator will review this.", "success")
+            flash(_("Thank you. A moderator will review this."), "success")
         except Conflict as e:
             flash(e.message, "error")
     return redirect(safe_next("/"), 303)

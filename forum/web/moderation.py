@@ -3,6 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum.errors import Invalid
+from forum.i18n import _
 from forum.permissions import require
 from forum.schemas.accounts import DoctorDecisionIn
 from forum.schemas.moderation import LogArgs, ModerationActionIn, UserActionIn, UserSearchArgs
@@ -41,7 +42,7 @@ def act_on_content(target_type, target_id, action):
         try:
             moderation_content.moderate_content(current_user, target_type=target_type, target_id=target_id,
                                                 action=action, **data)
-            flash("Done, and logged.", "success")
+            flash(_("Done, and logged."), "success")
             return redirect(safe_next(url_for("moderation.flags")), 303)
         except Invalid as e:
             errors = e.fields or {"_schema": [e.message]}
@@ -79,7 +80,7 @@ def act_on_user(user_id, action):
     if not errors:
         try:
             moderation_users.moderate_user(current_user, user_id=user_id, action=action, **data)
-            flash("Done, and logged.", "success")
+            flash(_("Done, and logged."), "success")
             return redirect(url_for("moderation.user", user_id=user_id), 303)
         except Invalid as e:
             errors = e.fields or {"_schema": [e.message]}
@@ -108,7 +109,7 @@ def decide(profile_id):
     if not errors:
         try:
             moderation.decide_doctor_application(current_user, profile_id=profile_id, **data)
-            flash("Decision recorded.", "success")
+            flash(_("Decision recorded."), "success")
             return redirect(url_for("moderation.applications"), 303)
         except Invalid as e:
             errors = e.fields
@@ -142,5 +143,5 @@ def contact_messages():
 @login_required
 def contact_handled(message_id):
     contact.mark_handled(current_user, message_id=message_id)
-    flash("Marked handled.", "success")
+    flash(_("Marked handled."), "success")
     return redirect(url_for("moderation.contact_messages"), 303)

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from forum import ratelimits
 from forum.errors import Invalid
 from forum.extensions import csrf
+from forum.i18n import _, _l
 from forum.permissions import require
 from forum.schemas.reviews import ReplyIn, ReviewIn
 from forum.services import doctors, photos, reference, review_queries, reviews
@@ -20,8 +21,8 @@ from forum.web.forms import load_form
 
 bp = Blueprint("reviews", __name__)
 PHOTO_FIELD = re.compile(r"^photo_(\d{1,2})$")  # photo_1 ... photo_4, each with its alt text photo_N_alt
-WORTH_IT = [("yes", "Yes"), ("not_sure", "Not sure"), ("no", "No")]
-PENDING_MESSAGE = "Thanks — your review will appear after a moderator checks it."
+WORTH_IT = [("yes", _l("Yes")), ("not_sure", _l("Not sure")), ("no", _l("No"))]
+PENDING_MESSAGE = _l("Thanks — your review will appear after a moderator checks it.")
 
 
 def _form_page(profile, review=None, form=None, errors=None, status=200):
@@ -43,7 +44,7 @@ def _refused(e: Invalid, photos: list) -> dict:
     """The service's field messages; files never survive a re-shown form, so say so."""
     errors = dict(e.fields or {"_schema": [e.message]})
     if photos and "photos" not in errors:
-        errors["photos"] = ["Your photos were not saved: choose them again."]
+        errors["photos"] = [_("Your photos were not saved: choose them again.")]
     return errors
 
 
@@ -71,7 +72,7 @@ def create(doctor_id):
     if not errors:
         try:
             review = reviews.create_review(current_user, doctor_id, data, photos)
-            flash("Thank you: your review is published." if review.is_published else PENDING_MESSAGE, "success")
+            flash(_("Thank you: your review is published.") if review.is_published else str(PENDING_MESSAGE), "success")
             return redirect(_on_profile(review) if review.is_published else url_for("reviews.mine"), 303)
         except Invalid as e:
             errors = _refused(e, photos)
@@ -96,7 +97,7 @@ def edit(review_id):
     if not errors:
         try:
             review = reviews.edit_review(current_user, review_id, data, photos, request.form.getlist("remove_photos"))
-            flash("Your review is updated.", "success")
+            flash(_("Your review is updated."), "success")
             return redirect(_on_profile(review) if review.is_published else url_for("reviews.mine"), 303)
         except Invalid as e:
             errors = _refused(e, photos)
@@ -115,7 +116,7 @@ def form_values(review) -> dict:
 @login_required
 def delete(review_id):
     reviews.delete_review(current_user, review_id)
-    flash("Your review is deleted.", "success")
+    flash(_("Your review is deleted."), "success")
     return redirect(url_for("reviews.mine"), 303)
 
 
@@ -126,7 +127,7 @@ def reply(review_id):
     if not errors:
         try:
             review = reviews.reply_to_review(current_user, review_id, data["body"])
-            flash("Your reply is published.", "success")
+            flash(_("Your reply is published."), "success")
             return redirect(_on_profile(review), 303)
         except Invalid as e:
             errors = e.fields or {"_schema": [e.message]}
