@@ -87,7 +87,8 @@ class SearchArgs(ArgsSchema):
     kind = fields.String(load_default=None,
                          validate=validate.OneOf(["question", "answer", "review", "article", "treatment", "topic"]))
     topic = fields.String(load_default=None, validate=[validate.Length(max=80), SLUG])
-    language = fields.String(load_default=None, validate=validate.OneOf(LOCALES, error=LANGUAGE_MESSAGE))  # None: every language
+    # None: every language
+    language = fields.String(load_default=None, validate=validate.OneOf(LOCALES, error=LANGUAGE_MESSAGE))
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
     cursor = fields.String(load_default=None, validate=validate.Length(max=500))
 
