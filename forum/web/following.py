@@ -16,7 +16,10 @@ KINDS = "any(topic, treatment, doctor)"
 def follow(kind, subject_id, action):
     target = following.follow(current_user, kind, subject_id, on=action == "follow")
     name = following.subject_name(FollowKind(kind), target)
-    done = _("You follow %(name)s.", name=name) if action == "follow" else _("You no longer follow %(name)s.", name=name)
+    if action == "follow":
+        done = _("You follow %(name)s.", name=name)
+    else:
+        done = _("You no longer follow %(name)s.", name=name)
     flash(done, "success")
     return redirect(safe_next(following.subject_url(FollowKind(kind), target)), 303)
 
