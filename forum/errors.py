@@ -9,6 +9,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from forum.extensions import db
+from forum.i18n import _, _l
 
 log = logging.getLogger("forum.errors")
 
@@ -16,7 +17,7 @@ log = logging.getLogger("forum.errors")
 class DomainError(Exception):
     status = 400
     code = "bad_request"
-    default_message = "The request could not be processed."
+    default_message = _l("The request could not be processed.")
 
     def __init__(self, message: str | None = None, *, fields: dict | None = None):
         super().__init__(message or self.default_message)
@@ -27,38 +28,38 @@ class DomainError(Exception):
 class Invalid(DomainError):
     status = 422
     code = "invalid"
-    default_message = "Some fields need attention."
+    default_message = _l("Some fields need attention.")
 
 
 class NotFound(DomainError):
     status = 404
     code = "not_found"
-    default_message = "Not found."
+    default_message = _l("Not found.")
 
 
 class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
-    default_message = "Please log in."
+    default_message = _l("Please log in.")
 
 
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"
-    default_message = "You are not allowed to do that."
+    default_message = _l("You are not allowed to do that.")
 
 
 class TwoFactorRequired(Forbidden):
     code = "two_factor_required"
-    default_message = ("Moderator and admin accounts must turn on two-factor authentication first: "
-                       "set it up at /account/two-factor.")
+    default_message = _l("Moderator and admin accounts must turn on two-factor authentication first: "
+                         "set it up at /account/two-factor.")
     enrol_path = "/account/two-factor"
 
 
 class Conflict(DomainError):
     status = 409
     code = "conflict"
-    default_message = "That conflicts with the current state."
+    default_message = _l("That conflicts with the current state.")
 
 
 class RateLimited(DomainError):
@@ -66,7 +67,7 @@ class RateLimited(DomainError):
 
     status = 429
     code = "rate_limited"
-    default_message = "Too many requests. Please wait and try again."
+    default_message = _l("Too many requests. Please wait and try again.")
 
     def __init__(self, message: str | None = None, *, retry_after: int = 60):
         super().__init__(message)
@@ -77,6 +78,22 @@ CODE_NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "n
               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
               422: "invalid", 429: "rate_limited", 500: "server_error", 503: "unavailable"}
 HTML_PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
+HTTP_MESSAGES = {
+    404: _l("This page does not exist."), 405: _l("That method is not allowed here."),
+    413: _l("The request is too large."), 429: _l("Too many requests. Please wait and try again."),
+    401: _l("Please log in."), 403: _l("You are not allowed to do that."),
+    400: _l("The request could not be understood."), 415: _l("Send JSON with Content-Type: application/json."),
+}
+# Flask-WTF's CSRF refusals, in the reader's language (its own wording otherwise).
+CSRF_MESSAGES = {
+    "The CSRF token is missing.": _l("The CSRF token is missing."),
+    "The CSRF session token is missing.": _l("The CSRF session token is missing."),
+    "The CSRF token has expired.": _l("The CSRF token has expired."),
+    "The CSRF token is invalid.": _l("The CSRF token is invalid."),
+    "The CSRF tokens do not match.": _l("The CSRF tokens do not match."),
+    "The referrer header is missing.": _l("The referrer header is missing."),
+    "The referrer does not match the host.": _l("The referrer does not match the host."),
+}
 
 
 def wants_json() -> bool:
@@ -95,9 +112,19 @@ def flatten_fields(messages) -> dict:
     return messages
 
 
+def _plain(messages):
+    """Messages as plain strings: lazy ones (gettext's _l) are rendered in the request's language."""
+    if isinstance(messages, dict):
+        return {key: _plain(value) for key, value in messages.items()}
+    if isinstance(messages, (list, tuple)):
+        return [_plain(value) for value in messages]
+    return messages if messages is None or isinstance(messages, (int, float)) else str(messages)
+
+
 def render_error(status: int, message: str, fields: dict | None = None, headers: dict | None = None,
                  code: str | None = None):
     code = code or CODE_NAMES.get(status, "error")
+    message, fields = str(message), _plain(fields or {})
     if wants_json():
         body = {"error": {"code": code, "message": message, "fields": fields or {},
                           "request_id": getattr(g, "request_id", None)}}
@@ -122,24 +149,24 @@ def handle_http_exception(error: HTTPException):
     if error.code == 429:
         retry = getattr(error, "retry_after", None)
         headers.setdefault("Retry-After", str(retry or 60))
-    message = data.get("message") or (error.description if isinstance(error, CSRFError) else _describe(error))
+    message = data.get("message") or (_csrf_message(error) if isinstance(error, CSRFError) else _describe(error))
     if fields and error.code == 422:  # a 400 with fields (webargs: body is not JSON) stays 400
-        return render_error(422, "Some fields need attention.", fields, headers)
+        return render_error(422, _("Some fields need attention."), fields, headers)
     return render_error(error.code or 500, message, fields, headers)
 
 
 def _describe(error: HTTPException) -> str:
-    messages = {404: "This page does not exist.", 405: "That method is not allowed here.",
-                413: "The request is too large.", 429: "Too many requests. Please wait and try again.",
-                401: "Please log in.", 403: "You are not allowed to do that.",
-                400: "The request could not be understood.", 415: "Send JSON with Content-Type: application/json."}
-    return messages.get(error.code, "Something went wrong.")
+    return str(HTTP_MESSAGES.get(error.code, _l("Something went wrong.")))
+
+
+def _csrf_message(error: CSRFError) -> str:
+    return str(CSRF_MESSAGES.get(error.description, error.description))
 
 
 def handle_domain_error(error: DomainError):
     if isinstance(error, TwoFactorRequired):
         if not wants_json():  # a page: straight to enrolment
-            flash(error.message, "error")
+            flash(str(error.message), "error")
             return redirect(error.enrol_path, 303)
         return render_error(error.status, error.message, error.fields, code=error.code)
     retry_after = getattr(error, "retry_after", None)
@@ -149,7 +176,7 @@ def handle_domain_error(error: DomainError):
 
 def handle_db_down(error: OperationalError):
     log.error("database unavailable: %s", type(error).__name__)
-    return render_error(503, "The service is briefly unavailable. Please retry shortly.",
+    return render_error(503, _("The service is briefly unavailable. Please retry shortly."),
                         headers={"Retry-After": "30"})
 
 
@@ -158,14 +185,14 @@ def handle_bad_value(error: Exception):
     mistake, not a server error. Ids are bounded before any query (forum.ids); this is the net."""
     db.session.rollback()
     log.warning("value refused by the database: %s", type(error).__name__)
-    return render_error(400, "A value in the request is out of range.")
+    return render_error(400, _("A value in the request is out of range."))
 
 
 def handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return handle_http_exception(error)
     log.exception("unhandled error (request id %s)", getattr(g, "request_id", "-"))
-    return render_error(500, "Something went wrong on our side. Quote the request id if you contact us.")
+    return render_error(500, _("Something went wrong on our side. Quote the request id if you contact us."))
 
 
 def register_errors(app: Flask) -> None:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from forum.errors import Invalid
 from forum.extensions import db
+from forum.i18n import _
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
@@ -44,7 +45,7 @@ def encode_cursor(values: list) -> str:
 
 
 def _bad_cursor() -> Invalid:
-    return Invalid("That page link is not valid.", fields={"cursor": ["Not a valid cursor."]})
+    return Invalid(_("That page link is not valid."), fields={"cursor": [_("Not a valid cursor.")]})
 
 
 def _fits(value: Any, column) -> bool:

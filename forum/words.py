@@ -1,10 +1,14 @@
 """Words for people: counts with the right plural, and human labels for stored values.
 
 One helper for every count on the site (`{{ n|plural("view") }}` gives "1 view", "2 views"),
-so no template writes its own `"s" if ...` again."""
+so no template writes its own `"s" if ...` again. `plural` is English only: templates shown in other
+languages use `ngettext("%(num)s view", "%(num)s views", n, num=n|fnumber)` instead, which the catalogs
+translate; `label` returns translated labels."""
 from __future__ import annotations
 
 from enum import Enum
+
+from forum.i18n import _l
 
 # Nouns whose plural is not the singular plus "s" (or "es" after s, x, z, ch, sh).
 IRREGULAR = {
@@ -41,13 +45,48 @@ def plural(count, singular: str, plural_form: str | None = None, *, number: bool
     return f"{shown} {word}" if number else word
 
 
-# Labels for stored values shown to people (enum values are slugs, e.g. "treatment-type").
+# Labels for stored values shown to people (enum values are slugs, e.g. "treatment-type"), translated.
 LABELS = {
-    "concern": "Concern", "treatment-type": "Type of treatment", "product": "Product",
+    "concern": _l("Concern"), "treatment-type": _l("Type of treatment"), "product": _l("Product"),
+    # doctors' specialties and credentials
+    "dermatology": _l("Dermatology"), "plastic surgery": _l("Plastic surgery"),
+    "facial plastic surgery": _l("Facial plastic surgery"), "oculoplastic surgery": _l("Oculoplastic surgery"),
+    "cosmetic surgery": _l("Cosmetic surgery"), "other": _l("Other"),
+    "license": _l("License"), "board certification": _l("Board certification"),
+    # reasons for reporting content
+    "spam": _l("Spam"), "offensive": _l("Offensive"), "medical misinformation": _l("Medical misinformation"),
+    "self-promotion": _l("Self-promotion"), "privacy": _l("Privacy"),
+}
+# A doctor's verification status as a badge, and an application's state.
+VERIFICATION = {
+    "pending": _l("verification pending"), "verified": _l("verified"), "rejected": _l("verification rejected"),
+    "suspended": _l("verification suspended"), "lapsed": _l("verification lapsed"),
+}
+APPLICATION = {
+    "pending": _l("Application pending"), "verified": _l("Application verified"),
+    "rejected": _l("Application rejected"), "suspended": _l("Application suspended"),
+    "lapsed": _l("Application lapsed"),
 }
 
 
+def _raw(value) -> str:
+    return value.value if isinstance(value, Enum) else str(value or "")
+
+
 def label(value) -> str:
-    """The human label of a stored value (an Enum or its string), or the value made readable."""
-    raw = value.value if isinstance(value, Enum) else str(value or "")
-    return LABELS.get(raw, raw.replace("-", " ").replace("_", " "))
+    """The human label of a stored value (an Enum or its string) in the reader's language, or the
+    value made readable."""
+    raw = _raw(value)
+    return str(LABELS[raw]) if raw in LABELS else raw.replace("-", " ").replace("_", " ")
+
+
+def verification(value) -> str:
+    """"verification lapsed" and the like, for a doctor whose badge is not "verified"."""
+    raw = _raw(value)
+    return str(VERIFICATION[raw]) if raw in VERIFICATION else raw
+
+
+def application(value) -> str:
+    """"Application pending" and the like, for a doctor's own application state."""
+    raw = _raw(value)
+    return str(APPLICATION[raw]) if raw in APPLICATION else raw

@@ -3,14 +3,15 @@ from flask_smorest import Blueprint
 
 from forum import ratelimits
 from forum.api.auth import AUTH, actor
+from forum.i18n import _, _l
 from forum.schemas.accounts import DisplayNameIn, EmailChangeIn, EmailVerifyIn, MemberOut, UserOut
 from forum.schemas.common import CursorArgs, MessageOut, page_of
 from forum.schemas.qa import QuestionOut
 from forum.services import email_change, members
 
 blp = Blueprint("api_members", __name__, description="Public member profiles; changing your display name and e-mail")
-LINK_SENT = ("A confirmation link was sent to the new address; the address changes when it is followed. "
-             "Your current address was told.")
+LINK_SENT = _l("A confirmation link was sent to the new address; the address changes when it is followed. "
+               "Your current address was told.")
 
 
 @blp.get("/members/<int:member_id>")
@@ -48,7 +49,7 @@ def request_email_change(data):
     the new address, a notice to the current one; the same answer whether or not the new address
     is free (a taken address is told so by mail)."""
     email_change.request_email_change(actor(), **data)
-    return {"message": LINK_SENT}
+    return {"message": str(LINK_SENT)}
 
 
 @blp.post("/account/email/confirm")
@@ -57,4 +58,4 @@ def request_email_change(data):
 def confirm_email_change(data):
     """Confirm a new e-mail address with the token from the link (no log-in needed: the token is the proof)."""
     email_change.confirm_email_change(token=data["token"])
-    return {"message": "Your e-mail address was changed."}
+    return {"message": _("Your e-mail address was changed.")}

@@ -4,8 +4,12 @@ from datetime import timezone
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
+from forum.i18n import _, _l
 from forum.ids import MAX_ID
+from forum.schemas.messages import install_defaults
 from forum.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
+
+install_defaults()  # marshmallow's own messages in the reader's language, before any schema is defined
 
 
 def _strip(value):
@@ -75,7 +79,8 @@ class ArgsSchema(Schema):
             return
         single = {field.data_key or name for name, field in self.load_fields.items()
                   if not isinstance(field, fields.List)}
-        errors = {key: ["Give this parameter once."] for key in given if key in single and len(given.getlist(key)) > 1}
+        errors = {key: [_("Give this parameter once.")] for key in given
+                  if key in single and len(given.getlist(key)) > 1}
         if errors:
             raise ValidationError(errors)
 
@@ -87,11 +92,14 @@ def Text(*, min_len: int = 0, max_len: int, required: bool = True, **kwargs) -> 
     return fields.String(load_default=None, allow_none=True, validate=validate.Length(max=max_len), **kwargs)
 
 
+ID_MESSAGE = _l("Must be an id: a whole number from 1 to {max}.")  # Range fills in {max}
+
+
 def Id(**kwargs) -> fields.Integer:  # noqa: N802
     """A row id in a JSON body or query string: a whole number from 1 to 2^31-1 (what an id column
     holds), else 422 with a plain message instead of a database error."""
     return fields.Integer(strict=kwargs.pop("strict", False), validate=validate.Range(
-        min=1, max=MAX_ID, error=f"Must be an id: a whole number from 1 to {MAX_ID}."), **kwargs)
+        min=1, max=MAX_ID, error=ID_MESSAGE), **kwargs)
 
 
 class UtcDateTime(fields.DateTime):

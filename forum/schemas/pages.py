@@ -1,10 +1,12 @@
 """Trust pages (seed files) and the contact form."""
 from marshmallow import fields, validate
 
+from forum.i18n import _l
 from forum.models import ContactTopic
 from forum.schemas.common import InputSchema
+from forum.schemas.messages import Translated
 
-SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lowercase letters, digits and hyphens.")
+SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error=_l("Use lowercase letters, digits and hyphens."))
 
 
 class SitePageSeed(InputSchema):
@@ -20,14 +22,15 @@ class SitePageSeed(InputSchema):
 class ContactIn(InputSchema):
     """A message to the moderators. The messages are written for people: the form shows them as they are."""
 
-    name = fields.String(required=True, error_messages={"required": "Enter your name."},
-                         validate=validate.Length(min=1, max=100, error="Keep your name under 100 characters."))
+    name = fields.String(required=True, error_messages={"required": _l("Enter your name.")},
+                         validate=validate.Length(min=1, max=100, error=_l("Keep your name under 100 characters.")))
     email = fields.Email(required=True, error_messages={
-        "required": "Enter your e-mail address, so we can reply.",
-        "invalid": "Enter an e-mail address in the form name@example.com."},
-        validate=validate.Length(max=254, error="This e-mail address is too long."))
+        "required": _l("Enter your e-mail address, so we can reply."),
+        "invalid": Translated(_l("Enter an e-mail address in the form name@example.com."))},
+        validate=validate.Length(max=254, error=_l("This e-mail address is too long.")))
     topic = fields.Enum(ContactTopic, by_value=True, required=True, error_messages={
-        "required": "Choose what your message is about.", "unknown": "Choose one of the topics in the list."})
-    message = fields.String(required=True, error_messages={"required": "Write your message."},
+        "required": _l("Choose what your message is about."),
+        "unknown": _l("Choose one of the topics in the list.")})
+    message = fields.String(required=True, error_messages={"required": _l("Write your message.")},
                             validate=validate.Length(min=10, max=5000,
-                                                     error="Write between 10 and 5,000 characters."))
+                                                     error=_l("Write between 10 and 5,000 characters.")))

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from forum import clock
 from forum.errors import Conflict, NotFound
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import ContactMessage, ContactTopic, User
 from forum.permissions import require
 from forum.seclog import security_event
@@ -52,7 +53,7 @@ def mark_handled(actor: User, *, message_id: int) -> ContactMessage:
     if entry is None:
         raise NotFound()
     if entry.handled_at is not None:
-        raise Conflict("This message was already marked handled.")
+        raise Conflict(_("This message was already marked handled."))
     entry.handled_at, entry.handled_by_id = clock.now(), actor.id
     db.session.commit()
     return entry

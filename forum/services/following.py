@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
+from forum.i18n import _
 from forum.ids import is_valid_id
 from forum.models import DoctorProfile, FollowKind, Subscription, Topic, Treatment, User
 from forum.permissions import can, require
@@ -19,8 +20,8 @@ def parse_kind(kind: str) -> FollowKind:
     try:
         return FollowKind(kind)
     except ValueError:
-        raise Invalid("You can follow topics, treatments and doctors.",
-                      fields={"kind": ["Choose topic, treatment or doctor."]}) from None
+        raise Invalid(_("You can follow topics, treatments and doctors."),
+                      fields={"kind": [_("Choose topic, treatment or doctor.")]}) from None
 
 
 def _target(kind: FollowKind, target_id: int, *, starting: bool):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from forum import jobs
 from forum.extensions import db
+from forum.i18n import _l
 from forum.models import Answer, Follow, FollowKind, Question, User
 from forum.services import notifications
 from forum.services.following import follower_ids
@@ -59,7 +60,7 @@ def tell_followers(kind: str, subject_id: int) -> None:
 
 
 
-def _notify_all(user_ids: set[int], message: str, link: str) -> None:
+def _notify_all(user_ids: set[int], message, link: str) -> None:
     if not user_ids:
         return
     for user in db.session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.id)):
@@ -77,7 +78,8 @@ def notify_new_question(question: Question) -> None:
                   | follower_ids(FollowKind.TREATMENT, [t.id for t in question.treatments]))
     recipients.discard(question.author_id)
     subjects = ", ".join([t.name for t in question.topics] + [t.name for t in question.treatments])
-    _notify_all(recipients, f"New question in {subjects}: {question.title}", f"/questions/{question.id}")
+    _notify_all(recipients, _l("New question in %(subjects)s: %(title)s", subjects=subjects, title=question.title),
+                f"/questions/{question.id}")
 
 
 def notify_new_answer(answer: Answer) -> None:
@@ -90,5 +92,5 @@ def notify_new_answer(answer: Answer) -> None:
     recipients = follower_ids(FollowKind.DOCTOR, [profile.id])
     recipients -= set(db.session.scalars(select(Follow.user_id).where(Follow.question_id == question.id)))
     recipients.discard(answer.author_id)
-    _notify_all(recipients, f"{profile.full_name} answered: {question.title}",
+    _notify_all(recipients, _l("%(doctor)s answered: %(title)s", doctor=profile.full_name, title=question.title),
                 f"/questions/{question.id}#answer-{answer.id}")

@@ -10,6 +10,7 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.orm import selectinload
 
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import Answer, DoctorProfile, FollowKind, Question, User
 from forum.permissions import can, require, visible_answers, visible_questions
 from forum.services import questions
@@ -31,8 +32,8 @@ class Activity:
 
 def _asker(question: Question) -> str:
     if not can(None, "question.see_asker", question):  # as the public sees it, whoever reads the feed
-        return "an anonymous member"
-    return question.author.display_name if question.author is not None else "a deleted user"
+        return _("an anonymous member")
+    return question.author.display_name if question.author is not None else _("a deleted user")
 
 
 def _doctor_user_ids(actor: User) -> list[int]:

@@ -5,17 +5,18 @@ from sqlalchemy import select
 
 from forum.errors import NotFound
 from forum.extensions import db
+from forum.i18n import _l
 from forum.models import SitePage
 from forum.services.translations import localized
 
 # The pages the footer links to, in its order: slug -> the footer's label.
 TRUST_PAGES = {
-    "about": "About us",
-    "how-we-verify-doctors": "How we verify doctors",
-    "editorial-policy": "Editorial and medical review policy",
-    "privacy": "Privacy notice",
-    "terms": "Terms of use",
-    "contact": "Contact us",
+    "about": _l("About us"),
+    "how-we-verify-doctors": _l("How we verify doctors"),
+    "editorial-policy": _l("Editorial and medical review policy"),
+    "privacy": _l("Privacy notice"),
+    "terms": _l("Terms of use"),
+    "contact": _l("Contact us"),
 }
 
 

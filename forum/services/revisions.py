@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select
 from forum import clock
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
+from forum.i18n import _, _l
 from forum.ids import is_valid_id
 from forum.models import Answer, Article, Question, Revision, Treatment, User
 from forum.permissions import can, require, staff_account
@@ -27,10 +28,13 @@ KINDS: dict[str, tuple[type, tuple[str, ...]]] = {
                               "cautions", "prescription", "cost_min", "cost_max", "cost_currency", "cost_note",
                               "sources")),
 }
-FIELD_LABELS = {"how_it_works": "How it works", "offers_treatment": "Offers this treatment",
-                "industry_ties": "Industry ties", "cost_note": "Cost note", "author_bio": "Author bio",
-                "cost_min": "Lowest cost", "cost_max": "Highest cost", "cost_currency": "Cost currency",
-                "prescription": "Prescription only"}
+FIELD_LABELS = {"how_it_works": _l("How it works"), "offers_treatment": _l("Offers this treatment"),
+                "industry_ties": _l("Industry ties"), "cost_note": _l("Cost note"), "author_bio": _l("Author bio"),
+                "cost_min": _l("Lowest cost"), "cost_max": _l("Highest cost"), "cost_currency": _l("Cost currency"),
+                "prescription": _l("Prescription only"), "title": _l("Title"), "body": _l("Body"),
+                "summary": _l("Summary"), "author_name": _l("Author name"), "sources": _l("Sources"),
+                "name": _l("Name"), "kind": _l("Kind"), "sessions": _l("Sessions"), "downtime": _l("Downtime"),
+                "durability": _l("Durability"), "cautions": _l("Cautions")}
 SEED_REASON = "seed"  # the reason of a revision `forum seed` made (it has no editor)
 _INDEX = {"question": search_index.index_question, "answer": search_index.index_answer,
           "article": search_index.index_article, "treatment": search_index.index_treatment}
@@ -133,7 +137,7 @@ def word_diff(old, new) -> Markup:
 
 
 def _words(value) -> list[str]:
-    text = "yes" if value is True else "no" if value is False else _text(value)
+    text = _("yes") if value is True else _("no") if value is False else _text(value)
     return [token for token in re.split(r"(\s+)", text) if token]
 
 
@@ -145,7 +149,7 @@ def _text(value) -> str:
 
 
 def _diffs(kind: str, before: dict, after: dict) -> list[FieldDiff]:
-    return [FieldDiff(name, FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
+    return [FieldDiff(name, str(FIELD_LABELS.get(name, name.replace("_", " ").capitalize())),
                       word_diff(before.get(name), after.get(name)))
             for name in KINDS[kind][1] if before.get(name) != after.get(name)]
 
@@ -179,12 +183,12 @@ def editor_name(viewer: User | None, kind: str, subject, editor: User | None, re
     """Who made an edit, as the viewer may know them: staff as "a moderator", an anonymous asker
     as "the asker" (named only to those who may see the asker), doctors by their verified name."""
     if editor is None:
-        return "site editors (content update)" if reason == SEED_REASON else "a deleted user"
+        return _("site editors (content update)") if reason == SEED_REASON else _("a deleted user")
     if staff_account(editor):
-        return "a moderator"
+        return _("a moderator")
     if kind == "question" and subject.anonymous and editor.id == subject.author_id \
             and not can(viewer, "question.see_asker", subject):
-        return "the asker"
+        return _("the asker")
     profile = editor.doctor_profile
     return profile.full_name if profile is not None and profile.is_verified else editor.display_name
 
@@ -229,9 +233,9 @@ def rollback(actor: User, *, revision_id: int, reason: str | None) -> Revision:
     require(actor, "content.rollback")
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid(fields={"reason": ["Say why you roll this back."]})
+        raise Invalid(fields={"reason": [_("Say why you roll this back.")]})
     if len(reason) > MAX_REASON:
-        raise Invalid(fields={"reason": [f"Keep the reason under {MAX_REASON} characters."]})
+        raise Invalid(fields={"reason": [_("Keep the reason under %(max)s characters.", max=MAX_REASON)]})
     target = get_revision(revision_id)
     subject, kind = subject_of(target), target.subject_type
     added = record(subject, actor, reason=reason, rollback_to=target.number)

@@ -7,11 +7,12 @@ from flask_wtf.csrf import generate_csrf
 
 from forum import clock
 from forum.extensions import login_manager
+from forum.i18n import _l
 from forum.permissions import can
 from forum.services import accounts as accounts_service
 from forum.services import notifications as notifications_service
 from forum.text import render_markdown, rendered, slugify
-from forum.words import label, plural
+from forum.words import application, label, plural, verification
 from forum.web import account, assets, auth, caching, consultations, doctors, flags, main, moderation, questions
 from forum.web import forms, pages, reference, reviews, revisions, search, two_factor
 from forum.web import following as following_bp
@@ -41,12 +42,15 @@ def register_web(app: Flask) -> None:
     app.jinja_env.filters["rendered"] = rendered
     app.jinja_env.filters["plural"] = plural
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["verification"] = verification
+    app.jinja_env.filters["application"] = application
     app.jinja_env.globals.update(plural=plural, language_links=language.language_links)
 
 
 def _init_login(app: Flask) -> None:
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = _l("Please log in to continue.")
+    login_manager.localize_callback = str  # the lazy message, rendered in the request's language
     login_manager.session_protection = "basic"
     login_manager.user_loader(accounts_service.load_session_user)
 

@@ -2,6 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template
 from flask_login import current_user, login_required
 
+from forum.i18n import _
 from forum.models import FollowKind
 from forum.services import following, following_feed
 from forum.web.auth import safe_next
@@ -15,7 +16,11 @@ KINDS = "any(topic, treatment, doctor)"
 def follow(kind, subject_id, action):
     target = following.follow(current_user, kind, subject_id, on=action == "follow")
     name = following.subject_name(FollowKind(kind), target)
-    flash(f"You follow {name}." if action == "follow" else f"You no longer follow {name}.", "success")
+    if action == "follow":
+        done = _("You follow %(name)s.", name=name)
+    else:
+        done = _("You no longer follow %(name)s.", name=name)
+    flash(done, "success")
     return redirect(safe_next(following.subject_url(FollowKind(kind), target)), 303)
 
 

@@ -5,6 +5,7 @@ from flask import g, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from forum.errors import Invalid
+from forum.i18n import _
 from forum.schemas.messages import plain_errors
 from forum.text import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 
@@ -18,7 +19,7 @@ def load_form(schema: Schema, source=None) -> tuple[dict, dict]:
     False, list fields come from getlist, unknown keys (csrf_token) are ignored."""
     form = source if source is not None else request.form
     if form.get(HONEYPOT):
-        return {}, {"_schema": ["This looked automated and was not saved. If you are a person, please try again."]}
+        return {}, {"_schema": [_("This looked automated and was not saved. If you are a person, please try again.")]}
     raw: dict = {}
     refused: dict = {}
     for name, field in schema.fields.items():
@@ -57,7 +58,7 @@ def load_args(schema: Schema) -> dict:
     try:
         return schema.load(raw, unknown=EXCLUDE)
     except ValidationError as err:
-        raise Invalid("Some filters are not valid.", fields=plain_errors(err.messages, schema.fields)) from None
+        raise Invalid(_("Some filters are not valid."), fields=plain_errors(err.messages, schema.fields)) from None
 
 
 # The error summary (GOV.UK pattern). The form macros note each error they show, with the id of the

@@ -2,15 +2,22 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from forum import ratelimits
-from forum.models import CONTACT_TOPIC_LABELS
+from forum.i18n import _l
+from forum.models import ContactTopic
 from forum.schemas.pages import ContactIn
 from forum.services import contact as contact_service
 from forum.services import pages
 from forum.web.forms import load_form
 
 bp = Blueprint("pages", __name__)
-TOPIC_CHOICES = [(topic.value, label) for topic, label in CONTACT_TOPIC_LABELS.items()]
-SENT = "Thank you. Your message reached our moderators; we reply by e-mail, usually within a few working days."
+# The contact form's topics in the reader's language (models.CONTACT_TOPIC_LABELS holds the English).
+TOPIC_LABELS = {
+    ContactTopic.GENERAL: _l("General question"),
+    ContactTopic.PROBLEM: _l("Report a problem"),
+    ContactTopic.PRESS: _l("Press"),
+    ContactTopic.PRIVACY: _l("Privacy request"),
+}
+SENT = _l("Thank you. Your message reached our moderators; we reply by e-mail, usually within a few working days.")
 
 
 def show(slug):
@@ -24,7 +31,7 @@ for _slug in pages.TRUST_PAGES:
 
 def _contact_page(form, errors, status=200):
     return render_template("pages/contact.html", page=pages.get_page("contact"), form=form, errors=errors,
-                           topics=TOPIC_CHOICES), status
+                           topics=[(topic.value, str(label)) for topic, label in TOPIC_LABELS.items()]), status
 
 
 @bp.get("/contact")
@@ -39,5 +46,5 @@ def send_contact():
     if errors:
         return _contact_page(request.form, errors, 422)
     contact_service.send_message(**data)
-    flash(SENT, "success")
+    flash(str(SENT), "success")
     return redirect(url_for("pages.contact"), 303)

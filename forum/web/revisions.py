@@ -3,6 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forum.errors import Invalid
+from forum.i18n import _
 from forum.services import revisions
 
 bp = Blueprint("revisions", __name__)
@@ -64,5 +65,5 @@ def rollback(revision_id):
         revision = revisions.get_revision(revision_id)
         return _page(revision.subject_type, revisions.subject_of(revision), 422,
                      errors={revision.id: refused.fields}, form=request.form)
-    flash(f"Restored the version from revision {added.rollback_to}.")
+    flash(_("Restored the version from revision %(number)s.", number=added.rollback_to))
     return redirect(history_url(added.subject_type, revisions.subject_of(added)), 303)

@@ -1,0 +1,77 @@
+"""Issue #16: the shared pages, partials, error pages and form messages in Spanish (Accept-Language or ?lang=es),
+and still in English for a request that asks for nothing. One language per test: the tests' app context
+outlives a request, and Flask-Babel keeps the first locale it chose there."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from marshmallow import fields, validate
+
+from forum.schemas.common import InputSchema
+from forum.schemas.pages import ContactIn
+from forum.services.seed import load_seed
+from forum.web.forms import load_form
+from forum.words import label
+from tests.web.html import field_errors, text
+
+SEED = Path(__file__).resolve().parents[2] / "seed"
+SPANISH = {"Accept-Language": "es"}
+
+
+@pytest.fixture(autouse=True)
+def seeded(app):
+    load_seed(SEED)
+
+
+class _Sample(InputSchema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=5))
+
+
+def test_the_home_page_speaks_spanish_when_asked(client):
+    page = text(client.get("/", headers=SPANISH))
+    assert "Pregunte a un médico" in page and "Respondidas recientemente" in page
+
+
+def test_a_request_asking_for_nothing_stays_english(client):
+    assert "Ask a doctor" in text(client.get("/"))
+
+
+def test_the_not_found_page_and_the_api_error_are_in_spanish(client):
+    response = client.get("/no-such-page", headers=SPANISH)
+    assert response.status_code == 404 and "Página no encontrada" in text(response)
+    api = client.get("/api/v1/no-such-thing", headers=SPANISH)
+    assert api.status_code == 404 and api.get_json()["error"]["message"] == "Esta página no existe."
+
+
+def test_the_contact_form_and_its_messages_are_in_spanish(browser):
+    page = text(browser.get("/contact?lang=es"))
+    assert "Envíenos un mensaje" in page and "Informar de un problema" in page
+    response = browser.post_form("/contact?lang=es", {"name": "", "email": "rosa@example.test", "topic": "press",
+                                                      "message": "A question about an article on the site."})
+    assert response.status_code == 422
+    assert field_errors(text(response))["name"] == ["Escriba su nombre."]
+
+
+def test_marshmallow_messages_and_plain_sentences_follow_the_language(app):
+    with app.test_request_context("/", headers=SPANISH):
+        errors = _Sample().validate({})
+        assert errors == {"name": ["Falta un dato en un campo obligatorio."]}
+        assert _Sample().validate({"name": "abcdefgh"}) == {"name": ["La longitud debe estar entre 2 y 5."]}
+        assert _Sample().validate({"name": "ab", "age": 3}) == {"age": ["Campo desconocido."]}
+    with app.test_request_context("/", method="POST", data={"name": "abcdefgh"}, headers=SPANISH):
+        assert load_form(_Sample())[1] == {"name": ["Use entre 2 y 5 caracteres"]}
+    with app.test_request_context("/", method="POST", data={"email": "nope"}, headers=SPANISH):
+        errors = load_form(ContactIn())[1]
+        assert errors["email"] == ["Escriba una dirección de correo electrónico con la forma nombre@ejemplo.com."]
+
+
+def test_marshmallow_messages_stay_english_by_default(app):
+    with app.test_request_context("/"):
+        assert _Sample().validate({}) == {"name": ["Missing data for required field."]}
+        assert label("dermatology") == "Dermatology"
+
+
+def test_labels_are_translated(app):
+    with app.test_request_context("/?lang=es"):
+        assert label("dermatology") == "Dermatología" and label("treatment-type") == "Tipo de tratamiento"
