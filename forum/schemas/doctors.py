@@ -9,22 +9,22 @@ from forum.services.doctors import LANGUAGES, NO_LANGUAGE, UNKNOWN_FILTER_LANGUA
 CODES = sorted(LANGUAGES)
 
 
-def Languages(**kwargs) -> fields.List:  # noqa: N802
-    """ISO 639-1 codes of the languages a doctor speaks: at least one, from the supported list."""
+def Languages(at_least_one: bool = True, **kwargs) -> fields.List:  # noqa: N802
+    """ISO 639-1 codes of the languages a doctor speaks, from the supported list."""
     return fields.List(fields.String(validate=validate.OneOf(CODES, error=UNKNOWN_LANGUAGE)),
-                       validate=validate.Length(min=1, error=NO_LANGUAGE),
+                       validate=validate.Length(min=1, error=NO_LANGUAGE) if at_least_one else None,
                        metadata={"description": "Languages you speak, as ISO 639-1 codes: " + ", ".join(CODES)},
                        **kwargs)
 
 
 class DoctorLanguagesIn(InputSchema):
-    languages = Languages(required=True)
+    languages = Languages(load_default=list)  # none ticked (or none sent): "choose at least one"
 
 
 class DoctorApplicationWithLanguagesIn(DoctorApplicationIn):
-    """The application with the languages spoken (left out: the language the site is shown in)."""
+    """The application with the languages spoken (none given: the language the site is shown in)."""
 
-    languages = Languages(load_default=None)
+    languages = Languages(at_least_one=False, load_default=None)
 
 
 class DoctorListArgs(DoctorArgs):

@@ -90,7 +90,7 @@ def route_to_doctor(specialty: str, *, exclude_user_id: int | None = None) -> Us
     for profile in candidates:
         if profile.user.is_verified_doctor and profile.user_id != exclude_user_id:
             return profile.user
-    raise Invalid(NO_DOCTOR_FREE, fields={"specialty": [NO_DOCTOR_FREE]})
+    raise Invalid(str(NO_DOCTOR_FREE), fields={"specialty": [str(NO_DOCTOR_FREE)]})
 
 
 def _chosen_doctor(actor: User, doctor_id: int | None, specialty) -> User:
@@ -300,7 +300,7 @@ def _transition(actor: User, consultation: ConsultationRequest, action: str, mes
             hide=role_of(actor, consultation) == "moderator")
     target = TRANSITIONS.get((consultation.status, action))
     if target is None:
-        raise Conflict(REFUSED_MOVES[action] % {"status": STATUS_NAMES[consultation.status]})
+        raise Conflict(str(REFUSED_MOVES[action]) % {"status": STATUS_NAMES[consultation.status]})
     if action == "decline" and not message:
         raise Invalid(fields={"message": [_("Tell the member briefly why you decline.")]})
     if action == "schedule":
@@ -347,7 +347,7 @@ def respond(actor: User, *, consultation_id: str, body: str | None = None, decis
     consultation = get_consultation(actor, consultation_id)
     zone = time_zone if time_zones.is_zone(time_zone) else time_zones.zone_of(actor)
     if decision == "schedule" and time_zone and zone != time_zone:  # never read a time in a zone nobody chose
-        raise Invalid(time_zones.BAD_ZONE, fields={"time_zone": [time_zones.BAD_ZONE]})
+        raise Invalid(str(time_zones.BAD_ZONE), fields={"time_zone": [str(time_zones.BAD_ZONE)]})
     if decision != "schedule" and (scheduled_date or scheduled_time):  # a time typed in is never dropped unseen
         raise Invalid(fields={"decision": [_("Choose “Propose a time” to send the time you entered, or clear it.")]})
     if decision is None:

@@ -65,9 +65,9 @@ def checked_languages(codes) -> list[str]:
     """The codes, de-duplicated and sorted, or Invalid on the "languages" field: an unknown code or none."""
     codes = [str(code).strip().lower() for code in (codes or [])]
     if any(code not in LANGUAGES for code in codes):
-        raise Invalid(fields={"languages": [UNKNOWN_LANGUAGE]})
+        raise Invalid(fields={"languages": [str(UNKNOWN_LANGUAGE)]})
     if not codes:
-        raise Invalid(fields={"languages": [NO_LANGUAGE]})
+        raise Invalid(fields={"languages": [str(NO_LANGUAGE)]})
     return sorted(set(codes))
 
 
@@ -87,9 +87,9 @@ def set_languages(actor: User, languages) -> DoctorProfile:
 
 
 def apply(actor: User, *, languages=None, **details) -> DoctorProfile:
-    """A member applies as a doctor (services/accounts.py) with the languages they speak; by default
-    the language the site is shown in."""
-    codes = checked_languages(languages if languages is not None else [current_locale()])
+    """A member applies as a doctor (services/accounts.py) with the languages they speak; none
+    given: the language the site is shown in."""
+    codes = checked_languages(languages or [current_locale()])
     return accounts.apply_as_doctor(actor, languages=_language_rows(actor.doctor_profile, codes), **details)
 
 
@@ -129,7 +129,7 @@ def list_doctors(*, specialty=None, location: str | None = None, language: str |
         stmt = stmt.where(DoctorProfile.specialty == specialty)
     if language:
         if language not in LANGUAGES:
-            raise Invalid(fields={"language": [UNKNOWN_FILTER_LANGUAGE]})
+            raise Invalid(fields={"language": [str(UNKNOWN_FILTER_LANGUAGE)]})
         stmt = stmt.where(DoctorProfile.languages.any(DoctorLanguage.language == language))
     if location:
         pattern = "%" + location.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"

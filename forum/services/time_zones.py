@@ -51,7 +51,7 @@ def set_time_zone(actor: User, *, time_zone: str) -> User:
     """A member chooses the zone their consultation times are entered and shown in."""
     require(actor, "account.use")
     if not is_zone(time_zone):
-        raise Invalid(BAD_ZONE, fields={"time_zone": [BAD_ZONE]})
+        raise Invalid(str(BAD_ZONE), fields={"time_zone": [str(BAD_ZONE)]})
     actor.time_zone = time_zone
     db.session.commit()
     return actor
@@ -68,7 +68,7 @@ def to_utc(day: date, at: time, zone: str) -> datetime:
     """A wall-clock date and time in `zone` as naive UTC. A time the clocks skip (spring
     forward) does not exist there: Invalid, so nobody is booked for an hour that never comes."""
     if not is_zone(zone):
-        raise Invalid(BAD_ZONE, fields={"time_zone": [BAD_ZONE]})
+        raise Invalid(str(BAD_ZONE), fields={"time_zone": [str(BAD_ZONE)]})
     local = datetime.combine(day, at, tzinfo=ZoneInfo(zone))
     in_utc = local.astimezone(timezone.utc)
     if in_utc.astimezone(local.tzinfo).replace(tzinfo=None) != local.replace(tzinfo=None):

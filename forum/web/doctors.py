@@ -51,9 +51,13 @@ def set_languages():
 
 @bp.get("/doctors")
 def index():
-    args = load_args(DoctorListArgs())
-    return render_template("doctors/index.html", page=doctors.list_doctors(**args), args=args,
-                           specialties=SPECIALTIES, languages=doctors.language_choices())
+    try:
+        args, errors = load_args(DoctorListArgs()), {}
+    except Invalid as refused:  # e.g. an unknown language: said at the filter, with the form kept
+        args, errors = {**DoctorListArgs().load({}), "location": request.args.get("location")}, refused.fields
+    return render_template("doctors/index.html", page=None if errors else doctors.list_doctors(**args), args=args,
+                           errors=errors, specialties=SPECIALTIES,
+                           languages=doctors.language_choices()), 422 if errors else 200
 
 
 @bp.get("/doctors/<int:doctor_id>", defaults={"slug": ""})
