@@ -172,6 +172,7 @@ def dashboard(actor: User, limit: int = 20) -> dict:
     return {"profile": profile, "invited": invited, "unanswered": questions, "recent_answers": recent,
             "topics": profile.topics, "medical_reviews": medical_reviews.pending_for(actor)}
 
+
 def answering_on(*, topic_id: int | None = None, treatment_id: int | None = None) -> list[DoctorProfile]:
     """Verified doctors with most visible answers on a topic or treatment, as of the last
     aggregates refresh (services/stats.py): one stored row and one profile query per page."""
