@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from forum import ratelimits
 from forum.api.auth import AUTH, actor
 from forum.errors import Invalid
+from forum.i18n import _
 from forum.schemas.common import MessageOut, page_of
 from forum.schemas.consultations import (
     AcceptingIn, AccountDeleteIn, ConsultationIn, ConsultationOut, ConsultationSummaryOut, InboxArgs, MessageIn,
@@ -65,7 +66,7 @@ def add_photos(consultation_id):
     """Attach photos (multipart `photos`) to your own request while it is open."""
     uploads = [(f.read(), f.filename or "") for f in request.files.getlist("photos") if f and f.filename]
     if not uploads:
-        raise Invalid(fields={"photos": ["Attach at least one photo as multipart field `photos`."]})
+        raise Invalid(fields={"photos": [_("Attach at least one photo as multipart field `photos`.")]})
     consultations.add_photos(actor(), consultation_id=consultation_id, photos_in=uploads)
     return _out(consultation_id)
 

@@ -1,6 +1,7 @@
 """Consultation schemas: the request form, transitions, messages, and the participants' JSON."""
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from forum.i18n import _
 from forum.models import ConsultationStatus, Specialty
 from forum.schemas.common import ArgsSchema, Id, InputSchema, Text, UtcDateTime
 from forum.schemas.reference import SLUG
@@ -39,12 +40,12 @@ class ConsultationIn(InputSchema):
     @validates("consent")
     def _consent(self, value, **_kwargs):
         if value is not True:
-            raise ValidationError("You must agree to share this with the doctor.")
+            raise ValidationError(_("You must agree to share this with the doctor."))
 
     @validates_schema
     def _doctor_or_specialty(self, data, **_kwargs):
         if not data.get("doctor_id") and not data.get("specialty"):
-            raise ValidationError({"doctor_id": ["Choose a doctor, or any verified doctor of a specialty."]})
+            raise ValidationError({"doctor_id": [_("Choose a doctor, or any verified doctor of a specialty.")]})
 
 
 class TransitionIn(InputSchema):

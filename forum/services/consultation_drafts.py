@@ -12,12 +12,18 @@ from sqlalchemy.orm import selectinload
 from forum import clock, crypto
 from forum.errors import Invalid
 from forum.extensions import db
+from forum.i18n import _, _l
 from forum.models import ConsultationDraft, ConsultationDraftPhoto, DoctorProfile, VerificationStatus
 from forum.services import photos, reference
 
 DRAFT_LIFETIME = timedelta(hours=1)
 FORM_FIELDS = ("doctor_id", "specialty", "concern", "topics", "treatments", "description", "tried_before", "history",
                "skin_type", "budget", "contact_method", "contact_times", "consent")
+# The stored (and API) values of the form's choices, and the words people read for them.
+BUDGET_LABELS = {"not sure": _l("not sure"), "under $500": _l("under $500"), "$500 to $1,000": _l("$500 to $1,000"),
+                 "$1,000 to $3,000": _l("$1,000 to $3,000"), "over $3,000": _l("over $3,000")}
+CONTACT_LABELS = {"in-app messages": _l("in-app messages"), "video call": _l("video call"),
+                  "phone call": _l("phone call"), "e-mail": _l("e-mail")}
 
 
 def _sweep(draft_ids) -> None:
@@ -31,7 +37,7 @@ def save_draft(values: dict, photos_in: list[tuple[bytes, str]] = (), *, replace
     an hour; returns the random id for their session. A photo that fails the checks refuses the
     whole draft (Invalid), so the visitor hears about it before logging in."""
     if len(photos_in) > photos.MAX_PHOTOS:
-        raise Invalid(fields={"photos": [f"Attach at most {photos.MAX_PHOTOS} photos."]})
+        raise Invalid(fields={"photos": [_("Attach at most %(num)s photos.", num=photos.MAX_PHOTOS)]})
     cleaned = photos.clean_photos(photos_in)
     expired = select(ConsultationDraft.id).where(ConsultationDraft.expires_at < clock.now())
     _sweep([*db.session.scalars(expired), *([replaces] if replaces else [])])
@@ -105,4 +111,5 @@ def form_choices(form: dict) -> dict:
                                     DoctorProfile.accepts_consultations.is_(True))
         .options(selectinload(DoctorProfile.credential_checks), selectinload(DoctorProfile.user))
         .order_by(DoctorProfile.full_name)) if d.user.is_verified_doctor]
-    return {"doctors": doctors, "topics": reference.list_topics(), "treatments": reference.list_treatments()}
+    return {"doctors": doctors, "topics": reference.list_topics(), "treatments": reference.list_treatments(),
+            "budgets": list(BUDGET_LABELS.items()), "contact_methods": list(CONTACT_LABELS.items())}

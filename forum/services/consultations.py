@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from forum import clock, crypto
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
+from forum.i18n import _, _l
 from forum.models import (
     ConsultationMessage, ConsultationPhoto, ConsultationRequest, ConsultationStatus, DoctorProfile,
     Flag, FlagStatus, FlagTarget, User, VerificationStatus,
@@ -39,15 +40,25 @@ TRANSITIONS = {
     (S.ACCEPTED, "withdraw"): S.WITHDRAWN,
     (S.SCHEDULED, "withdraw"): S.WITHDRAWN,
 }
-NOTICES = {
-    "submitted": "You have a new private consultation request.",
-    "accept": "Your consultation request was accepted.",
-    "decline": "Your consultation request was declined.",
-    "schedule": "A time was proposed for your consultation.",
-    "complete": "Your consultation was marked completed.",
-    "withdraw": "A consultation request was withdrawn.",
-    "message": "You have a new message about a consultation.",
+NOTICES = {  # lazy: notify() renders them in the recipient's language
+    "submitted": _l("You have a new private consultation request."),
+    "accept": _l("Your consultation request was accepted."),
+    "decline": _l("Your consultation request was declined."),
+    "schedule": _l("A time was proposed for your consultation."),
+    "complete": _l("Your consultation was marked completed."),
+    "withdraw": _l("A consultation request was withdrawn."),
+    "message": _l("You have a new message about a consultation."),
 }
+STATUS_NAMES = {S.SUBMITTED: _l("submitted"), S.ACCEPTED: _l("accepted"), S.DECLINED: _l("declined"),
+                S.SCHEDULED: _l("scheduled"), S.COMPLETED: _l("completed"), S.WITHDRAWN: _l("withdrawn")}
+REFUSED_MOVES = {
+    "accept": _l("A %(status)s request cannot be accepted."),
+    "decline": _l("A %(status)s request cannot be declined."),
+    "schedule": _l("A %(status)s request cannot be scheduled."),
+    "complete": _l("A %(status)s request cannot be completed."),
+    "withdraw": _l("A %(status)s request can no longer be withdrawn."),
+}
+NO_DOCTOR_FREE = _l("No verified doctor of that specialty is accepting requests right now.")
 DETAIL_FIELDS = ("concern", "topics", "treatments", "description", "tried_before", "history", "skin_type", "budget",
                  "contact_method", "contact_times")
 
@@ -79,8 +90,7 @@ def route_to_doctor(specialty: str, *, exclude_user_id: int | None = None) -> Us
     for profile in candidates:
         if profile.user.is_verified_doctor and profile.user_id != exclude_user_id:
             return profile.user
-    raise Invalid("No verified doctor of that specialty is accepting requests right now.",
-                  fields={"specialty": ["No verified doctor of that specialty is accepting requests right now."]})
+    raise Invalid(str(NO_DOCTOR_FREE), fields={"specialty": [str(NO_DOCTOR_FREE)]})
 
 
 def _chosen_doctor(actor: User, doctor_id: int | None, specialty) -> User:
@@ -88,11 +98,11 @@ def _chosen_doctor(actor: User, doctor_id: int | None, specialty) -> User:
         return route_to_doctor(specialty, exclude_user_id=actor.id)
     profile = db.session.get(DoctorProfile, doctor_id)
     if profile is None or not profile.user.is_verified_doctor:
-        raise Invalid(fields={"doctor_id": ["Choose a verified doctor."]})
+        raise Invalid(fields={"doctor_id": [_("Choose a verified doctor.")]})
     if profile.user_id == actor.id:
-        raise Invalid(fields={"doctor_id": ["You cannot request a consultation with yourself."]})
+        raise Invalid(fields={"doctor_id": [_("You cannot request a consultation with yourself.")]})
     if not profile.accepts_consultations:
-        raise Invalid(fields={"doctor_id": ["This doctor is not accepting consultation requests right now."]})
+        raise Invalid(fields={"doctor_id": [_("This doctor is not accepting consultation requests right now.")]})
     return profile.user
 
 
@@ -104,11 +114,13 @@ def request_consultation(actor: User, *, photos_in: list[tuple[bytes, str]] = ()
     in their pre-log-in draft (which is used up by the request)."""
     require(actor, "consultation.request")
     if consent is not True:
-        raise Invalid(fields={"consent": ["You must agree to share this with the doctor."]})
+        raise Invalid(fields={"consent": [_("You must agree to share this with the doctor.")]})
     kept_count = consultation_drafts.draft_photo_count(draft_id)
     if kept_count + len(photos_in) > photos.MAX_PHOTOS:
-        kept = f" in all ({kept_count} kept from before you logged in)" if kept_count else ""
-        raise Invalid(fields={"photos": [f"Attach at most {photos.MAX_PHOTOS} photos{kept}."]})
+        message = (_("Attach at most %(num)s photos in all (%(kept)s kept from before you logged in).",
+                     num=photos.MAX_PHOTOS, kept=kept_count) if kept_count
+                   else _("Attach at most %(num)s photos.", num=photos.MAX_PHOTOS))
+        raise Invalid(fields={"photos": [message]})
     doctor = _chosen_doctor(actor, doctor_id, specialty)
     cleaned = photos.clean_photos(photos_in)  # all checked before any is decoded, all decoded before any is stored
     now = clock.now()
@@ -172,7 +184,10 @@ def consultation_page(viewer: User, consultation_id: str) -> dict:
     messages = [{"kind": m.kind, "author": _party_name(m.author, consultation), "created_at": m.created_at,
                  "body": message_body(m)} for m in consultation.messages]
     details = details_of(consultation)
+    budget, contact = details.get("budget"), details.get("contact_method")
     return {"consultation": consultation, "details": details, "messages": messages,
+            "budget_label": consultation_drafts.BUDGET_LABELS.get(budget, budget),
+            "contact_label": consultation_drafts.CONTACT_LABELS.get(contact, contact),
             "role": role_of(viewer, consultation), "time_zone": time_zones.zone_of(viewer),
             "zone_names": [] if viewer.time_zone else time_zones.zone_names(),
             "topic_names": _names(reference.list_topics(), details.get("topics")),
@@ -197,7 +212,7 @@ def role_of(viewer: User, consultation: ConsultationRequest) -> str:
 
 def _party_name(user: User | None, consultation: ConsultationRequest) -> str:
     if user is None:
-        return "A former user"
+        return _("A former user")
     if user.id == consultation.doctor_id and user.doctor_profile:
         return user.doctor_profile.full_name
     return user.display_name
@@ -240,9 +255,9 @@ def add_photos(actor: User, *, consultation_id: str, photos_in: list[tuple[bytes
     consultation = get_consultation(actor, consultation_id)
     require(actor, "consultation.withdraw", consultation, hide=True)
     if consultation.is_closed:
-        raise Conflict("This request is closed.")
+        raise Conflict(_("This request is closed."))
     if len(consultation.photos) + len(photos_in) > photos.MAX_PHOTOS:
-        raise Invalid(fields={"photos": [f"Attach at most {photos.MAX_PHOTOS} photos in all."]})
+        raise Invalid(fields={"photos": [_("Attach at most %(num)s photos in all.", num=photos.MAX_PHOTOS)]})
     cleaned = photos.clean_photos(photos_in)
     with photos.removed_on_failure() as stored:
         for photo in cleaned:
@@ -285,13 +300,12 @@ def _transition(actor: User, consultation: ConsultationRequest, action: str, mes
             hide=role_of(actor, consultation) == "moderator")
     target = TRANSITIONS.get((consultation.status, action))
     if target is None:
-        raise Conflict(f"A {consultation.status.value} request cannot be {action}ed." if action != "withdraw"
-                       else f"A {consultation.status.value} request can no longer be withdrawn.")
+        raise Conflict(str(REFUSED_MOVES[action]) % {"status": STATUS_NAMES[consultation.status]})
     if action == "decline" and not message:
-        raise Invalid(fields={"message": ["Tell the member briefly why you decline."]})
+        raise Invalid(fields={"message": [_("Tell the member briefly why you decline.")]})
     if action == "schedule":
         if scheduled_for is None or scheduled_for <= clock.now():
-            raise Invalid(fields={"scheduled_for": ["Propose a time in the future."]})
+            raise Invalid(fields={"scheduled_for": [_("Propose a time in the future.")]})
         consultation.scheduled_for = scheduled_for
     if action in ("accept", "decline") and consultation.responded_at is None:
         consultation.responded_at = clock.now()
@@ -333,18 +347,18 @@ def respond(actor: User, *, consultation_id: str, body: str | None = None, decis
     consultation = get_consultation(actor, consultation_id)
     zone = time_zone if time_zones.is_zone(time_zone) else time_zones.zone_of(actor)
     if decision == "schedule" and time_zone and zone != time_zone:  # never read a time in a zone nobody chose
-        raise Invalid(time_zones.BAD_ZONE, fields={"time_zone": [time_zones.BAD_ZONE]})
+        raise Invalid(str(time_zones.BAD_ZONE), fields={"time_zone": [str(time_zones.BAD_ZONE)]})
     if decision != "schedule" and (scheduled_date or scheduled_time):  # a time typed in is never dropped unseen
-        raise Invalid(fields={"decision": ["Choose “Propose a time” to send the time you entered, or clear it."]})
+        raise Invalid(fields={"decision": [_("Choose “Propose a time” to send the time you entered, or clear it.")]})
     if decision is None:
         if not body:
-            raise Invalid(fields={"body": ["Write a message, or choose what to do with the request."]})
+            raise Invalid(fields={"body": [_("Write a message, or choose what to do with the request.")]})
         _message(actor, consultation, body)
     else:
         scheduled_for = None
         if decision == "schedule":
             if scheduled_date is None or scheduled_time is None:
-                raise Invalid(fields={"scheduled_date": ["Give the date and the time you propose."]})
+                raise Invalid(fields={"scheduled_date": [_("Give the date and the time you propose.")]})
             scheduled_for = time_zones.to_utc(scheduled_date, scheduled_time, zone)
         try:
             _transition(actor, consultation, decision, body, scheduled_for)

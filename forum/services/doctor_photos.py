@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from forum.errors import Invalid, NotFound
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import DoctorProfile, User, VerificationStatus
 from forum.permissions import can, require
 from forum.services import photos
@@ -17,7 +18,8 @@ def set_photo(actor: User, raw: bytes, filename: str = "") -> DoctorProfile:
     profile = actor.doctor_profile
     require(actor, "doctor.edit_photo", profile)
     if not raw:
-        raise Invalid("Choose a photo to upload.", fields={"photos": ["Choose a photo to upload."]})
+        message = _("Choose a photo to upload.")
+        raise Invalid(message, fields={"photos": [message]})
     clean = photos.clean_photo(raw, filename, max_side=MAX_SIDE)  # Invalid, with a plain reason, under "photos"
     old = profile.photo_name
     with photos.removed_on_failure() as stored:

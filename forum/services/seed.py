@@ -15,7 +15,7 @@ from forum.extensions import db
 from forum.models import (
     Answer, AnswerReview, Article, ArticleStatus, Credential, CredentialKind, DoctorProfile, Follow, FollowUp,
     HelpfulVote, Question, SitePage, Topic, Treatment, User, Verdict,
-    VerificationStatus,
+    DoctorLanguage, VerificationStatus,
 )
 from forum.passwords import hash_password
 from forum.schemas.accounts import DoctorApplicationIn
@@ -25,6 +25,7 @@ from forum.schemas.qa import QuestionIn
 from forum.schemas.reference import ArticleSeed, TopicIn, TreatmentIn
 from forum.services import revisions, search_index
 from forum.services.answers import recount_doctor, recount_question
+from forum.services.doctors import LANGUAGES
 from forum.services.pages import apply_page
 from forum.services.reference import apply_article, apply_topic, apply_treatment, by_slugs
 from forum.services.seed_files import SeedError, checksum, line_of, read_front_matter, read_records, validate_record
@@ -60,6 +61,8 @@ class DemoDoctorSeed(DoctorApplicationIn):
     accepts_consultations = fields.Boolean(load_default=True)
     license_expires_on = fields.Date(required=True)
     topics = fields.List(fields.String(), load_default=list)
+    languages = fields.List(fields.String(validate=validate.OneOf(sorted(LANGUAGES))), load_default=lambda: ["en"],
+                            validate=validate.Length(min=1))
 
 
 class DemoMemberSeed(InputSchema):
@@ -144,8 +147,9 @@ def _load_demo(root: Path, report: SeedReport) -> None:
         if user.doctor_profile is None:
             expires: date = data.pop("license_expires_on")
             topics = by_slugs(Topic, data.pop("topics"), "topics")
+            languages = [DoctorLanguage(language=code) for code in sorted(set(data.pop("languages")))]
             profile = DoctorProfile(user=user, status=VerificationStatus.VERIFIED, decided_at=clock.now(),
-                                    decision_reason="Demo data", topics=topics, **data)
+                                    decision_reason="Demo data", topics=topics, languages=languages, **data)
             db.session.add(Credential(doctor=profile, kind=CredentialKind.LICENSE, identifier=profile.license_number,
                                       issuer=profile.license_region, source="Demo data: not a real license",
                                       expires_on=expires))

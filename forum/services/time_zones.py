@@ -6,14 +6,24 @@ from datetime import date, datetime, time, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel.dates import format_datetime
+
 from forum.errors import Invalid
 from forum.extensions import db
+from forum.i18n import DEFAULT_LOCALE, _, _l, current_locale
 from forum.models import User
 from forum.permissions import require
 
 UTC = "UTC"
-BAD_ZONE = "Choose your time zone from the list."
-TIME_FORMAT = "%A %d %B %Y, %H:%M"
+BAD_ZONE = _l("Choose your time zone from the list.")
+# Babel patterns for consultation times, per locale: "full" (a proposed time), "medium" (when a
+# request was sent), "short" (lists and the message thread).
+TIME_PATTERNS = {
+    "en": {"full": "EEEE dd MMMM y, HH:mm", "medium": "dd MMMM y, HH:mm", "short": "dd MMM y, HH:mm"},
+    "es": {"full": "EEEE, dd 'de' MMMM 'de' y, HH:mm", "medium": "dd 'de' MMMM 'de' y, HH:mm",
+           "short": "dd MMM y, HH:mm"},
+}
+TIME_FORMAT = "full"
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +51,7 @@ def set_time_zone(actor: User, *, time_zone: str) -> User:
     """A member chooses the zone their consultation times are entered and shown in."""
     require(actor, "account.use")
     if not is_zone(time_zone):
-        raise Invalid(BAD_ZONE, fields={"time_zone": [BAD_ZONE]})
+        raise Invalid(str(BAD_ZONE), fields={"time_zone": [str(BAD_ZONE)]})
     actor.time_zone = time_zone
     db.session.commit()
     return actor
@@ -58,11 +68,12 @@ def to_utc(day: date, at: time, zone: str) -> datetime:
     """A wall-clock date and time in `zone` as naive UTC. A time the clocks skip (spring
     forward) does not exist there: Invalid, so nobody is booked for an hour that never comes."""
     if not is_zone(zone):
-        raise Invalid(BAD_ZONE, fields={"time_zone": [BAD_ZONE]})
+        raise Invalid(str(BAD_ZONE), fields={"time_zone": [str(BAD_ZONE)]})
     local = datetime.combine(day, at, tzinfo=ZoneInfo(zone))
     in_utc = local.astimezone(timezone.utc)
     if in_utc.astimezone(local.tzinfo).replace(tzinfo=None) != local.replace(tzinfo=None):
-        message = f"{at.strftime('%H:%M')} does not exist on that day in {zone} (the clocks change); choose another."
+        message = _("%(time)s does not exist on that day in %(zone)s (the clocks change); choose another.",
+                    time=at.strftime("%H:%M"), zone=zone)
         raise Invalid(message, fields={"scheduled_time": [message]})
     return in_utc.replace(tzinfo=None)
 
@@ -82,8 +93,11 @@ def in_zone(value: datetime, zone: str) -> datetime:
     return value.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone if is_zone(zone) else UTC))
 
 
-def show(value: datetime | None, zone: str, fmt: str = TIME_FORMAT) -> str:
-    """A stored time for people: wall-clock time in `zone`, followed by the zone's name."""
+def show(value: datetime | None, zone: str, style: str = TIME_FORMAT) -> str:
+    """A stored time for people: wall-clock time in `zone` in the reader's language (`style`: one
+    of TIME_PATTERNS' "full", "medium", "short"), followed by the zone's name."""
     if value is None:
         return ""
-    return f"{in_zone(value, zone).strftime(fmt)} {zone if is_zone(zone) else UTC}"
+    locale = current_locale()
+    pattern = TIME_PATTERNS.get(locale, TIME_PATTERNS[DEFAULT_LOCALE])[style]
+    return f"{format_datetime(in_zone(value, zone), pattern, locale=locale)} {zone if is_zone(zone) else UTC}"

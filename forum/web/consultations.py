@@ -5,8 +5,9 @@ from flask_login import current_user, login_required
 from forum import ratelimits
 from forum.errors import Conflict, Invalid
 from forum.extensions import csrf
+from forum.i18n import _
 from forum.schemas.consultations import AcceptingIn, ConsultationIn, InboxArgs, RespondIn, TransitionIn
-from forum.services import consultation_drafts, consultations, time_zones
+from forum.services import consultation_drafts, consultations, doctors, time_zones
 from forum.web.forms import load_args, load_form
 
 bp = Blueprint("consultations", __name__)
@@ -14,16 +15,16 @@ DRAFT_KEY = "consultation_draft"  # the session holds only this random id, never
 
 
 @bp.app_template_filter("local_time")
-def local_time(value, zone, fmt=time_zones.TIME_FORMAT):
-    """A stored UTC time in the viewer's zone, with the zone's name."""
-    return time_zones.show(value, zone, fmt)
+def local_time(value, zone, style=time_zones.TIME_FORMAT):
+    """A stored UTC time in the viewer's zone and language ("full", "medium" or "short"), with the zone's name."""
+    return time_zones.show(value, zone, style)
 
 
 def _form_page(form, errors=None, status=200):
     draft_id = session.get(DRAFT_KEY) if current_user.is_authenticated else None
     return render_template("consultations/form.html", form=form, errors=errors or {},
                            kept_photos=consultation_drafts.draft_photo_count(draft_id),
-                           **consultation_drafts.form_choices(form)), status
+                           specialties=doctors.specialty_choices(), **consultation_drafts.form_choices(form)), status
 
 
 @bp.get("/consultations/new")
@@ -45,7 +46,7 @@ def create():
         try:
             created = consultations.request_consultation(current_user, **data, **_beside_the_fields())
             session.pop(DRAFT_KEY, None)  # the request used the draft up
-            flash("Your private request was sent. Only you and the doctor can see it.", "success")
+            flash(_("Your private request was sent. Only you and the doctor can see it."), "success")
             return redirect(url_for("consultations.show", consultation_id=created.id), 303)
         except Invalid as e:
             errors = e.fields or {"_schema": [e.message]}
@@ -68,8 +69,8 @@ def _keep_draft_and_ask_to_log_in():
         session[DRAFT_KEY] = consultation_drafts.save_draft(values, _uploads(), replaces=session.get(DRAFT_KEY))
     except Invalid as e:  # a refused photo is said now, not after logging in
         return _form_page(values, e.fields or {"_schema": [e.message]}, 422)
-    flash("Log in or create an account to send your request. What you wrote is kept for an hour, "
-          "with your photos.", "info")
+    flash(_("Log in or create an account to send your request. What you wrote is kept for an hour, "
+            "with your photos."), "info")
     return redirect(url_for("auth.login", next=url_for("consultations.new")), 303)
 
 
@@ -130,6 +131,6 @@ def photo(consultation_id, photo_id):
 def accepting():
     data, errors = load_form(AcceptingIn())
     consultations.set_accepting(current_user, accepting=bool(data.get("accepting")))
-    flash("You accept new consultation requests." if data.get("accepting") else
-          "You no longer accept new consultation requests.", "success")
+    flash(_("You accept new consultation requests.") if data.get("accepting") else
+          _("You no longer accept new consultation requests."), "success")
     return redirect(url_for("search.dashboard"), 303)

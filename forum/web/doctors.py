@@ -5,8 +5,8 @@ from flask_login import current_user, login_required
 from forum import ratelimits
 from forum.errors import Invalid
 from forum.extensions import csrf
-from forum.models import Specialty
-from forum.schemas.accounts import DoctorApplicationIn, DoctorArgs
+from forum.i18n import _, current_locale
+from forum.schemas.doctors import DoctorApplicationWithLanguagesIn, DoctorLanguagesIn, DoctorListArgs
 from forum.schemas.reference import MedicalReviewDeclineIn
 from forum.schemas.reviews import ReviewArgs
 from forum.services import accounts, doctor_photos, doctors, medical_reviews, reference
@@ -16,7 +16,7 @@ from forum.web.forms import load_args, load_form
 from forum.web.hosts import absolute_url
 
 bp = Blueprint("doctors", __name__)
-SPECIALTIES = [(s.value, s.value.capitalize()) for s in Specialty]
+SPECIALTIES = doctors.specialty_choices()
 # Ours that schema.org's MedicalSpecialty list names (the others have no member there).
 SCHEMA_SPECIALTIES = {"dermatology": "Dermatology", "plastic surgery": "PlasticSurgery"}
 
@@ -30,20 +30,34 @@ def apply_form():
 @bp.post("/doctor/apply")
 @login_required
 def apply():
-    data, errors = load_form(DoctorApplicationIn())
+    data, errors = load_form(DoctorApplicationWithLanguagesIn())
     if not errors:
-        accounts.apply_as_doctor(current_user, **data)
-        flash("Application received. A moderator will check your credentials.", "success")
+        doctors.apply(current_user, **data)
+        flash(_("Application received. A moderator will check your credentials."), "success")
         return redirect(url_for("doctors.apply_form"), 303)
-    return render_template("doctors/apply.html", profile=current_user.doctor_profile, form=request.form,
-                           errors=errors, photo_errors={}, specialties=SPECIALTIES, topics=reference.list_topics()), 422
+    return _apply_page(form=request.form, errors=errors), 422
+
+
+@bp.post("/doctor/languages")
+@login_required
+def set_languages():
+    data, errors = load_form(DoctorLanguagesIn())
+    if errors:
+        return _apply_page(language_errors=errors), 422
+    doctors.set_languages(current_user, data["languages"])
+    flash(_("The languages you speak are saved."), "success")
+    return redirect(url_for("doctors.apply_form", _anchor="languages"), 303)
 
 
 @bp.get("/doctors")
 def index():
-    args = load_args(DoctorArgs())
-    return render_template("doctors/index.html", page=doctors.list_doctors(**args), args=args,
-                           specialties=SPECIALTIES)
+    try:
+        args, errors = load_args(DoctorListArgs()), {}
+    except Invalid as refused:  # e.g. an unknown language: said at the filter, with the form kept
+        args, errors = {**DoctorListArgs().load({}), "location": request.args.get("location")}, refused.fields
+    return render_template("doctors/index.html", page=None if errors else doctors.list_doctors(**args), args=args,
+                           errors=errors, specialties=SPECIALTIES,
+                           languages=doctors.language_choices()), 422 if errors else 200
 
 
 @bp.get("/doctors/<int:doctor_id>", defaults={"slug": ""})
@@ -62,6 +76,7 @@ def profile_response(profile, *, review_page: int = 1, status: int = 200, **extr
     """The profile page (also re-shown by the review routes with a form's errors)."""
     page = doctors.profile_page(current_user, profile=profile, review_page=review_page)
     return render_template("doctors/show.html", **page, jsonld=physician_jsonld(profile, page["rating"]),
+                           specialty_name=doctors.specialty_name(profile.specialty),
                            reply_errors=extra.pop("reply_errors", {}), reply_form=extra.pop("reply_form", {}),
                            **extra), status
 
@@ -82,20 +97,25 @@ def physician_jsonld(profile, rating) -> dict:
     return data
 
 
-def _apply_page(photo_errors: dict | None = None) -> str:
-    """The application page: status, profile photo and (when allowed) the application form."""
+def _apply_page(photo_errors: dict | None = None, *, form=None, errors: dict | None = None,
+                language_errors: dict | None = None) -> str:
+    """The application page: status, profile photo, languages and (when allowed) the application form."""
     profile = accounts.application_for_form(current_user)
-    return render_template("doctors/apply.html", profile=profile, form=_profile_form(profile), errors={},
-                           photo_errors=photo_errors or {}, specialties=SPECIALTIES, topics=reference.list_topics())
+    spoken = [row.language for row in profile.languages] if profile is not None else []
+    return render_template("doctors/apply.html", profile=profile, form=form or _profile_form(profile),
+                           errors=errors or {}, photo_errors=photo_errors or {}, specialties=SPECIALTIES,
+                           topics=reference.list_topics(), languages=doctors.language_choices(),
+                           spoken=request.form.getlist("languages") if language_errors is not None else spoken,
+                           language_errors=language_errors or {})
 
 
 def _profile_form(profile) -> dict:
     """Prefill a re-application with the previous details."""
     if profile is None:
-        return {}
-    names = [n for n in DoctorApplicationIn().fields if n != "topics"]
+        return {"languages": [current_locale()]}
+    names = [n for n in DoctorApplicationWithLanguagesIn().fields if n not in ("topics", "languages")]
     values = {name: getattr(getattr(profile, name), "value", getattr(profile, name)) for name in names}
-    return {**values, "topics": [t.slug for t in profile.topics]}
+    return {**values, "topics": [t.slug for t in profile.topics], "languages": [r.language for r in profile.languages]}
 
 
 @bp.post("/doctor/photo")
@@ -109,7 +129,7 @@ def upload_photo():
         doctor_photos.set_photo(current_user, upload.read() if upload else b"", upload.filename if upload else "")
     except Invalid as refused:
         return _apply_page(photo_errors=refused.fields or {"photos": [refused.message]}), 422
-    flash("Your profile photo is saved.", "success")
+    flash(_("Your profile photo is saved."), "success")
     return redirect(url_for("doctors.apply_form", _anchor="photo"), 303)
 
 
@@ -117,7 +137,7 @@ def upload_photo():
 @login_required
 def remove_photo():
     doctor_photos.remove_photo(current_user)
-    flash("Your profile photo is removed; your initials are shown instead.", "success")
+    flash(_("Your profile photo is removed; your initials are shown instead."), "success")
     return redirect(url_for("doctors.apply_form", _anchor="photo"), 303)
 
 
@@ -133,7 +153,7 @@ def photo(doctor_id, name):
 @login_required
 def confirm_medical_review(medical_review_id):
     review = medical_reviews.confirm(current_user, medical_review_id)
-    flash(f"Thank you: “{review.article.title}” now shows your medical review.", "success")
+    flash(_("Thank you: “%(title)s” now shows your medical review.", title=review.article.title), "success")
     return redirect(url_for("search.dashboard", _anchor="medical-reviews"), 303)
 
 
@@ -145,5 +165,5 @@ def decline_medical_review(medical_review_id):
         return render_template("doctors/dashboard.html", **doctors.dashboard(current_user),
                                decline_errors={medical_review_id: errors}), 422
     review = medical_reviews.decline(current_user, medical_review_id, **data)
-    flash(f"You declined to review “{review.article.title}”; the moderators are told.", "success")
+    flash(_("You declined to review “%(title)s”; the moderators are told.", title=review.article.title), "success")
     return redirect(url_for("search.dashboard", _anchor="medical-reviews"), 303)

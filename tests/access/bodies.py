@@ -61,6 +61,8 @@ BODIES = {
     ("POST", "/api/v1/doctor-application"): _application,
     ("POST", "/doctor/apply"): _application,
     ("PUT", "/api/v1/doctor/accepting"): lambda w: {"accepting": False},
+    ("PUT", "/api/v1/doctor/languages"): lambda w: {"languages": ["en", "es"]},
+    ("POST", "/doctor/languages"): lambda w: {"languages": ["en", "es"]},
     ("POST", "/doctor/consultations/accepting"): lambda w: {"accepting": "1"},
     ("POST", "/api/v1/flags"): lambda w: {"target_type": "answer", "target_id": str(w.values["answer_id"]),
                                           "reason": "spam"},

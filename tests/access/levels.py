@@ -221,10 +221,12 @@ POST /api/v1/consultations/<consultation_id>/<any(accept, decline, schedule, com
     "applicant": _routes("""
 GET /api/v1/doctor-application
 """),
-    # a doctor's own profile photo: anyone else with an account is told "not allowed"
+    # a doctor's own profile photo and languages: anyone else with an account is told "not allowed"
     "profile_owner": _routes("""
 POST /doctor/photo
 POST /doctor/photo/remove
+POST /doctor/languages
+PUT /api/v1/doctor/languages
 """),
     "staff": _routes("""
 GET /mod

@@ -419,8 +419,9 @@ def test_every_illegal_move_re_renders_the_page_with_422(browser, people, consul
     response = post(browser, f"/consultations/{consultation.id}/{action}", _form_for(action))
     assert response.status_code == 422
     page = text(response)
+    done = {"accept": "accepted", "decline": "declined", "schedule": "scheduled", "complete": "completed"}
     message = (f"A {status.value} request can no longer be withdrawn." if action == "withdraw"
-               else f"A {status.value} request cannot be {action}ed.")
+               else f"A {status.value} request cannot be {done[action]}.")
     assert f'<p class="field-error">{message}</p>' in page
     assert 'data-testid="consultation-status">' + status.value in page
     assert response.headers["Cache-Control"] == "no-store"
