@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from forum import ratelimits
 from forum.errors import Invalid
-from forum.i18n import COOKIE, NAMES, _, _l, force_locale, visitor_locale
+from forum.i18n import COOKIE, DEFAULT_LOCALE, LOCALES, NAMES, _, _l, force_locale
 from forum.schemas.accounts import AccountIn, DisplayNameIn, EmailChangeIn, PasswordChangeIn, TokenIn
 from forum.schemas.consultations import AccountDeleteIn, TimeZoneIn
 from forum.services import account_data, accounts, email_change, members, time_zones
@@ -71,7 +71,8 @@ def set_language():
             response = redirect(url_for("account.settings", _anchor="language"), 303)
             if user.locale is None:
                 response.delete_cookie(COOKIE)  # the switcher's cookie would otherwise outrank the browser
-            with force_locale(user.locale or visitor_locale()):  # said in the language just chosen
+            browser = request.accept_languages.best_match(LOCALES) or DEFAULT_LOCALE  # the cookie goes
+            with force_locale(user.locale or browser):  # said in the language just chosen
                 flash(_("Language saved: %(language)s.", language=NAMES[user.locale]) if user.locale
                       else _("The site now follows your browser's language."), "success")
             return response
