@@ -6,15 +6,16 @@ from flask_smorest import Blueprint
 from forum import ratelimits
 from forum.api.auth import AUTH, actor
 from forum.schemas.accounts import (
-    DoctorApplicationIn, DoctorApplicationOut, PasswordResetRequestIn, RegisterIn, TokenCreatedOut,
+    AccountIn, DoctorApplicationIn, DoctorApplicationOut, PasswordResetRequestIn, RegisterIn, TokenCreatedOut,
     TokenExchangeIn, TokenIn, TokenOut, UserOut,
 )
+from forum.i18n import _l
 from forum.schemas.common import MessageOut
 from forum.services import accounts, login_guard
 
 blp = Blueprint("api_accounts", __name__, description="Registration, the current user, API tokens, doctor applications")
-REGISTERED = "If this address is new, the account is ready; a confirmation link was sent to it."
-RESET_SENT = "If an account uses that address, a reset link was sent to it."
+REGISTERED = _l("If this address is new, the account is ready; a confirmation link was sent to it.")
+RESET_SENT = _l("If an account uses that address, a reset link was sent to it.")
 
 
 @blp.post("/auth/register")
@@ -24,7 +25,7 @@ RESET_SENT = "If an account uses that address, a reset link was sent to it."
 def register(data):
     """Create an account. The answer is the same whether or not the address was taken."""
     accounts.register(email=data["email"], display_name=data["display_name"], password=data["password"])
-    return {"message": REGISTERED}
+    return {"message": str(REGISTERED)}
 
 
 @blp.post("/auth/password-reset")
@@ -34,7 +35,7 @@ def register(data):
 def password_reset(data):
     """Ask for a password-reset e-mail. Same answer whether or not the account exists."""
     accounts.request_password_reset(email=data["email"])
-    return {"message": RESET_SENT}
+    return {"message": str(RESET_SENT)}
 
 
 @blp.post("/auth/token")
@@ -54,12 +55,24 @@ def exchange_token(data):
     return token
 
 
-@blp.get("/me")
-@blp.response(200, UserOut)
-@blp.doc(security=AUTH)
-def me():
-    """The authenticated user."""
-    return accounts.own_account(actor())
+@blp.route("/me")
+class Me(MethodView):
+    @blp.response(200, UserOut)
+    @blp.doc(security=AUTH)
+    def get(self):
+        """The authenticated user."""
+        return accounts.own_account(actor())
+
+    @blp.arguments(AccountIn)
+    @blp.response(200, UserOut)
+    @blp.doc(security=AUTH)
+    def patch(self, data):
+        """Change your settings: `locale` is the site's language for you (pages, mail and notices),
+        or null to follow your browser."""
+        user = accounts.own_account(actor())
+        if "locale" in data:
+            accounts.set_locale(user, data["locale"])
+        return user
 
 
 @blp.route("/tokens")

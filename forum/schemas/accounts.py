@@ -2,6 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from forum import clock
+from forum.i18n import _, _l
 from forum.models import Specialty
 from forum.passwords import MAX_LENGTH, password_problem
 from forum.schemas.common import ArgsSchema, InputSchema, Text, UtcDateTime
@@ -11,7 +12,7 @@ EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 def Email() -> fields.String:  # noqa: N802
     return fields.String(required=True, validate=[validate.Length(max=254),
-                                                  validate.Regexp(EMAIL_RE, error="Enter a valid e-mail address.")])
+                                                  validate.Regexp(EMAIL_RE, error=_l("Enter a valid e-mail address."))])
 
 
 def Password(**kwargs) -> fields.String:  # noqa: N802
@@ -33,7 +34,7 @@ class RegisterIn(InputSchema):
     @validates("confirm_adult")
     def _adult(self, value, **_kwargs):
         if value is not True:
-            raise ValidationError("You must be 18 or older to join.")
+            raise ValidationError(_("You must be 18 or older to join."))
 
     @validates_schema(skip_on_field_errors=False)
     def _password_rules(self, data, **_kwargs):
@@ -108,6 +109,13 @@ class EmailChangeIn(InputSchema):
     code = Code()
 
 
+class AccountIn(InputSchema):
+    """PATCH /me: what the member may change about themselves here (fields left out stay)."""
+
+    locale = fields.String(allow_none=True, validate=validate.Length(max=8), metadata={
+        "description": "The site's language for you: en | es, or null to follow your browser's Accept-Language"})
+
+
 class EmailVerifyIn(InputSchema):
     token = fields.String(required=True, validate=validate.Length(min=10, max=200))
 
@@ -156,15 +164,15 @@ class DoctorDecisionIn(InputSchema):
         if data.get("decision") == "verify":
             errors = {}
             if not data.get("license_source"):
-                errors["license_source"] = ["Say where you checked the license."]
+                errors["license_source"] = [_("Say where you checked the license.")]
             if not data.get("license_expires_on"):
-                errors["license_expires_on"] = ["Give the license's expiry date."]
+                errors["license_expires_on"] = [_("Give the license's expiry date.")]
             # A credential that has already expired cannot be verified: the doctor would be
             # "verified" and lapsed at once. Reject instead, or check a current one.
             today = clock.now().date()
             for name in ("license_expires_on", "board_expires_on"):
                 if data.get(name) and data[name] < today:
-                    errors[name] = ["This date has passed: the credential has expired."]
+                    errors[name] = [_("This date has passed: the credential has expired.")]
             if errors:
                 raise ValidationError(errors)
 
@@ -232,6 +240,7 @@ class UserOut(Schema):
     status = fields.String()
     email_verified = fields.Function(lambda u: u.email_verified_at is not None)
     is_verified_doctor = fields.Boolean()
+    locale = fields.String(allow_none=True, metadata={"description": "en | es; null: follows the browser"})
     created_at = UtcDateTime()
     doctor_application = fields.Nested(DoctorApplicationOut, attribute="doctor_profile", allow_none=True)
 

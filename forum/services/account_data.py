@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from forum import clock
 from forum.errors import Invalid
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import (
     Answer, ApiToken, AnswerReview, ConsultationMessage, ConsultationPhoto, ConsultationRequest, Flag, Follow,
     FollowUp, HelpfulVote, Invitation, MailOptOut, Notification, Question, Review, ReviewPhoto, User,
@@ -209,7 +210,7 @@ def delete_account(actor: User, *, password: str, delete_questions: bool = False
     wherever else they were written (services/account_erasure.py)."""
     require(actor, "account.use")
     if not verify_password(actor.password_hash, password):
-        raise Invalid("Your password is not correct.", fields={"password": ["Your password is not correct."]})
+        raise Invalid(_("Your password is not correct."), fields={"password": [_("Your password is not correct.")]})
     requested = db.session.scalars(select(ConsultationRequest).where(
         ConsultationRequest.requester_id == actor.id)).all()
     files = [p.stored_name for c in requested for p in c.photos]

@@ -5,13 +5,14 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from forum import clock, jobs, mail
 from forum.errors import Invalid, NotFound, Unauthorized
 from forum.extensions import db
+from forum.i18n import LOCALES, _, _l, current_locale, supported
 from forum.models import (
     ApiToken, AuthToken, AuthTokenPurpose, DoctorProfile, Role, Topic, User, UserStatus,
     VerificationStatus,
@@ -23,7 +24,7 @@ from forum.services.reference import by_slugs
 from forum.services.two_factor import check_login_code, confirm_identity
 from forum.seclog import security_event
 
-GENERIC_LOGIN_ERROR = "E-mail or password is incorrect, or this account cannot log in."
+GENERIC_LOGIN_ERROR = _l("E-mail or password is incorrect, or this account cannot log in.")
 
 
 def normalize_email(email: str) -> str:
@@ -49,12 +50,13 @@ def register(*, email: str, display_name: str, password: str, role: Role = Role.
     existing = find_user_by_email(email)
     if existing is not None:
         site = current_app.config["SITE_URL"].rstrip("/")
-        mail.queue_mail(existing.email, "Someone tried to register with your address", "register_duplicate",
+        mail.queue_mail(existing.email, _l("Someone tried to register with your address"), "register_duplicate",
                         login_link=f"{site}/login", reset_link=f"{site}/forgot-password")
         db.session.commit()
         security_event("register_duplicate", user_id=existing.id)
         return None
-    user = User(email=email, display_name=display_name, password_hash=password_hash, role=role)
+    user = User(email=email, display_name=display_name, password_hash=password_hash, role=role,
+                locale=supported(current_locale()) if has_request_context() else None)  # the language signed up in
     db.session.add(user)
     db.session.flush()
     _queue_email_verification(user)
@@ -74,7 +76,7 @@ def authenticate(*, email: str, password: str, ip: str | None = None) -> User:
         attempt.failed()
         security_event("login_failed", user_id=user.id if user else None,
                        reason="password" if not ok else "status")
-        raise Invalid(GENERIC_LOGIN_ERROR)
+        raise Invalid(str(GENERIC_LOGIN_ERROR))
     attempt.succeeded()
     user.last_seen_at = clock.now()
     db.session.commit()
@@ -135,8 +137,8 @@ def live_auth_token(raw: str, purpose: AuthTokenPurpose) -> AuthToken:
     token = db.session.scalar(select(AuthToken).where(AuthToken.token_hash == _sha256(raw),
                                                       AuthToken.purpose == purpose))
     if token is None or token.used_at is not None or token.expires_at <= clock.now():
-        raise Invalid("This link is invalid or has expired. Ask for a new one.",
-                      fields={"token": ["Invalid or expired link."]})
+        raise Invalid(_("This link is invalid or has expired. Ask for a new one."),
+                      fields={"token": [_("Invalid or expired link.")]})
     return token
 
 
@@ -149,7 +151,7 @@ def consume_auth_token(raw: str, purpose: AuthTokenPurpose) -> User:
 def _queue_email_verification(user: User) -> None:
     raw = issue_auth_token(user, AuthTokenPurpose.VERIFY_EMAIL)
     link = f"{current_app.config['SITE_URL']}/verify-email/{raw}"
-    mail.queue_mail(user.email, "Confirm your e-mail address", "verify_email", name=user.display_name, link=link)
+    mail.queue_mail(user.email, _l("Confirm your e-mail address"), "verify_email", name=user.display_name, link=link)
 
 
 def resend_verification(actor: User) -> None:
@@ -179,7 +181,7 @@ def send_password_reset(*, email: str) -> None:
     if user is not None and user.status != UserStatus.BANNED:
         raw = issue_auth_token(user, AuthTokenPurpose.PASSWORD_RESET)
         link = f"{current_app.config['SITE_URL']}/reset-password/{raw}"
-        mail.queue_mail(user.email, "Reset your password", "password_reset", link=link)
+        mail.queue_mail(user.email, _l("Reset your password"), "password_reset", link=link)
         db.session.commit()
     security_event("password_reset_requested", user_id=user.id if user else None)
 
@@ -262,11 +264,11 @@ def authenticate_token(raw: str) -> User:
     written at most once per API_TOKEN_LAST_USED_MINUTES per token, so reads rarely write."""
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(raw)))
     if token is not None and token.revoked_at is None and token.is_expired:
-        raise Unauthorized(f"This API token expired on {token.expires_at:%Y-%m-%d %H:%M} UTC. "
-                           "Create a new one on your account page.")
+        raise Unauthorized(_("This API token expired on %(when)s UTC. Create a new one on your account page.",
+                             when=f"{token.expires_at:%Y-%m-%d %H:%M}"))
     if token is None or not token.is_active or not token.user.is_active:
-        raise Unauthorized("This API token is not valid: it is unknown or was revoked "
-                           "(tokens are revoked when you log out everywhere or change your password).")
+        raise Unauthorized(_("This API token is not valid: it is unknown or was revoked "
+                             "(tokens are revoked when you log out everywhere or change your password)."))
     now = clock.now()
     every = timedelta(minutes=current_app.config["API_TOKEN_LAST_USED_MINUTES"])
     if token.last_used_at is None or now - token.last_used_at >= every:
@@ -305,6 +307,18 @@ def own_account(actor: User) -> User:
     return actor
 
 
+def set_locale(user: User, locale: str | None) -> None:
+    """The language the site speaks to `user` (pages, and the mail and notices they get): one of
+    forum.i18n.LOCALES, or None to follow the browser (Accept-Language, the switcher's cookie)."""
+    code = supported(locale) if isinstance(locale, str) else None
+    if locale is not None and code is None:
+        choices = ", ".join(LOCALES)
+        raise Invalid(_("Choose a language we offer (%(choices)s), or none to follow your browser.", choices=choices),
+                      fields={"locale": [_("Choose one of: %(choices)s.", choices=choices)]})
+    user.locale = code
+    db.session.commit()
+
+
 def application_for_form(actor: User) -> DoctorProfile | None:
     """The caller's doctor application, if any, to prefill the (re-)application form."""
     require(actor, "account.use")
@@ -314,7 +328,7 @@ def application_for_form(actor: User) -> DoctorProfile | None:
 def my_application(actor: User) -> DoctorProfile:
     require(actor, "account.use")
     if actor.doctor_profile is None:
-        raise NotFound("You have not applied as a doctor.")
+        raise NotFound(_("You have not applied as a doctor."))
     return actor.doctor_profile
 
 
@@ -322,7 +336,7 @@ def create_user_cli(*, email: str, display_name: str, password: str, role: Role)
     """Staff accounts are made only from the command line (no default or seeded staff)."""
     user = register(email=email, display_name=display_name, password=password, role=role)
     if user is None:
-        raise Invalid("An account with this e-mail already exists.", fields={"email": ["Already registered."]})
+        raise Invalid(_("An account with this e-mail already exists."), fields={"email": [_("Already registered.")]})
     user.email_verified_at = clock.now()
     db.session.commit()
     return user

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from forum import clock, mail
 from forum.errors import Invalid
 from forum.extensions import db
+from forum.i18n import _, _l
 from forum.models import AuthTokenPurpose, User
 from forum.permissions import require
 from forum.seclog import security_event
@@ -18,8 +19,8 @@ from forum.services.accounts import (
 from forum.services.two_factor import confirm_identity
 
 PURPOSE = AuthTokenPurpose.EMAIL_CHANGE
-SAME_ADDRESS = "This is already your e-mail address."
-TAKEN_AT_CONFIRM = "Another account uses this address now, so it cannot become yours. Nothing was changed."
+SAME_ADDRESS = _l("This is already your e-mail address.")
+TAKEN_AT_CONFIRM = _l("Another account uses this address now, so it cannot become yours. Nothing was changed.")
 
 
 def _site() -> str:
@@ -40,16 +41,17 @@ def request_email_change(actor: User, *, new_email: str, password: str, code: st
     confirm_identity(actor, password=password, code=code)
     new_email = normalize_email(new_email)
     if new_email == actor.email:
-        raise Invalid(SAME_ADDRESS, fields={"new_email": [SAME_ADDRESS]})
+        raise Invalid(str(SAME_ADDRESS), fields={"new_email": [str(SAME_ADDRESS)]})
     if find_user_by_email(new_email) is not None:
-        mail.queue_mail(new_email, "Your address is already registered", "email_change_taken",
+        mail.queue_mail(new_email, _l("Your address is already registered"), "email_change_taken",
                         login_link=f"{_site()}/login", reset_link=f"{_site()}/forgot-password")
     else:
         void_email_change_links(actor)  # only the newest request's link works
         raw = issue_auth_token(actor, PURPOSE, new_email=new_email)
-        mail.queue_mail(new_email, "Confirm your new e-mail address", "email_change_confirm",
+        mail.queue_mail(new_email, _l("Confirm your new e-mail address"), "email_change_confirm",
                         name=actor.display_name, link=f"{_site()}/account/email/confirm/{raw}")
-    _tell_old_address(actor, f"A change of your e-mail address to {masked(new_email)} was requested.",
+    _tell_old_address(actor, _l("A change of your e-mail address to %(address)s was requested.",
+                                address=masked(new_email)),
                       requested=True, new_email=new_email)
     db.session.commit()
     security_event("email_change_requested", user_id=actor.id)
@@ -66,19 +68,19 @@ def confirm_email_change(*, token: str) -> User:
     record = live_auth_token(token, PURPOSE)
     user, new_email = record.user, record.new_email
     if not user.is_active:
-        raise Invalid("This link is invalid or has expired. Ask for a new one.",
-                      fields={"token": ["Invalid or expired link."]})
+        raise Invalid(_("This link is invalid or has expired. Ask for a new one."),
+                      fields={"token": [_("Invalid or expired link.")]})
     if find_user_by_email(new_email) is not None:
-        raise Invalid(TAKEN_AT_CONFIRM, fields={"token": [TAKEN_AT_CONFIRM]})
+        raise Invalid(str(TAKEN_AT_CONFIRM), fields={"token": [str(TAKEN_AT_CONFIRM)]})
     void_email_change_links(user)  # this link, and any other still out
-    _tell_old_address(user, f"Your e-mail address was changed to {masked(new_email)}.",
+    _tell_old_address(user, _l("Your e-mail address was changed to %(address)s.", address=masked(new_email)),
                       requested=False, new_email=new_email)
     user.email, user.email_verified_at = new_email, clock.now()
     try:
         db.session.commit()
     except IntegrityError:  # taken between the check and the commit
         db.session.rollback()
-        raise Invalid(TAKEN_AT_CONFIRM, fields={"token": [TAKEN_AT_CONFIRM]}) from None
+        raise Invalid(str(TAKEN_AT_CONFIRM), fields={"token": [str(TAKEN_AT_CONFIRM)]}) from None
     security_event("email_changed", user_id=user.id)
     return user
 
@@ -87,6 +89,7 @@ def _tell_old_address(user: User, message: str, *, requested: bool, new_email: s
     """An in-app notice (kind "account", which cannot be turned off) and a mail to the current
     address with no unsubscribe link: security mail always goes. Runs in the caller's transaction."""
     notifications.notify(user, "account", message, link="/account", email=False)
-    mail.queue_mail(user.email, "Your e-mail address is changing" if requested else "Your e-mail address was changed",
+    subject = _l("Your e-mail address is changing") if requested else _l("Your e-mail address was changed")
+    mail.queue_mail(user.email, subject,
                     "email_change_notice", name=user.display_name, requested=requested,
                     new_email=masked(new_email), when=clock.now(), reset_link=f"{_site()}/forgot-password")

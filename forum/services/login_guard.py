@@ -36,14 +36,13 @@ from limits.storage import MemoryStorage
 from forum import clock, mail
 from forum.errors import Invalid, RateLimited
 from forum.extensions import db, limiter
+from forum.i18n import _, _l
 from forum.models import User
 from forum.seclog import security_event
 
 log = logging.getLogger("forum.security")
 LINK_SALT = "login-link"
-LINK_SENT = ("For your safety, this account now logs in through a link sent by e-mail. If the account exists, "
-             "we e-mailed it a one-time log-in link; it works for {minutes} minutes.")
-BAD_LINK = "This log-in link is invalid, used or expired. Log in again to get a new one."
+BAD_LINK = _l("This log-in link is invalid, used or expired. Log in again to get a new one.")
 
 
 class LoginLinkSent(Exception):
@@ -163,7 +162,9 @@ def _refuse_past_cap(account_id: str, account_ip: _Window, user: User | None) ->
     account_ip.hit()  # still an attempt from this IP: it cannot try forever
     _mail_login_link(account_id, user)
     security_event("login_refused", user_id=user.id if user else None, reason="account_cap")
-    raise LoginLinkSent(LINK_SENT.format(minutes=_link_minutes()))
+    raise LoginLinkSent(_("For your safety, this account now logs in through a link sent by e-mail. If the account "
+                          "exists, we e-mailed it a one-time log-in link; it works for %(minutes)d minutes.",
+                          minutes=_link_minutes()))
 
 
 # ---- one-time log-in links ----
@@ -204,7 +205,7 @@ def _mail_login_link(account_id: str, user: User | None) -> None:
     if _storage_call("get", f"{key}:{index - 1}") or _storage_call("incr", f"{key}:{index}", 2 * interval) > 1:
         return
     link = f"{current_app.config['SITE_URL'].rstrip('/')}/login-link/{login_link_token(user)}"
-    mail.queue_mail(user.email, "Your one-time log-in link", "login_link", name=user.display_name, link=link,
+    mail.queue_mail(user.email, _l("Your one-time log-in link"), "login_link", name=user.display_name, link=link,
                     minutes=_link_minutes(), limit=current_app.config["RATELIMIT_LOGIN_ACCOUNT"])
     db.session.commit()
     security_event("login_link_sent", user_id=user.id)
@@ -233,9 +234,9 @@ def use_login_link(*, token: str) -> User:
     data = _read_link(token)
     user = db.session.get(User, data["u"]) if data else None
     if user is None or not hmac.compare_digest(data["f"].encode(), _fingerprint(user).encode()) or not user.is_active:
-        raise Invalid(BAD_LINK, fields={"token": ["Invalid or expired link."]})
+        raise Invalid(str(BAD_LINK), fields={"token": [_("Invalid or expired link.")]})
     if _storage_call("incr", f"login-guard:link-used:{data['n']}", 2 * _seconds("LOGIN_LINK_MAX_AGE")) > 1:
-        raise Invalid(BAD_LINK, fields={"token": ["This link was already used."]})
+        raise Invalid(str(BAD_LINK), fields={"token": [_("This link was already used.")]})
     user.last_seen_at = clock.now()
     db.session.commit()
     security_event("login", user_id=user.id, method="login_link")

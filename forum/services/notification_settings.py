@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.errors import Invalid
 from forum.extensions import db
+from forum.i18n import _, _l
 from forum.models import Channel, DigestFrequency, DigestSetting, NotificationSetting, User
 from forum.permissions import require
 
@@ -23,26 +24,26 @@ class Category:
 
 
 CATEGORIES = (
-    Category("my_questions", "Answers to questions I asked or follow",
+    Category("my_questions", _l("Answers to questions I asked or follow"),
              ("answer_posted", "answer_accepted", "answer_reviewed"), Channel.EMAIL),
-    Category("follow_ups", "Follow-ups on answers", ("follow_up",), Channel.EMAIL),
-    Category("invitations", "Invitations to answer and review requests", ("invitation", "medical_review"),
+    Category("follow_ups", _l("Follow-ups on answers"), ("follow_up",), Channel.EMAIL),
+    Category("invitations", _l("Invitations to answer and review requests"), ("invitation", "medical_review"),
              Channel.EMAIL),
-    Category("following", "New questions and answers in topics, treatments and doctors I follow",
+    Category("following", _l("New questions and answers in topics, treatments and doctors I follow"),
              ("followed_activity",), Channel.DIGEST),
-    Category("reviews", "Patient reviews and replies", ("review_posted", "review_reply"), Channel.EMAIL),
-    Category("moderation", "Moderator notices about my posts and my doctor application",
+    Category("reviews", _l("Patient reviews and replies"), ("review_posted", "review_reply"), Channel.EMAIL),
+    Category("moderation", _l("Moderator notices about my posts and my doctor application"),
              ("content_under_review", "moderation", "doctor_decision", "doctor_lapsed"), Channel.EMAIL),
-    Category("consultations", "My private consultations", ("consultation",), Channel.EMAIL, locked=True),
-    Category("account", "Security and account changes", ("account",), Channel.EMAIL, locked=True),
+    Category("consultations", _l("My private consultations"), ("consultation",), Channel.EMAIL, locked=True),
+    Category("account", _l("Security and account changes"), ("account",), Channel.EMAIL, locked=True),
 )
 BY_KEY = {c.key: c for c in CATEGORIES}
 CATEGORY_OF_KIND = {kind: c for c in CATEGORIES for kind in c.kinds}
-CHANNEL_LABELS = {Channel.EMAIL: "In-app and e-mail at once", Channel.DIGEST: "In-app and in my digest",
-                  Channel.IN_APP: "In-app only", Channel.OFF: "Off"}
+CHANNEL_LABELS = {Channel.EMAIL: _l("In-app and e-mail at once"), Channel.DIGEST: _l("In-app and in my digest"),
+                  Channel.IN_APP: _l("In-app only"), Channel.OFF: _l("Off")}
 DEFAULT_FREQUENCY = DigestFrequency.WEEKLY
-FREQUENCY_LABELS = {DigestFrequency.DAILY: "Daily", DigestFrequency.WEEKLY: "Weekly (Mondays)",
-                    DigestFrequency.NEVER: "Never"}
+FREQUENCY_LABELS = {DigestFrequency.DAILY: _l("Daily"), DigestFrequency.WEEKLY: _l("Weekly (Mondays)"),
+                    DigestFrequency.NEVER: _l("Never")}
 
 
 def is_locked(kind: str) -> bool:
@@ -83,18 +84,19 @@ def _parse(data: dict) -> tuple[dict[str, Channel], DigestFrequency | None]:
     for key, value in (data.get("channels") or {}).items():
         category = BY_KEY.get(key)
         if category is None:
-            errors[f"channels.{key}"] = ["There is no such kind of notification."]
+            errors[f"channels.{key}"] = [_("There is no such kind of notification.")]
         elif value not in {c.value for c in Channel}:
-            errors[f"channels.{key}"] = ["Choose e-mail, digest, in-app or off."]
+            errors[f"channels.{key}"] = [_("Choose e-mail, digest, in-app or off.")]
         elif category.locked and value != category.default:
-            errors[f"channels.{key}"] = [f"{category.label} always reach you in-app and by e-mail."]
+            errors[f"channels.{key}"] = [_("%(category)s always reach you in-app and by e-mail.",
+                                           category=category.label)]
         else:
             channels[key] = Channel(value)
     frequency = data.get("frequency")
     if frequency is not None and frequency not in {f.value for f in DigestFrequency}:
-        errors["frequency"] = ["Choose daily, weekly or never."]
+        errors["frequency"] = [_("Choose daily, weekly or never.")]
     if errors:
-        raise Invalid("Some settings could not be saved; nothing was changed.", fields=errors)
+        raise Invalid(_("Some settings could not be saved; nothing was changed."), fields=errors)
     return channels, (DigestFrequency(frequency) if frequency is not None else None)
 
 

@@ -14,13 +14,14 @@ from sqlalchemy import delete, func, select
 from forum import clock, crypto, mail
 from forum.errors import Conflict, Invalid
 from forum.extensions import db
+from forum.i18n import _, _l
 from forum.models import RecoveryCode, User
 from forum.passwords import verify_password
 from forum.permissions import require
 from forum.seclog import security_event
 
 RECOVERY_CODES = 10
-WRONG_CODE = "This code is not valid. Enter the 6-digit code your app shows now, or an unused recovery code."
+WRONG_CODE = _l("This code is not valid. Enter the 6-digit code your app shows now, or an unused recovery code.")
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper without mistakes
 
 
@@ -72,7 +73,7 @@ def check_login_code(user: User, code: str | None) -> None:
     the caller's transaction."""
     if user.two_factor_enabled and not check_code(user, code):
         security_event("login_failed", user_id=user.id, reason="second_factor")
-        raise Invalid(WRONG_CODE, fields={"code": [WRONG_CODE if code else "Enter your two-factor code."]})
+        raise Invalid(str(WRONG_CODE), fields={"code": [str(WRONG_CODE) if code else _("Enter your two-factor code.")]})
 
 
 def confirm_identity(user: User, *, password: str | None, code: str | None = None,
@@ -80,8 +81,8 @@ def confirm_identity(user: User, *, password: str | None, code: str | None = Non
     """Re-authentication before a sensitive change (password, e-mail, two-factor, tokens): the
     password again, and the two-factor code when it is on. Runs in the caller's transaction."""
     if not verify_password(user.password_hash, password or ""):
-        raise Invalid("Your password is not correct.",
-                      fields={password_field: ["This is not your current password."]})
+        raise Invalid(_("Your password is not correct."),
+                      fields={password_field: [_("This is not your current password.")]})
     check_login_code(user, code)
 
 
@@ -93,7 +94,7 @@ def complete_login(*, session_id: str, code: str | None) -> User:
     user_id, _, version = session_id.partition(":")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
     if user is None or str(user.session_version) != version or not user.is_active:
-        raise Invalid("Your log-in has expired. Log in again.", fields={"code": ["Log in again."]})
+        raise Invalid(_("Your log-in has expired. Log in again."), fields={"code": [_("Log in again.")]})
     try:
         check_login_code(user, code)
     finally:
@@ -108,7 +109,7 @@ def begin_enrolment(actor: User, *, password: str) -> str:
     """After the password again, a new secret waits for its first code; returns the secret."""
     require(actor, "two_factor.manage")
     if actor.two_factor_enabled:
-        raise Conflict("Two-factor authentication is already on.")
+        raise Conflict(_("Two-factor authentication is already on."))
     confirm_identity(actor, password=password)
     secret = pyotp.random_base32()
     actor.totp_secret, actor.totp_last_step = crypto.encrypt_json(secret), None
@@ -123,7 +124,7 @@ def pending_enrolment(actor: User) -> dict | None:
         return None
     totp = _totp(actor)
     uri = totp.provisioning_uri(name=actor.email, issuer_name=current_app.config["TWO_FACTOR_ISSUER"])
-    svg = segno.make(uri, error="m").svg_inline(scale=5, title="QR code for your authenticator app")
+    svg = segno.make(uri, error="m").svg_inline(scale=5, title=_("QR code for your authenticator app"))
     return {"secret": totp.secret, "uri": uri, "qr_svg": svg}
 
 
@@ -131,9 +132,10 @@ def confirm_enrolment(actor: User, *, code: str) -> list[str]:
     """The first right code turns two-factor on; returns the 10 recovery codes (shown once)."""
     require(actor, "two_factor.manage")
     if actor.two_factor_enabled or not actor.totp_secret:
-        raise Conflict("Start the set-up first.")
+        raise Conflict(_("Start the set-up first."))
     if not _check_totp(actor, _normal(code)):
-        raise Invalid(WRONG_CODE, fields={"code": ["This code is not valid; enter the one your app shows now."]})
+        raise Invalid(str(WRONG_CODE),
+                      fields={"code": [_("This code is not valid; enter the one your app shows now.")]})
     actor.totp_enabled_at = clock.now()
     codes = _new_recovery_codes(actor)
     db.session.commit()
@@ -145,8 +147,8 @@ def _new_recovery_codes(user: User) -> list[str]:
     """Replace the user's recovery codes: 16 characters (80 bits) each. Runs in the caller's transaction."""
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = []
-    for _ in range(RECOVERY_CODES):
-        raw = "".join(secrets.choice(_ALPHABET) for _ in range(16))
+    for _number in range(RECOVERY_CODES):
+        raw = "".join(secrets.choice(_ALPHABET) for _place in range(16))
         codes.append("-".join(raw[i:i + 4] for i in range(0, 16, 4)))
         db.session.add(RecoveryCode(user_id=user.id, code_hash=_hash(raw)))
     return codes
@@ -156,7 +158,7 @@ def regenerate_recovery_codes(actor: User, *, password: str, code: str) -> list[
     """New recovery codes (the old ones stop working), after the password and a code."""
     require(actor, "two_factor.manage")
     if not actor.two_factor_enabled:
-        raise Conflict("Two-factor authentication is off.")
+        raise Conflict(_("Two-factor authentication is off."))
     confirm_identity(actor, password=password, code=code)
     codes = _new_recovery_codes(actor)
     db.session.commit()
@@ -175,7 +177,7 @@ def disable(actor: User, *, password: str, code: str) -> User:
     are then held to enrolling again before anything else."""
     require(actor, "two_factor.manage")
     if not actor.two_factor_enabled:
-        raise Conflict("Two-factor authentication is already off.")
+        raise Conflict(_("Two-factor authentication is already off."))
     confirm_identity(actor, password=password, code=code)
     _turn_off(actor)
     db.session.commit()
@@ -196,6 +198,6 @@ def _turn_off(user: User) -> None:
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     site = current_app.config["SITE_URL"].rstrip("/")
-    mail.queue_mail(user.email, "Two-factor authentication was turned off", "two_factor_disabled",
+    mail.queue_mail(user.email, _l("Two-factor authentication was turned off"), "two_factor_disabled",
                     name=user.display_name, when=clock.now(), settings_link=f"{site}/account/two-factor",
                     reset_link=f"{site}/forgot-password")

@@ -7,14 +7,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from forum import clock, ratelimits
 from forum.errors import Invalid
+from forum.i18n import _
 from forum.schemas.accounts import LoginIn, PasswordResetIn, PasswordResetRequestIn, RegisterIn
 from forum.services import accounts, login_guard
 from forum.web.forms import load_form
 
 bp = Blueprint("auth", __name__)
-REGISTERED = ("Thanks. If {email} is new here, your account is ready: log in below. "
-              "We sent a link to confirm the address.")
-RESET_SENT = "If an account uses that address, we sent it a link to reset the password. It works for one hour."
 
 
 def safe_next(default: str = "/") -> str:
@@ -90,7 +88,8 @@ def register():
     data, errors = load_form(RegisterIn())
     if not errors:
         accounts.register(email=data["email"], display_name=data["display_name"], password=data["password"])
-        flash(REGISTERED.format(email=data["email"]), "success")
+        flash(_("Thanks. If %(email)s is new here, your account is ready: log in below. "
+                "We sent a link to confirm the address.", email=data["email"]), "success")
         return redirect(url_for("auth.login", next=safe_next("") or None), 303)
     return render_template("auth/register.html", form=request.form, errors=errors), 422
 
@@ -100,7 +99,7 @@ def register():
 def logout():
     accounts.log_out(current_user._get_current_object())
     end_session()
-    flash("You are logged out everywhere.", "success")
+    flash(_("You are logged out everywhere."), "success")
     response = redirect(url_for("main.index"), 303)
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
@@ -114,7 +113,8 @@ def forgot_password():
     data, errors = load_form(PasswordResetRequestIn())
     if not errors:
         accounts.request_password_reset(email=data["email"])
-        flash(RESET_SENT, "success")
+        flash(_("If an account uses that address, we sent it a link to reset the password. It works for one hour."),
+              "success")
         return redirect(url_for("auth.login"), 303)
     return render_template("auth/forgot_password.html", form=request.form, errors=errors), 422
 
@@ -128,7 +128,7 @@ def reset_password(token):
     if not errors:
         try:
             accounts.reset_password(token=data["token"], password=data["password"])
-            flash("Your password was changed. Log in with the new one.", "success")
+            flash(_("Your password was changed. Log in with the new one."), "success")
             return redirect(url_for("auth.login"), 303)
         except Invalid as e:
             flash(e.message, "error")
@@ -145,7 +145,7 @@ def verify_email_form(token):
 def verify_email(token):
     try:
         accounts.verify_email(token=token)
-        flash("Your e-mail address is confirmed.", "success")
+        flash(_("Your e-mail address is confirmed."), "success")
     except Invalid as e:
         flash(e.message, "error")
         return render_template("auth/verify_email.html", token=token), 400
@@ -175,5 +175,5 @@ def login_link(token):
     if held is not None:
         return held
     start_session(user, remember=False)
-    flash("You are logged in. If you did not ask for this link, change your password now.", "success")
+    flash(_("You are logged in. If you did not ask for this link, change your password now."), "success")
     return redirect(url_for("main.index"), 303)

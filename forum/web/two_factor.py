@@ -5,6 +5,7 @@ from markupsafe import Markup
 
 from forum import clock, ratelimits
 from forum.errors import Conflict, Invalid
+from forum.i18n import _
 from forum.schemas.two_factor import TwoFactorCodeIn, TwoFactorConfirmIn, TwoFactorStartIn
 from forum.services import two_factor
 from forum.web.auth import PENDING, logged_in
@@ -27,7 +28,7 @@ def _pending() -> dict | None:
 def login_code():
     held = _pending()
     if held is None:
-        flash("Your log-in has expired. Log in again.", "error")
+        flash(_("Your log-in has expired. Log in again."), "error")
         return redirect(url_for("auth.login"))
     if request.method == "GET":
         return render_template("two_factor/login_code.html", errors={})
@@ -76,7 +77,7 @@ def confirm():
     if not errors:
         try:
             codes = two_factor.confirm_enrolment(current_user, code=data["code"])
-            flash("Two-factor authentication is on.", "success")
+            flash(_("Two-factor authentication is on."), "success")
             return _settings(codes=codes)
         except Invalid as e:
             errors = e.fields
@@ -102,7 +103,7 @@ def disable():
     if not errors:
         try:
             two_factor.disable(current_user, **data)
-            flash("Two-factor authentication is off. We sent you an e-mail about it.", "success")
+            flash(_("Two-factor authentication is off. We sent you an e-mail about it."), "success")
             return redirect(url_for("two_factor.settings"), 303)
         except Invalid as e:
             errors = e.fields

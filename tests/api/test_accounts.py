@@ -247,3 +247,37 @@ def test_a_token_speaks_for_its_owner_even_beside_another_users_session(browser,
     browser.login(make_user())
     owner = make_user()
     assert client.get("/api/v1/me", headers=bearer(owner)).get_json()["id"] == owner.id
+
+
+# ---- the language setting (#16) ----
+
+def test_me_shows_and_changes_the_language(client, bearer):
+    user = make_user()
+    headers = bearer(user)
+    assert client.get("/api/v1/me", headers=headers).json["locale"] is None
+    changed = client.patch("/api/v1/me", json={"locale": "es"}, headers=headers)
+    assert changed.status_code == 200 and changed.json["locale"] == "es"
+    assert client.patch("/api/v1/me", json={}, headers=headers).json["locale"] == "es"  # left out: unchanged
+    assert client.patch("/api/v1/me", json={"locale": None}, headers=headers).json["locale"] is None
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale is None
+
+
+@pytest.mark.parametrize("bad", ["fr", "", 5, ["es"], "a-very-long-code"])
+def test_me_refuses_a_language_we_do_not_offer_at_the_locale_field(client, bearer, bad):
+    user = make_user(locale="en")
+    error = error_of(client.patch("/api/v1/me", json={"locale": bad}, headers=bearer(user)), 422, "invalid")
+    assert set(error["fields"]) == {"locale"}
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale == "en"
+
+
+def test_me_refuses_fields_it_does_not_change(client, bearer):
+    error = error_of(client.patch("/api/v1/me", json={"email": "x@example.org"}, headers=bearer(make_user())), 422)
+    assert set(error["fields"]) == {"email"}
+    error_of(client.patch("/api/v1/me", json={"locale": "es"}), 401, "unauthorized")
+
+
+def test_registering_in_spanish_stores_spanish(client):
+    assert client.post(REGISTER, json=GOOD, headers={"Accept-Language": "es"}).status_code == 202
+    assert db.session.scalars(select(User)).one().locale == "es"

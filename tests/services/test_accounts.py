@@ -329,3 +329,41 @@ def test_a_suspended_member_cannot_apply():
 def test_someone_who_never_applied_has_no_application():
     with pytest.raises(NotFound):
         accounts.my_application(make_user())
+
+
+# ---- the language setting (#16) ----
+
+def test_set_locale_saves_a_language_we_offer_or_none_to_follow_the_browser():
+    user = make_user()
+    accounts.set_locale(user, "es")
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale == "es"
+    accounts.set_locale(db.session.get(User, user.id), None)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale is None
+
+
+def test_set_locale_takes_a_regional_code_as_its_language():
+    user = make_user()
+    accounts.set_locale(user, "es-MX")
+    assert user.locale == "es"
+
+
+@pytest.mark.parametrize("bad", ["fr", "", "español", 3, ["es"]])
+def test_set_locale_refuses_anything_else_at_the_locale_field(bad):
+    user = make_user(locale="en")
+    with pytest.raises(Invalid) as refused:
+        accounts.set_locale(user, bad)
+    assert set(refused.value.fields) == {"locale"}
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale == "en"
+
+
+def test_registering_in_spanish_keeps_spanish_as_the_new_members_language(app):
+    with app.test_request_context("/register", headers={"Accept-Language": "es-MX,es;q=0.9"}):
+        user = accounts.register(email="nueva@example.org", display_name="Nueva", password=PASSWORD)
+    assert user.locale == "es"
+
+
+def test_an_account_made_on_the_command_line_follows_the_browser():
+    assert accounts.register(email="cli@example.org", display_name="Cli", password=PASSWORD).locale is None

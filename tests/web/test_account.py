@@ -123,3 +123,49 @@ def test_a_member_reads_their_notifications_and_marks_them_read(browser, client)
     assert 'data-testid="unread"' not in text(client.get("/"))
     unread = db.session.query(Notification).filter(Notification.read_at.is_(None)).all()
     assert [n.user_id for n in unread] == [other.id]  # someone else's stay unread
+
+
+# ---- the language setting (#16) ----
+
+def test_the_language_is_chosen_on_the_account_page(browser, client):
+    user = make_user()
+    browser.login(user)
+    page = client.get("/account").get_data(as_text=True)
+    assert '<option value="" selected>Use my browser\'s language</option>' in page
+    response = browser.post_form("/account/language", {"locale": "en"}, token_from="/account")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/account#language")
+    db.session.expire_all()
+    assert db.session.get(type(user), user.id).locale == "en"
+    page = client.get("/account").get_data(as_text=True)
+    assert flashes(page) == ["Language saved: English."]
+    assert '<option value="en" lang="en" selected>English</option>' in page
+
+
+def test_following_the_browser_again_forgets_the_setting_and_the_switchers_cookie(browser, client):
+    user = make_user(locale="en")
+    browser.login(user)
+    client.set_cookie("lang", "es")
+    response = browser.post_form("/account/language", {"locale": ""}, token_from="/account")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(type(user), user.id).locale is None
+    assert any(c.startswith("lang=;") for c in response.headers.getlist("Set-Cookie"))
+    assert flashes(client.get("/account").get_data(as_text=True)) == ["The site now follows your browser's language."]
+
+
+def test_a_language_we_do_not_offer_is_refused_at_the_field(browser):
+    user = make_user(locale="en")
+    browser.login(user)
+    response = browser.post_form("/account/language", {"locale": "fr"}, token_from="/account")
+    assert response.status_code == 422
+    assert field_errors(response.get_data(as_text=True)) == {"locale": ["Choose one of: en, es."]}
+    db.session.expire_all()
+    assert db.session.get(type(user), user.id).locale == "en"
+
+
+def test_registering_with_a_spanish_browser_saves_spanish(browser):
+    response = browser.post_form("/register", {"email": "ana@example.org", "display_name": "Ana",
+                                               "password": PASSWORD, "confirm_adult": "1"},
+                                 headers={"Accept-Language": "es"})
+    assert response.status_code == 303
+    assert accounts.find_user_by_email("ana@example.org").locale == "es"
