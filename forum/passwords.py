@@ -8,6 +8,8 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from forum.i18n import _
+
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 _LIST = Path(__file__).parent / "data" / "common-passwords.txt.gz"
@@ -24,15 +26,15 @@ def _common() -> frozenset[str]:
 def password_problem(password: str, *, email: str | None = None) -> str | None:
     """Why `password` is refused, or None. The password is checked exactly as typed."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _("Use at least %(num)s characters.", num=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(num)s characters.", num=MAX_LENGTH)
     lowered = password.lower()
     core = re.sub(r"^[\d\W_]+|[\d\W_]+$", "", lowered)
     if lowered in _common() or (core and core in _common()) or len(set(password)) < 4:
-        return "This password is too common or too easy to guess; choose another."
+        return _("This password is too common or too easy to guess; choose another.")
     if email and lowered == email.lower():
-        return "Do not use your e-mail address as your password."
+        return _("Do not use your e-mail address as your password.")
     return None
 
 

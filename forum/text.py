@@ -10,6 +10,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from forum.i18n import _l
+
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
 
 ALLOWED_TAGS = {"p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -34,7 +36,7 @@ def _drop_script_urls(_tag: str, attribute: str, value: str) -> str | None:
 # embeddings, overrides and isolates, which make text display in another order than it is stored
 # ("Trojan Source"). Left-to-right and right-to-left marks (U+200E, U+200F) stay allowed.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-CONTROL_CHARACTERS_MESSAGE = "This contains control characters (invisible codes); please remove them."
+CONTROL_CHARACTERS_MESSAGE = _l("This contains control characters (invisible codes); please remove them.")
 
 
 def has_control_characters(value: str) -> bool:

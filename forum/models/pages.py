@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from forum.extensions import db
+from forum.i18n import _l
 from forum.models.base import str_enum, utcnow
 from forum.models.user import User
 from forum.text import render_markdown
@@ -42,10 +43,10 @@ class ContactTopic(enum.StrEnum):
 
 
 CONTACT_TOPIC_LABELS = {
-    ContactTopic.GENERAL: "General question",
-    ContactTopic.PROBLEM: "Report a problem",
-    ContactTopic.PRESS: "Press",
-    ContactTopic.PRIVACY: "Privacy request",
+    ContactTopic.GENERAL: _l("General question"),
+    ContactTopic.PROBLEM: _l("Report a problem"),
+    ContactTopic.PRESS: _l("Press"),
+    ContactTopic.PRIVACY: _l("Privacy request"),
 }
 
 

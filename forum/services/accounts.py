@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from forum import clock, jobs, mail
 from forum.errors import Invalid, NotFound, Unauthorized
 from forum.extensions import db
-from forum.i18n import LOCALES, _, _l, current_locale, supported
+from forum.i18n import DEFAULT_LOCALE, LOCALES, _, _l, current_locale, supported
 from forum.models import (
     ApiToken, AuthToken, AuthTokenPurpose, DoctorProfile, Role, Topic, User, UserStatus,
     VerificationStatus,
@@ -79,6 +79,8 @@ def authenticate(*, email: str, password: str, ip: str | None = None) -> User:
         raise Invalid(str(GENERIC_LOGIN_ERROR))
     attempt.succeeded()
     user.last_seen_at = clock.now()
+    if user.locale is None and current_locale() != DEFAULT_LOCALE:  # their mail follows the language they use
+        user.locale = current_locale()
     db.session.commit()
     security_event("login", user_id=user.id)
     return user
@@ -171,7 +173,7 @@ def verify_email(*, token: str) -> User:
 def request_password_reset(*, email: str) -> None:
     """Enqueue one send_password_reset job, whether or not the account exists: the request does
     the same work either way, so neither its answer nor its timing tells (#12)."""
-    if not jobs.enqueue("send_password_reset", email=normalize_email(email)):
+    if not jobs.enqueue("send_password_reset", email=normalize_email(email), locale=current_locale()):
         send_password_reset(email=email)  # the queue is down: better a slower answer than no link
 
 

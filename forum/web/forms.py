@@ -92,8 +92,8 @@ def error_summary_items(errors=None) -> list[tuple[str | None, str]]:
 
 
 def _all_messages(errors) -> list[str]:
-    if isinstance(errors, str):
-        return [errors]
+    if isinstance(errors, str) or hasattr(errors, "__html__"):  # a lazy (translated) message too
+        return [str(errors)]
     if isinstance(errors, dict):
         return [m for value in errors.values() for m in _all_messages(value)]
     if isinstance(errors, (list, tuple)):

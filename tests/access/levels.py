@@ -137,6 +137,8 @@ POST /account/two-factor/confirm
 POST /logout
 """),
     "account": _routes("""
+POST /account/language
+PATCH /api/v1/me
 POST /language
 GET /account
 GET /account/export

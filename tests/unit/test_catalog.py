@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -142,14 +143,18 @@ def test_the_python_check_finds_bare_messages():
 
 # ---- the catalogs ----
 
+def _not_hidden(path: str) -> bool:
+    return not Path(path).name.startswith(".")
+
+
 def extracted_messages() -> dict:
     keywords = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2),
                 "lazy_ngettext": (1, 2)}
     found = {}
     for folder, method_map in (("forum", [("**.py", "python")]),
                                ("templates", [("**.html", "jinja2"), ("**.txt", "jinja2")])):
-        for filename, _lineno, message, _comments, _context in extract_from_dir(
-                str(ROOT / folder), method_map, keywords=keywords):
+        for filename, _lineno, message, _comments, _context in extract_from_dir(  # _partials/ too
+                str(ROOT / folder), method_map, keywords=keywords, directory_filter=_not_hidden):
             found[message if isinstance(message, str) else message[0]] = f"{folder}/{filename}"
     return found
 

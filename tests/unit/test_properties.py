@@ -221,7 +221,7 @@ def test_newlines_tabs_and_direction_marks_are_not_control_characters(schema_cla
     try:
         schema_class().load({name: value})
     except ValidationError as err:
-        assert CONTROL_CHARACTERS_MESSAGE not in str(err.messages.get(name))
+        assert str(CONTROL_CHARACTERS_MESSAGE) not in str(err.messages.get(name))
 
 
 @pytest.mark.parametrize("name", ["Zoe\u202eevil", "Zoe\x85", "\x1c", "Zoe\x00"])
