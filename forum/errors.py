@@ -131,6 +131,7 @@ def render_error(status: int, message: str, fields: dict | None = None, headers:
         response = jsonify(body)
     else:
         page = status if status in HTML_PAGES else (400 if status < 500 else 500)
+        g.error_page = True  # the language switcher and alternates then never repeat the address asked for
         response = make_response(render_template(
             f"errors/{page}.html", message=message, status=status, minimal=status >= 500,
             request_id=getattr(g, "request_id", None)))

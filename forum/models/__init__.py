@@ -23,8 +23,8 @@ from forum.models.pages import CONTACT_TOPIC_LABELS, ContactMessage, ContactTopi
 from forum.models.review import QuestionPhoto, Review, ReviewPhoto, ReviewStatus, WorthIt  # noqa: F401
 from forum.models.site import Aggregate  # noqa: F401
 from forum.models.user import (  # noqa: F401
-    ApiToken, AuthToken, AuthTokenPurpose, Credential, CredentialKind, DoctorLanguage, DoctorProfile, RecoveryCode, Role,
-    Specialty, User, UserStatus, VerificationStatus,
+    ApiToken, AuthToken, AuthTokenPurpose, Credential, CredentialKind, DoctorLanguage, DoctorProfile, RecoveryCode,
+    Role, Specialty, User, UserStatus, VerificationStatus,
 )
 from forum.models.revision import Revision  # noqa: F401
 from forum.models.translation import ContentTranslation  # noqa: F401

@@ -40,7 +40,7 @@ TRANSITIONS = {
     (S.ACCEPTED, "withdraw"): S.WITHDRAWN,
     (S.SCHEDULED, "withdraw"): S.WITHDRAWN,
 }
-NOTICES = {  # lazy: notify() renders them in the recipient's language
+NOTICES = {  # lazy: rendered in the recipient's language when the notice is stored
     "submitted": _l("You have a new private consultation request."),
     "accept": _l("Your consultation request was accepted."),
     "decline": _l("Your consultation request was declined."),

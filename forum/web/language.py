@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from forum.i18n import COOKIE, LOCALES, NAMES, _, current_locale, force_locale, supported
@@ -50,7 +50,7 @@ def _without_lang() -> str:
 
 def language_links() -> list[dict]:
     """The switcher's entries: each language, in its own name, with where choosing it goes."""
-    here = _without_lang()
+    here = "/" if g.get("error_page") else _without_lang()
     return [{"code": code, "name": NAMES[code], "current": code == current_locale(), "next": here,
              "href": url_for("language.choose", code=code, next=here)} for code in LOCALES]
 

@@ -39,6 +39,10 @@ def upgrade():
         for statement in POSTGRES_SEARCH_PREPARE:
             op.execute(statement)
     _drop_engine_structures(postgres)
+    # Emptied before the FTS5 table and its triggers come back: their 'delete' of rows the new
+    # (empty) external-content index never held would corrupt it ("database disk image is
+    # malformed"). rebuild_in below fills the table again.
+    op.execute("DELETE FROM search_documents")
     with op.batch_alter_table('search_documents', schema=None) as batch_op:
         batch_op.add_column(sa.Column('language', sa.String(length=8), server_default='en', nullable=False))
         batch_op.add_column(sa.Column('stems', sa.Text(), server_default='', nullable=False))

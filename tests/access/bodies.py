@@ -63,6 +63,7 @@ BODIES = {
     ("PUT", "/api/v1/doctor/accepting"): lambda w: {"accepting": False},
     ("PUT", "/api/v1/doctor/languages"): lambda w: {"languages": ["en", "es"]},
     ("POST", "/doctor/languages"): lambda w: {"languages": ["en", "es"]},
+    ("POST", "/language"): lambda w: {"locale": "en", "next": "/"},
     ("POST", "/doctor/consultations/accepting"): lambda w: {"accepting": "1"},
     ("POST", "/api/v1/flags"): lambda w: {"target_type": "answer", "target_id": str(w.values["answer_id"]),
                                           "reason": "spam"},

@@ -131,6 +131,7 @@ POST /api/v1/account/email/confirm
 """),
     # turning two-factor on: the one thing a moderator or admin without it may do
     "enrolment": _routes("""
+POST /language
 GET /account/two-factor
 POST /account/two-factor/setup
 POST /account/two-factor/confirm
@@ -139,7 +140,6 @@ POST /logout
     "account": _routes("""
 POST /account/language
 PATCH /api/v1/me
-POST /language
 GET /account
 GET /account/export
 POST /account/delete

@@ -119,4 +119,5 @@ OUTCOMES = {
     "invalid": lambda response, *_: response.status_code in (400, 409, 422),  # refused input or state
 }
 
+ANSWERED_READS.add("/language/<code>")  # the switcher (#16): a cookie and a redirect back, for anyone
 ANSWERED_READS.add("/account/email/confirm/<token>")  # member profiles (#15): a made-up link is refused

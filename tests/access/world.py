@@ -77,7 +77,7 @@ def _reference() -> dict:
                       author_name="Editorial team", status=ArticleStatus.PUBLISHED, published_on=date.today())
     db.session.add_all([topic, treatment, article])
     for slug, title in pages.TRUST_PAGES.items():  # the trust pages, as `forum seed` loads them
-        pages.apply_page(None, {"slug": slug, "title": title, "summary": f"{title} for the matrix.",
+        pages.apply_page(None, {"slug": slug, "title": str(title), "summary": f"{title} for the matrix.",
                                 "body": "## Section\n\nText.", "reviewed_on": date.today()})
     db.session.commit()
     return {"topic_slug": topic.slug, "topic": topic.slug, "treatment_slug": treatment.slug,
@@ -95,7 +95,7 @@ def build() -> World:
     users["moderator"] = factories.make_moderator(password_hash=QUICK_HASH)
     users["admin"] = factories.make_admin(password_hash=QUICK_HASH)
     victim = factories.make_user(display_name="Vic Target")
-    world.values.update(_reference())
+    world.values.update(_reference(), code="es")  # /language/<code>: the switcher's Spanish
     asked = questions.ask_question(users["member"], title="Do pore strips shrink pores for good?",
                                    body="I use them weekly and wonder whether they help.", topics=["enlarged-pores"],
                                    treatments=[])

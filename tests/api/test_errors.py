@@ -42,7 +42,7 @@ def test_unknown_api_paths_are_json_404(client, path):
 
 
 @pytest.mark.parametrize(("method", "path", "allowed"), [
-    ("delete", "/api/v1/me", {"GET", "HEAD", "OPTIONS"}),
+    ("delete", "/api/v1/me", {"GET", "HEAD", "OPTIONS", "PATCH"}),
     ("put", "/api/v1/auth/register", {"POST", "OPTIONS"}),
     ("patch", "/api/v1/tokens", {"GET", "HEAD", "OPTIONS", "POST"}),
     ("get", "/api/v1/tokens/1", {"DELETE", "OPTIONS"}),

@@ -46,7 +46,7 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_one_identical_job(a
         jobs.queue.empty()
         response = ask(app, door, email)
         answers.append((response.status_code, response.headers.get("Location"), response.get_json(silent=True)))
-        assert queued(jobs) == [("send_password_reset", ["email"])]
+        assert queued(jobs) == [("send_password_reset", ["email", "locale"])]
         assert rows(OutboxMail) == rows(AuthToken) == 0 and mail.SENT == []  # nothing built in the request
     assert answers[0] == answers[1] and answers[0][0] in (202, 303)
 

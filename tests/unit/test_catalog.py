@@ -53,7 +53,8 @@ class _Visible(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         for name, value in attrs:
-            if name in TEXT_ATTRIBUTES and value and leftover_words(value) and not (tag == "meta" and name == "content"):
+            readable = name in TEXT_ATTRIBUTES and not (tag == "meta" and name == "content")
+            if readable and value and leftover_words(value):
                 self.found.append(f'{name}="{value}"')
 
 
@@ -82,7 +83,8 @@ def test_no_template_text_outside_the_catalog(path):
 
 def test_the_check_finds_bare_words():
     """The checks above would fail on a template with a bare word, a bare attribute or a bare mail line."""
-    page = '<p>{{ _("Hello") }}</p><label>Your name</label><input placeholder="Search questions">{% trans %}Hi{% endtrans %}'
+    page = ('<p>{{ _("Hello") }}</p><label>Your name</label><input placeholder="Search questions">'
+            '{% trans %}Hi{% endtrans %}')
     assert template_literals(page) == ["Your name", 'placeholder="Search questions"']
     assert template_literals("{{ _('Hi') }}\nClick the link:\n{{ link }}", text_mail=True) == ["Click the link:"]
     assert leftover_words("Ask a Cosmetic Doctor · 2026 &middot; RSS") == ""
