@@ -99,10 +99,11 @@ def _fingerprint() -> str:
         body = idempotency.canonical_json(data) if data is not None else request.get_data(cache=True)
     elif request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         files = []
-        for name, upload in request.files.items(multi=True):
-            files.append([name, upload.filename or "", hashlib.sha256(upload.read()).hexdigest()])
+        for name, upload in request.files.items(multi=True):  # a part may come with no name (None)
+            files.append([name or "", upload.filename or "", hashlib.sha256(upload.read()).hexdigest()])
             upload.seek(0)  # the view reads it again
-        body = idempotency.canonical_json({"form": sorted(request.form.items(multi=True)), "files": sorted(files)})
+        form = sorted([name or "", value] for name, value in request.form.items(multi=True))
+        body = idempotency.canonical_json({"form": form, "files": sorted(files)})
     else:
         body = request.get_data(cache=True)
     return idempotency.fingerprint(request.method, request.path, list(request.args.items(multi=True)), body)

@@ -282,3 +282,16 @@ def test_two_servers_racing_with_one_key_make_one_row(redis_app_pair, monkeypatc
     assert third.get_data() == results["first"].get_data()
     with second_app.app_context():
         assert count(Question) == 1 and count(IdempotencyKey) == 1
+
+
+def test_a_form_part_without_a_name_is_refused_not_a_server_error(client, people, question):
+    """A multipart body whose part has no name (werkzeug reads it as None) still gets a fingerprint:
+    the key is kept and the upload is refused as invalid, never a 500 (found by the contract test)."""
+    boundary = "XyZ"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data\r\n\r\nnameless\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\nA cheek\r\n--{boundary}--\r\n")
+    response = client.post(f"/api/v1/questions/{question.id}/photos", data=body.encode(),
+                           content_type=f"multipart/form-data; boundary={boundary}",
+                           headers={"Authorization": f"Bearer {mint_token(question.author)}",
+                                    "Idempotency-Key": "nameless-part-1"})
+    assert response.status_code in (400, 403, 422), response.get_data(as_text=True)[:300]
