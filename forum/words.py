@@ -56,6 +56,17 @@ LABELS = {
     # reasons for reporting content
     "spam": _l("Spam"), "offensive": _l("Offensive"), "medical misinformation": _l("Medical misinformation"),
     "self-promotion": _l("Self-promotion"), "privacy": _l("Privacy"),
+    # roles and account states
+    "member": _l("Member"), "moderator": _l("Moderator"), "admin": _l("Administrator"),
+    "active": _l("Active"), "suspended": _l("Suspended"), "banned": _l("Banned"),
+    # what a report is about, and where it stands
+    "question": _l("Question"), "answer": _l("Answer"), "follow_up": _l("Follow-up"), "doctor": _l("Doctor"),
+    "consultation": _l("Consultation request"), "review": _l("Patient review"), "user": _l("User"),
+    "topic": _l("Topic"), "treatment": _l("Treatment"), "article": _l("Reference post"),
+    "open": _l("Open"), "resolved": _l("Resolved"), "dismissed": _l("Dismissed"),
+    # states of applications, reviews and posts
+    "pending": _l("Pending"), "verified": _l("Verified"), "rejected": _l("Rejected"), "lapsed": _l("Lapsed"),
+    "published": _l("Published"), "hidden": _l("Hidden"), "draft": _l("Draft"),
 }
 # A doctor's verification status as a badge, and an application's state.
 VERIFICATION = {

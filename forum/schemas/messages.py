@@ -44,12 +44,19 @@ _LENGTH_RULES = [
     (validate.Length, "message_all", "between"), (validate.Length, "message_min", "min"),
     (validate.Length, "message_max", "max"), (validate.Length, "message_equal", "equal"),
 ]
-# Range interpolates its messages when a schema is defined, so they stay marshmallow's English
-_RANGE_RULES: list[tuple[re.Pattern, str]] = [
-    (re.compile(rf"^Must be greater than or equal to {_NUMBER} and less than or equal to {_NUMBER}\.$"), "range"),
-    (re.compile(rf"^Must be greater than or equal to {_NUMBER}\.$"), "range_min"),
-    (re.compile(rf"^Must be less than or equal to {_NUMBER}\.$"), "range_max"),
-]
+# marshmallow's Range messages, whole sentences per kind of bound ("gte": the bound is allowed); Range
+# fills in its bounds' words when a schema is defined, so RangeMessage picks the sentence there instead
+RANGE_MESSAGES = {
+    ("min", "gte", None): _l("Must be greater than or equal to {min}."),
+    ("min", "gt", None): _l("Must be greater than {min}."),
+    ("max", None, "lte"): _l("Must be less than or equal to {max}."),
+    ("max", None, "lt"): _l("Must be less than {max}."),
+    ("all", "gte", "lte"): _l("Must be greater than or equal to {min} and less than or equal to {max}."),
+    ("all", "gt", "lte"): _l("Must be greater than {min} and less than or equal to {max}."),
+    ("all", "gte", "lt"): _l("Must be greater than or equal to {min} and less than {max}."),
+    ("all", "gt", "lt"): _l("Must be greater than {min} and less than {max}."),
+}
+_RANGE_RULES = [(("all", "gte", "lte"), "range"), (("min", "gte", None), "range_min"), (("max", None, "lte"), "range_max")]
 _FIXED = {  # marshmallow's message (lazy, as installed) -> ours; None: said as for a missing value
     "email": _l("Enter an e-mail address like name@example.com"),
     "integer": _l("Enter a whole number"),
@@ -81,11 +88,13 @@ def _fixed_messages() -> dict:
 
 
 def _length_rules() -> list[tuple[re.Pattern, str]]:
-    """The Length messages in the reader's language as patterns (numbers captured)."""
+    """The Length and Range messages in the reader's language as patterns (numbers captured)."""
     rules = []
-    for validator, key, rule in _LENGTH_RULES:
-        template = re.escape(str(VALIDATOR_MESSAGES[validator][key]))
-        rules.append((re.compile("^" + re.sub(r"\\\{(min|max|equal)\\\}", lambda _m: _NUMBER, template) + "$"), rule))
+    templates = [(str(VALIDATOR_MESSAGES[validator][key]), rule) for validator, key, rule in _LENGTH_RULES]
+    templates += [(str(RANGE_MESSAGES[key]), rule) for key, rule in _RANGE_RULES]
+    for template, rule in templates:
+        escaped = re.escape(template)
+        rules.append((re.compile("^" + re.sub(r"\\\{(min|max|equal)\\\}", lambda _m: _NUMBER, escaped) + "$"), rule))
     return rules
 
 
@@ -117,7 +126,7 @@ def plain_message(message, name: str, field: fields.Field | None = None) -> str:
         return _("Choose one of the options")
     if message in fixed:
         return str(fixed[message])
-    for pattern, rule in _length_rules() + _RANGE_RULES:
+    for pattern, rule in _length_rules():
         match = pattern.match(message)
         if match:
             return _bounds(rule, [_number(n) for n in match.groups()], kind)
@@ -245,6 +254,22 @@ VALIDATOR_MESSAGES = {
     validate.ContainsOnly: {"default_message": _l("One or more of the choices you made was not in: {choices}.")},
     validate.ContainsNoneOf: {"default_message": _l("One or more of the choices you made was in: {values}.")},
 }
+
+
+class RangeMessage(str):
+    """Range's message_min/max/all: Range formats them with its bounds' words when a schema is defined
+    ("{min_op}"); this answers with the whole sentence for those bounds, translated when raised."""
+
+    def __new__(cls, kind: str):
+        obj = super().__new__(cls, kind)
+        obj.kind = kind
+        return obj
+
+    def format(self, min_op: str | None = None, max_op: str | None = None, **_values) -> str:
+        return Translated(RANGE_MESSAGES[(self.kind, min_op, max_op)])
+
+
+RANGE_OPS = {"message_gte": "gte", "message_gt": "gt", "message_lte": "lte", "message_lt": "lt"}
 SCHEMA_MESSAGES = {"type": _l("Invalid input type."), "unknown": _l("Unknown field.")}  # used as they are
 
 
@@ -257,4 +282,8 @@ def install_defaults() -> None:
     for validator_class, messages in VALIDATOR_MESSAGES.items():
         for name, message in messages.items():
             setattr(validator_class, name, Translated(message))
+    for kind in ("min", "max", "all"):
+        setattr(validate.Range, f"message_{kind}", RangeMessage(kind))
+    for name, op in RANGE_OPS.items():
+        setattr(validate.Range, name, op)
     Schema._default_error_messages = {**Schema._default_error_messages, **SCHEMA_MESSAGES}

@@ -23,7 +23,7 @@ def dashboard():
                            urgent=questions.urgent_questions(current_user),
                            flagged=moderation_content.open_flags(current_user, limit=5),
                            recent=moderation_users.recent_from_new_accounts(current_user, limit=10),
-                           contact_open=contact.open_count(current_user), warning_signs=triage.red_flags,
+                           contact_open=contact.open_count(current_user), warning_signs=triage.warning_signs,
                            reviews_waiting=review_queries.pending_reviews(current_user),
                            held=question_photos.held_questions(current_user))
 

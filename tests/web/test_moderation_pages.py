@@ -425,8 +425,8 @@ def test_the_flag_queue_shows_the_content_author_flags_and_actions(as_moderator,
     assert page.status_code == 200
     assert body.count('data-testid="flagged-') == 1  # grouped per item
     assert ANSWER_WORD in body and f"By {posted.author.display_name}" in body
-    assert "<strong>self-promotion</strong>: Links to a clinic" in body
-    assert "Rita Reporter" in body and "<strong>spam</strong>" in body
+    assert "<strong>Self-promotion</strong>: Links to a clinic" in body
+    assert "Rita Reporter" in body and "<strong>Spam</strong>" in body
     for label in ("Restore", "Hide", "Delete", "Dismiss flags"):
         assert f">{label}</button>" in body
 
@@ -551,7 +551,7 @@ def test_a_moderator_suspends_a_member_from_their_page(as_moderator, asker):
                                       token_from=f"/mod/users/{asker.id}")
     assert response.status_code == 303 and response.headers["Location"] == f"/mod/users/{asker.id}"
     assert asker.status == UserStatus.SUSPENDED
-    assert 'data-testid="user-status">suspended until' in as_moderator.get(f"/mod/users/{asker.id}").get_data(
+    assert 'data-testid="user-status">Suspended until' in as_moderator.get(f"/mod/users/{asker.id}").get_data(
         as_text=True)
 
 
@@ -598,7 +598,7 @@ def test_the_log_shows_every_action_and_filters(as_moderator, moderator, questio
     assert page.get_data(as_text=True).count('data-testid="log-entry"') == 3
     body = text(page)
     for expected in ("answer.hide", "Under review", "question.lock", "Heated", "user.ban", "Ban evasion", "Ad Min",
-                     f"answer #{posted.id}", f"user #{asker.id}"):
+                     f"Answer #{posted.id}", f"User #{asker.id}"):
         assert expected in body
 
     def entries(query):

@@ -13,6 +13,7 @@ from forum.schemas.pages import ContactIn
 from forum.services.seed import load_seed
 from forum.web.forms import load_form
 from forum.words import label
+from tests.factories import make_moderator, make_user
 from tests.web.html import field_errors, text
 
 SEED = Path(__file__).resolve().parents[2] / "seed"
@@ -75,3 +76,25 @@ def test_marshmallow_messages_stay_english_by_default(app):
 def test_labels_are_translated(app):
     with app.test_request_context("/?lang=es"):
         assert label("dermatology") == "Dermatología" and label("treatment-type") == "Tipo de tratamiento"
+
+
+def test_number_range_messages_are_in_spanish_in_the_api_and_in_forms(client, app):
+    api = client.get("/api/v1/questions?limit=500", headers=SPANISH)
+    assert api.status_code == 422
+    assert api.get_json()["error"]["fields"]["limit"] == ["Debe ser mayor o igual que 1 y menor o igual que 100."]
+    with app.test_request_context("/", method="POST", data={"rating": "9"}, headers=SPANISH):
+        class Rating(InputSchema):
+            rating = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+        assert load_form(Rating())[1] == {"rating": ["Escriba un número de 1 a 5"]}
+
+
+def test_range_messages_stay_marshmallows_english_by_default(client):
+    api = client.get("/api/v1/questions?limit=0")
+    assert api.get_json()["error"]["fields"]["limit"] == ["Must be greater than or equal to 1 and less than or equal to 100."]
+
+
+def test_a_moderator_reads_roles_and_states_in_spanish(browser):
+    member = make_user(display_name="Rosa Miembro")
+    browser.login(make_moderator(display_name="Mo Derator"))
+    page = text(browser.get(f"/mod/users/{member.id}?lang=es"))
+    assert 'data-testid="user-role">Miembro<' in page and 'data-testid="user-status">Activa<' in page
