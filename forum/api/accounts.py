@@ -6,12 +6,12 @@ from flask_smorest import Blueprint
 from forum import ratelimits
 from forum.api.auth import AUTH, actor
 from forum.schemas.accounts import (
-    AccountIn, DoctorApplicationIn, DoctorApplicationOut, PasswordResetRequestIn, RegisterIn, TokenCreatedOut,
-    TokenExchangeIn, TokenIn, TokenOut, UserOut,
+    AccountIn, PasswordResetRequestIn, RegisterIn, TokenCreatedOut, TokenExchangeIn, TokenIn, TokenOut, UserOut,
 )
 from forum.i18n import _l
 from forum.schemas.common import MessageOut
-from forum.services import accounts, login_guard
+from forum.schemas.doctors import DoctorApplicationWithLanguagesIn, DoctorApplicationWithLanguagesOut
+from forum.services import accounts, doctors, login_guard
 
 blp = Blueprint("api_accounts", __name__, description="Registration, the current user, API tokens, doctor applications")
 REGISTERED = _l("If this address is new, the account is ready; a confirmation link was sent to it.")
@@ -104,15 +104,16 @@ def revoke_token(token_id):
 
 @blp.route("/doctor-application")
 class DoctorApplication(MethodView):
-    @blp.response(200, DoctorApplicationOut)
+    @blp.response(200, DoctorApplicationWithLanguagesOut)
     @blp.doc(security=AUTH)
     def get(self):
         """Your doctor application and its status."""
         return accounts.my_application(actor())
 
-    @blp.arguments(DoctorApplicationIn)
-    @blp.response(201, DoctorApplicationOut)
+    @blp.arguments(DoctorApplicationWithLanguagesIn)
+    @blp.response(201, DoctorApplicationWithLanguagesOut)
     @blp.doc(security=AUTH)
     def post(self, data):
-        """Apply (or re-apply after a rejection or lapse) as a doctor."""
-        return accounts.apply_as_doctor(actor(), **data)
+        """Apply (or re-apply after a rejection or lapse) as a doctor, with the languages you speak
+        (none given: the language of the request)."""
+        return doctors.apply(actor(), **data)

@@ -2,7 +2,7 @@
 the directory's language filter, and the public view with the languages."""
 from marshmallow import fields, validate
 
-from forum.schemas.accounts import DoctorApplicationIn, DoctorArgs, DoctorOut
+from forum.schemas.accounts import DoctorApplicationIn, DoctorApplicationOut, DoctorArgs, DoctorOut
 from forum.schemas.common import InputSchema
 from forum.services.doctors import LANGUAGES, NO_LANGUAGE, UNKNOWN_FILTER_LANGUAGE, UNKNOWN_LANGUAGE
 
@@ -32,8 +32,18 @@ class DoctorListArgs(DoctorArgs):
                              metadata={"description": "Only doctors who speak this language (ISO 639-1 code)"})
 
 
+def SpokenLanguages() -> fields.Function:  # noqa: N802
+    return fields.Function(lambda d: [row.language for row in d.languages],
+                           metadata={"description": "ISO 639-1 codes, e.g. [\"en\", \"es\"]"})
+
+
 class DoctorWithLanguagesOut(DoctorOut):
     """A doctor's public view with the languages they speak."""
 
-    languages = fields.Function(lambda d: [row.language for row in d.languages],
-                                metadata={"description": "ISO 639-1 codes, e.g. [\"en\", \"es\"]"})
+    languages = SpokenLanguages()
+
+
+class DoctorApplicationWithLanguagesOut(DoctorApplicationOut):
+    """The applicant's view of their application with the languages they speak."""
+
+    languages = SpokenLanguages()
