@@ -223,13 +223,15 @@ class Invitation(TimestampMixin, db.Model):
 
 
 class SearchDocument(db.Model):
-    """One searchable text: a question, an answer, a reference post, a treatment or a topic. Only
+    """One searchable text: a question, an answer, a review, a reference post, a treatment or a topic
+    (reference pages once per language they are written in). Only
     public, visible content is indexed. `body` is plain text (Markdown removed) so snippets need
     no HTML; `tags` holds the filter words ("kquestion tacne") that only filters match. SQLite's
     FTS5 table and PostgreSQL's tsvector column follow it by trigger or generation."""
 
     __tablename__ = "search_documents"
-    __table_args__ = (sa.UniqueConstraint("kind", "ref_id", name="uq_search_documents_kind_ref"),
+    # One document per thing and language: reference pages have one per translation (migration 0022)
+    __table_args__ = (sa.UniqueConstraint("kind", "ref_id", "language", name="uq_search_documents_kind_ref_language"),
                       sa.Index("ix_search_documents_reference", "id",
                                sqlite_where=sa.text("kind IN ('article', 'treatment', 'topic')"),
                                postgresql_where=sa.text("kind IN ('article', 'treatment', 'topic')")))

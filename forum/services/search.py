@@ -25,7 +25,7 @@ from forum.services.search_spell import completions
 
 KINDS = ("question", "answer", "review", "article", "treatment", "topic")
 RECENT_CAP = 150   # newest matches ranked per search (and counted exactly up to)
-REFERENCE_CAP = 60
+REFERENCE_CAP = 120  # matching reference pages per search: 60 in each of two languages
 LABELS = {"question": _l("Question"), "answer": _l("Doctor answer"), "review": _l("Patient review"),
           "article": _l("Reference post"), "treatment": _l("Treatment"), "topic": _l("Topic")}
 
@@ -154,13 +154,18 @@ def _count(recent: list, ranked: int) -> tuple[int, bool]:
 
 
 def _candidates(query: Query, tags: list[str], kind: str | None, languages: tuple[str, ...] = LANGUAGES,
-                loose: bool = False) -> tuple[list, list]:
+                loose: bool = False, reader: str = "en") -> tuple[list, list]:
     """The newest RECENT_CAP matches and every matching reference page (there are few). Each
-    query stops after its LIMIT, so the work does not grow with the number of matches."""
-    recent = _select(query, tags=tags, languages=languages, limit=RECENT_CAP, loose=loose)
+    query stops after its LIMIT, so the work does not grow with the number of matches. Reference
+    pages are searched in the language asked for, else in English and the reader's language (a
+    translation repeats its English page, so an English reader is not sent to it); ranking keeps
+    one language per page."""
+    pages_in = languages if len(languages) == 1 else tuple(lang for lang in languages if lang in ("en", reader))
+    recent = [r for r in _select(query, tags=tags, languages=languages, limit=RECENT_CAP, loose=loose)
+              if r.kind not in REFERENCE_KINDS or r.language in pages_in]
     rows = {r.id: r for r in recent}
-    if kind in (None, *REFERENCE_KINDS) and "en" in languages:  # reference pages are English
-        rows.update({r.id: r for r in _select(query, tags=tags, languages=("en",), limit=REFERENCE_CAP,
+    if kind in (None, *REFERENCE_KINDS) and pages_in:
+        rows.update({r.id: r for r in _select(query, tags=tags, languages=pages_in, limit=REFERENCE_CAP,
                                               reference=True, loose=loose)})
     return recent, list(rows.values())
 
@@ -201,7 +206,8 @@ class _Scope:
 
 
 def _run(query: Query, scope: _Scope, cursor: str | None, limit: int, loose: bool = False) -> Results:
-    recent, candidates = _candidates(query, _filters(scope.kind, scope.topic), scope.kind, scope.languages, loose)
+    recent, candidates = _candidates(query, _filters(scope.kind, scope.topic), scope.kind, scope.languages, loose,
+                                     scope.reader)
     ranked = search_rank.rank(query, candidates, partial=loose, reader=scope.reader)
     total, estimated = _count(recent, len(ranked)) if not loose else (len(ranked), False)
     page, next_cursor = _page(ranked, cursor, limit, loose)
@@ -253,13 +259,15 @@ def search(raw: str, *, kind: str | None = None, topic: str | None = None, langu
 
 
 def similar_questions(title: str, limit: int = 5) -> list[Hit]:
-    """Questions like a title being typed: any of its words, ranked as search ranks them."""
-    query = parse(title)
+    """Questions like a title being typed: any of its words, ranked as search ranks them (the words
+    read as the asker's language, whose questions come first among close scores)."""
+    reader = current_locale() if current_locale() in LANGUAGES else "en"
+    query = parse(title, reader)
     if not query:
         return []
     _one_core()
     candidates = _candidates(query, ["kquestion"], "question", loose=True)[1]
-    ranked = search_rank.rank(query, candidates, partial=True)
+    ranked = search_rank.rank(query, candidates, partial=True, reader=reader)
     return search_rank.hits(query, ranked[:limit])
 
 

@@ -3,8 +3,9 @@ topic, and the vocabulary behind "Did you mean ...?".
 
 Writers call index_* in their own transaction, so hidden, deleted or draft content is never in
 the index; `rebuild` makes both tables again from the content itself (`forum search-rebuild`,
-migrations 0007 and 0021), and a test compares the two. Each document records its language
-(a question's, which its answers share); translations of reference content are not indexed yet."""
+migrations 0007, 0021 and 0022), and a test compares the two. Each document records its language
+(a question's, which its answers share); a reference page has one document per language it is
+written in (its translations in content_translations, migration 0022)."""
 from __future__ import annotations
 
 from collections import Counter
@@ -20,6 +21,7 @@ from forum.models import (
     Answer, Article, ArticleStatus, Question, Review, ReviewStatus, SearchDocument, SearchTerm, Topic, Treatment,
     question_topics,
 )
+from forum.models.translation import ContentTranslation
 from forum.models.base import utcnow
 from forum.services.search_query import filler_words, language_tag, stems_text, words
 from forum.text import plain_text, render_markdown
@@ -38,8 +40,8 @@ def tags_for(kind: str, topic_slugs: Iterable[str] = (), language: str = "en") -
 
 
 def _in_language(document: dict, language: str = "en") -> dict:
-    """The document with its language and, for SQLite, its stems. Reference pages and reviews
-    are English (translations of reference content are not indexed yet)."""
+    """The document with its language and, for SQLite, its stems. Reviews are English; a reference
+    page is in the language of the record given (a translation's: _Translation)."""
     text = document["title"] + "\n" + document["body"]
     return {**document, "language": language, "stems": stems_text(text, language)}
 
@@ -59,26 +61,66 @@ def answer_document(answer_id: int, question_id: int, body_html: str, topic_slug
                          "slug": ""}, language)
 
 
+def _language_of(record) -> str:
+    """"en" for a record, its locale for a translation of one (a _Translation)."""
+    return getattr(record, "locale", None) or "en"
+
+
+def _topic_slugs_of(record) -> list[str]:
+    """The slugs of a record's topics (a translation's are its record's: slugs are not translated)."""
+    return [t.slug for t in getattr(record, "original", record).topics]
+
+
 def article_document(article: Article) -> dict:
+    language = _language_of(article)
     body = article.summary + "\n" + plain_text(article.body_html or render_markdown(article.body))
     return _in_language({"kind": "article", "ref_id": article.id, "question_id": None, "title": article.title,
-                         "body": body, "tags": tags_for("article", (t.slug for t in article.topics)),
-                         "slug": article.slug})
+                         "body": body, "tags": tags_for("article", _topic_slugs_of(article), language),
+                         "slug": article.slug}, language)
 
 
 def treatment_document(treatment: Treatment) -> dict:
+    language = _language_of(treatment)
     parts = [treatment.summary, treatment.how_it_works, treatment.sessions, treatment.downtime,
              treatment.durability, treatment.cost_note, treatment.cautions]
     body = "\n".join(plain_text(render_markdown(p)) for p in parts if p)
     return _in_language({"kind": "treatment", "ref_id": treatment.id, "question_id": None, "title": treatment.name,
-                         "body": body, "tags": tags_for("treatment", (t.slug for t in treatment.topics)),
-                         "slug": treatment.slug})
+                         "body": body, "tags": tags_for("treatment", _topic_slugs_of(treatment), language),
+                         "slug": treatment.slug}, language)
 
 
 def topic_document(topic: Topic) -> dict:
+    language = _language_of(topic)
     return _in_language({"kind": "topic", "ref_id": topic.id, "question_id": None, "title": topic.name,
                          "body": plain_text(render_markdown(topic.description)),
-                         "tags": tags_for("topic", [topic.slug]), "slug": topic.slug})
+                         "tags": tags_for("topic", [topic.slug], language), "slug": topic.slug}, language)
+
+
+DOCUMENTS = {"article": article_document, "treatment": treatment_document, "topic": topic_document}
+
+
+class _Translation:
+    """A record's translated text only: its document holds the translation's own words, not the
+    English fields it falls back to when shown (those are found through the English document)."""
+
+    def __init__(self, record, fields: dict, locale: str):
+        self.original, self.locale, self._fields = record, locale, fields
+        self.id, self.slug = record.id, record.slug
+
+    def __getattr__(self, name):
+        return self._fields.get(name) or ""
+
+
+def translated_documents(kind: str, records: list, session=None) -> list[dict]:
+    """The documents of the records' translations (content_translations), one per language, in one query."""
+    session = session or db.session
+    by_id = {record.id: record for record in records}
+    if not by_id:
+        return []
+    rows = session.execute(select(ContentTranslation.object_id, ContentTranslation.locale, ContentTranslation.fields)
+                           .where(ContentTranslation.kind == kind, ContentTranslation.object_id.in_(sorted(by_id)))
+                           .order_by(ContentTranslation.object_id, ContentTranslation.locale)).all()
+    return [DOCUMENTS[kind](_Translation(by_id[object_id], fields or {}, locale)) for object_id, locale, fields in rows]
 
 
 def review_document(review: Review) -> dict:
@@ -100,9 +142,13 @@ def vocabulary_words(document: dict) -> set[str]:
 
 # ---- writers: in the caller's transaction ----
 
-def _put(kind: str, ref_id: int, document: dict | None) -> None:
-    existing = db.session.scalar(select(SearchDocument).where(SearchDocument.kind == kind,
-                                                              SearchDocument.ref_id == ref_id))
+def _put(kind: str, ref_id: int, document: dict | None, language: str | None = None) -> None:
+    """Write or drop one document; `language` picks one of a reference page's (a question, answer or
+    review has one document, whatever its language)."""
+    where = [SearchDocument.kind == kind, SearchDocument.ref_id == ref_id]
+    if language is not None:
+        where.append(SearchDocument.language == language)
+    existing = db.session.scalar(select(SearchDocument).where(*where))
     if document is None:
         if existing is not None:
             db.session.delete(existing)
@@ -152,17 +198,30 @@ def index_answer(answer: Answer) -> None:
          if public else None)
 
 
+def _index_reference(kind: str, record, public: bool = True) -> None:
+    """A reference page in English and in each language it is translated into; every one of its
+    documents is dropped when it is not public, and a language no longer translated is dropped."""
+    documents = ([DOCUMENTS[kind](record)] + translated_documents(kind, [record])) if public else []
+    for document in documents:
+        _put(kind, record.id, document, document["language"])
+    kept = {document["language"] for document in documents}
+    for language in db.session.scalars(select(SearchDocument.language).where(
+            SearchDocument.kind == kind, SearchDocument.ref_id == record.id)).all():
+        if language not in kept:
+            _put(kind, record.id, None, language)
+
+
 def index_article(article: Article) -> None:
-    """Index a published post; drafts are removed."""
-    _put("article", article.id, article_document(article) if article.status == ArticleStatus.PUBLISHED else None)
+    """Index a published post (and its translations); drafts are removed."""
+    _index_reference("article", article, article.status == ArticleStatus.PUBLISHED)
 
 
 def index_treatment(treatment: Treatment) -> None:
-    _put("treatment", treatment.id, treatment_document(treatment))
+    _index_reference("treatment", treatment)
 
 
 def index_topic(topic: Topic) -> None:
-    _put("topic", topic.id, topic_document(topic))
+    _index_reference("topic", topic)
 
 
 def index_review(review: Review) -> None:
@@ -175,11 +234,13 @@ def drop_review(review_id: int) -> None:
 
 
 def index_subjects() -> None:
-    """Every treatment and topic (there are tens): after the seed loads them."""
+    """Every reference page (there are tens), with its translations: after the seed loads them."""
     for treatment in db.session.scalars(select(Treatment)):
         index_treatment(treatment)
     for topic in db.session.scalars(select(Topic)):
         index_topic(topic)
+    for article in db.session.scalars(select(Article)):
+        index_article(article)
 
 
 # ---- rebuild from scratch ----
@@ -226,6 +287,23 @@ def _legacy(batch: list[dict], languages: bool) -> list[dict]:
     return [{**{k: v for k, v in d.items() if k not in ("language", "stems")}, "updated_at": now} for d in batch]
 
 
+def _translations_indexed(session) -> bool:
+    """Whether the table takes a document per language (from migration 0022 on)."""
+    constraints = sa.inspect(session.connection()).get_unique_constraints("search_documents")
+    return any(set(c["column_names"]) == {"kind", "ref_id", "language"} for c in constraints)
+
+
+def _reference_documents(session) -> list[dict]:
+    records = {"article": session.scalars(select(Article).where(Article.status == ArticleStatus.PUBLISHED)
+                                          .order_by(Article.id)).all(),
+               "treatment": session.scalars(select(Treatment).order_by(Treatment.id)).all(),
+               "topic": session.scalars(select(Topic).order_by(Topic.id)).all()}
+    documents = [DOCUMENTS[kind](record) for kind, rows in records.items() for record in rows]
+    if _translations_indexed(session):
+        documents += [d for kind, rows in records.items() for d in translated_documents(kind, rows, session)]
+    return documents
+
+
 def rebuild_in(session) -> tuple[int, int]:
     """Both tables again from the content, in `session`'s transaction (migration 0007 passes its
     own): (documents, vocabulary words)."""
@@ -233,10 +311,7 @@ def rebuild_in(session) -> tuple[int, int]:
     session.execute(delete(SearchTerm))
     terms: Counter = Counter()
     documents = 0
-    reference = ([article_document(a) for a in session.scalars(
-        select(Article).where(Article.status == ArticleStatus.PUBLISHED).order_by(Article.id))]
-        + [treatment_document(t) for t in session.scalars(select(Treatment).order_by(Treatment.id))]
-        + [topic_document(t) for t in session.scalars(select(Topic).order_by(Topic.id))])
+    reference = _reference_documents(session)
     if sa.inspect(session.connection()).has_table("reviews"):  # not yet when migration 0007 runs this
         reference += [review_document(r) for r in session.scalars(
             select(Review).where(Review.status == ReviewStatus.PUBLISHED).order_by(Review.id))]

@@ -147,8 +147,9 @@ def rank(query: Query, rows: list, *, partial: bool = False, reader: str = "en")
         score = (TITLE_WEIGHT * cover + bonus + KIND_BONUS[row.kind]
                  + _quality_bonus(row, questions, answers))
         key = f"q{row.question_id}" if row.kind in ("question", "answer") else f"{row.kind}{row.ref_id}"
-        held = best.get(key)
-        if held is None or (score, row.id) > (held.score, held.row.id):
+        held = best.get(key)  # a page found in two languages: the reader's, else the better match
+        if held is None or (language == reader, score, row.id) > (_language(held.row) == reader, held.score,
+                                                                  held.row.id):
             best[key] = Ranked(key, score, row, (held.matches + 1) if held else 1)
         else:
             held.matches += 1
@@ -239,8 +240,10 @@ def hits(query: Query, page: list[Ranked]) -> list:
         language = _language(row)
         matches = matchers.get(language) or matchers.setdefault(language, _matcher(query, language))
         thread = f"/questions/{row.question_id}"
-        url = {"question": thread, "answer": f"{thread}#answer-{row.ref_id}", "article": f"/articles/{row.slug}",
-               "treatment": f"/treatments/{row.slug}", "topic": f"/topics/{row.slug}",
+        in_language = "" if language == "en" else f"?lang={language}"  # a translation found: that page's language
+        url = {"question": thread, "answer": f"{thread}#answer-{row.ref_id}",
+               "article": f"/articles/{row.slug}{in_language}", "treatment": f"/treatments/{row.slug}{in_language}",
+               "topic": f"/topics/{row.slug}{in_language}",
                "review": reviews.get(row.ref_id, f"/doctors/{row.slug}#review-{row.ref_id}")}[row.kind]
         title = titles.get(row.question_id, "") if row.kind == "answer" else row.title
         out.append(Hit(row.kind, row.ref_id, row.question_id, title, snippet(query, bodies.get(row.id, ""), matches),

@@ -165,8 +165,10 @@ def test_an_edit_reaches_the_index_at_once(content):
 def test_the_index_keeps_one_document_per_item(content):
     questions.edit_question(content["asker"], question_id=content["question"].id, title=content["question"].title,
                             body=content["question"].body, topics=["enlarged-pores"], treatments=[])
-    rows = db.session.execute(select(SearchDocument.kind, SearchDocument.ref_id)).all()
+    rows = db.session.execute(select(SearchDocument.kind, SearchDocument.ref_id, SearchDocument.language)).all()
     assert len(rows) == len(set(rows))
+    assert len({(kind, ref_id) for kind, ref_id, language in rows if kind in ("question", "answer")}) == \
+        len([1 for kind, *_rest in rows if kind in ("question", "answer")])
 
 
 def test_the_limit_caps_the_hits(content):

@@ -1,6 +1,7 @@
 """Search in each language (#16), on either engine: accents do not matter either way, Spanish word
 forms are found by their Spanish stem, the language filter keeps one language's documents (a bad
-one is refused), the reader's language goes first, and the rebuild equals what the writers wrote."""
+one is refused), the reader's language goes first, reference pages are found in their translations' words, and the
+rebuild equals what the writers wrote."""
 from __future__ import annotations
 
 import pytest
@@ -60,7 +61,7 @@ def test_an_answer_is_found_in_its_questions_language(asker):
     question = ask(asker, "¿Sirve el ácido azelaico?", SPANISH_BODY, language="es")
     answers.post_answer(make_doctor(), question_id=question.id,
                         body="Las cicatrices superficiales suelen mejorar con varias sesiones.")
-    hits = search.search("sesión superficial", language="es").hits
+    hits = search.search("sesión superficial", language="es", kind="answer").hits
     assert [(h.kind, h.question_id) for h in hits] == [("answer", question.id)]
 
 
@@ -70,8 +71,10 @@ def test_the_language_filter_keeps_one_language(asker):
     assert {english.id, spanish.id} <= found("laser")
     assert english.id in found("laser", language="en") and spanish.id not in found("laser", language="en")
     assert spanish.id in found("laser", language="es") and english.id not in found("laser", language="es")
-    kinds = {h.kind for h in search.search("laser", language="es").hits}
-    assert kinds <= {"question", "answer"}  # reference pages are English
+    urls = [h.url for h in search.search("laser", language="es").hits if h.kind in ("article", "treatment", "topic")]
+    assert urls and all(url.endswith("?lang=es") for url in urls)  # reference pages in their Spanish words
+    urls = [h.url for h in search.search("laser", language="en").hits if h.kind in ("article", "treatment", "topic")]
+    assert urls and not any("lang=" in url for url in urls)
 
 
 def test_an_unknown_language_is_refused(asker):
@@ -97,7 +100,7 @@ def test_the_readers_language_goes_first_among_equal_results(app, asker):
 
 def test_spanish_snippets_mark_the_spanish_word_forms(asker):
     ask(asker, "Pregunta sobre tratamientos", "Probé varios tratamientos y ninguno funcionó.", language="es")
-    hit = search.search("tratamiento", language="es").hits[0]
+    hit = search.search("tratamiento", language="es", kind="question").hits[0]
     assert "<mark>tratamientos</mark>" in str(hit.snippet)
 
 
@@ -120,3 +123,34 @@ def test_the_rebuild_equals_what_the_writers_produced_in_both_languages(app, ask
     assert set(db.session.execute(select(*COLUMNS)).all()) == before
     assert dict(db.session.execute(select(SearchTerm.term, SearchTerm.docs)).all()) == terms
     assert spanish.id in found("acidos azelaicos", language="es")
+
+
+def test_a_spanish_reader_finds_reference_pages_by_their_spanish_words(app, asker):
+    with app.test_request_context("/search?lang=es"), force_locale("es"):
+        hits = search.search("poros dilatados").hits
+        pages = [h for h in hits if h.kind in ("article", "treatment", "topic")]
+        assert pages and all(h.url.endswith("?lang=es") for h in pages)
+        assert any(h.kind == "article" and "poros" in h.title.lower() for h in pages)
+        assert len({(h.kind, h.ref_id) for h in hits}) == len(hits)  # each page once, in Spanish
+        microneedling = search.search("microagujas", kind="treatment").hits
+        assert "/treatments/microneedling?lang=es" in [h.url for h in microneedling]
+
+
+def test_an_english_reader_is_not_sent_to_the_translations(asker):
+    hits = search.search("pores").hits
+    assert hits and not any("lang=" in h.url for h in hits)
+    assert search.search("poros dilatados", kind="article").hits == []  # Spanish words: English pages only
+
+
+def test_an_edited_or_unpublished_page_takes_its_translations_along(app, asker):
+    from forum.models import Article, ArticleStatus
+    article = db.session.scalars(select(Article).order_by(Article.id)).first()
+    languages = lambda: sorted(db.session.scalars(select(SearchDocument.language).where(  # noqa: E731
+        SearchDocument.kind == "article", SearchDocument.ref_id == article.id)))
+    assert languages() == ["en", "es"]
+    article.status = ArticleStatus.DRAFT
+    search_index.index_article(article)
+    assert languages() == []
+    article.status = ArticleStatus.PUBLISHED
+    search_index.index_article(article)
+    assert languages() == ["en", "es"]
