@@ -317,6 +317,14 @@ POSTGRES_SEARCH_DDL_0007 = (
     + _TSV.format(config="english") + " || setweight(to_tsvector('simple', coalesce(tags, '')), 'D')) STORED",
     *POSTGRES_SEARCH_DDL[1:],
 )
+# Taking the structures away (before search_documents itself changes: migrations 0021 and 0022).
+SQLITE_SEARCH_DROP = (
+    "DROP TRIGGER IF EXISTS search_documents_ai", "DROP TRIGGER IF EXISTS search_documents_ad",
+    "DROP TRIGGER IF EXISTS search_documents_au", "DROP TABLE IF EXISTS search_fts",
+)
+POSTGRES_SEARCH_DROP = (
+    "DROP INDEX IF EXISTS ix_search_documents_tsv", "ALTER TABLE search_documents DROP COLUMN IF EXISTS tsv",
+)
 POSTGRES_TERMS_DDL = (
     "CREATE INDEX ix_search_terms_trgm ON search_terms USING gin (term gin_trgm_ops)",
 )

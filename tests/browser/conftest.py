@@ -21,6 +21,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from forum import create_app
 from forum.config import ROOT
+from forum.services.seed import load_seed
 
 CHROMIUM = os.environ.get("FORUM_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("FORUM_REQUIRE_BROWSER") == "1"
@@ -223,6 +224,14 @@ def new_context(chromium, live_server):
     yield open_context
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def seeded(live_server):
+    """The live server with the seed's reference content (topics, treatments, posts, pages, translations)."""
+    with live_server.app_context():
+        load_seed(ROOT / "seed")
+    return live_server
 
 
 @pytest.fixture

@@ -8,11 +8,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from forum.config import ROOT
 from forum.extensions import db
 from forum.models import OutboxMail, Question, User
 from forum.services import answers
-from forum.services.seed import load_seed
 from tests.browser.test_journeys_accounts import expect
 from tests.factories import PASSWORD, make_doctor, make_user
 
@@ -20,13 +18,6 @@ pytestmark = pytest.mark.browser
 
 TITLE = "¿La depilación láser deja manchas en la piel morena?"
 BODY = "Tengo la piel morena y me preocupa que el láser me deje manchas oscuras. ¿Qué debo preguntar antes?"
-
-
-@pytest.fixture
-def seeded(live_server):
-    with live_server.app_context():
-        load_seed(ROOT / "seed")
-    return live_server
 
 
 def test_a_member_asks_in_spanish_and_is_told_of_the_answer_in_spanish(new_context, seeded, screenshot):

@@ -5,20 +5,11 @@ import re
 
 import pytest
 
-from forum.config import ROOT
 from forum.services import questions as question_service
-from forum.services.seed import load_seed
 from tests.browser.test_journeys_accounts import expect, log_in, nav
 from tests.factories import make_doctor, make_user
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def seeded(live_server):
-    with live_server.app_context():
-        load_seed(ROOT / "seed")
-    return live_server
 
 
 def test_visitor_follows_a_reference_post_to_a_treatment_and_sees_its_facts(page, seeded, screenshot):
