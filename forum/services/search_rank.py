@@ -17,9 +17,11 @@ from sqlalchemy import and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import aliased
 
 from forum.extensions import db
-from forum.models import DoctorProfile, Question, Review, ReviewStatus, SearchDocument
+from forum.i18n import _, current_locale
+from forum.models import DoctorProfile, Question, Review, ReviewStatus, SearchDocument, Treatment, User
 from forum.services.review_queries import PER_PAGE as REVIEWS_PER_PAGE
 from forum.services.search_query import Alternative, Query, filler_words, fold, stem, words
+from forum.services.translations import translations_of
 from forum.text import slugify
 
 TITLE_WEIGHT, PHRASE_BONUS, WHOLE_TITLE_BONUS = 6.0, 3.0, 3.0
@@ -202,9 +204,10 @@ def snippet(query: Query, body: str, matches=None) -> Markup:
     return Markup(lead + "".join(out) + tail)  # nosec B704
 
 
-def review_links(review_ids: list[int]) -> dict[int, str]:
+def review_links(review_ids: list[int]) -> dict[int, tuple[str, str]]:
     """Where each published review is read: its doctor's profile, on the page of reviews that
-    holds it (newest first, as the profile lists them), at its anchor. One statement."""
+    holds it (newest first, as the profile lists them), at its anchor; and its result's title in the
+    reader's language ("Microneedling with Dr. ..."). One statement."""
     if not review_ids:
         return {}
     newer = aliased(Review)
@@ -213,14 +216,19 @@ def review_links(review_ids: list[int]) -> dict[int, str]:
         or_(newer.published_at > Review.published_at,
             and_(newer.published_at == Review.published_at, newer.id > Review.id)))
         .correlate(Review).scalar_subquery())
-    rows = db.session.execute(select(Review.id, DoctorProfile.id, DoctorProfile.full_name, ahead)
+    rows = db.session.execute(select(Review.id, DoctorProfile.id, DoctorProfile.full_name, ahead, Treatment.id,
+                                     Treatment.name, User.display_name)
                               .join(DoctorProfile, DoctorProfile.user_id == Review.doctor_id)
+                              .join(User, User.id == Review.doctor_id).join(Treatment, Treatment.id == Review.treatment_id)
                               .where(Review.id.in_(review_ids))).all()
+    names = translations_of("treatment", sorted({row[4] for row in rows}), current_locale())
     links = {}
-    for review_id, profile_id, full_name, before in rows:
+    for review_id, profile_id, full_name, before, treatment_id, treatment, doctor in rows:
         page = before // REVIEWS_PER_PAGE + 1
-        links[review_id] = (f"/doctors/{profile_id}/{slugify(full_name)}" + (f"?page={page}" if page > 1 else "")
-                            + f"#review-{review_id}")
+        url = (f"/doctors/{profile_id}/{slugify(full_name)}" + (f"?page={page}" if page > 1 else "")
+               + f"#review-{review_id}")
+        shown = names.get(treatment_id, {}).get("name") or treatment
+        links[review_id] = (url, _("%(treatment)s with %(doctor)s", treatment=shown, doctor=doctor))
     return links
 
 
@@ -244,8 +252,9 @@ def hits(query: Query, page: list[Ranked]) -> list:
         url = {"question": thread, "answer": f"{thread}#answer-{row.ref_id}",
                "article": f"/articles/{row.slug}{in_language}", "treatment": f"/treatments/{row.slug}{in_language}",
                "topic": f"/topics/{row.slug}{in_language}",
-               "review": reviews.get(row.ref_id, f"/doctors/{row.slug}#review-{row.ref_id}")}[row.kind]
+               "review": reviews.get(row.ref_id, (f"/doctors/{row.slug}#review-{row.ref_id}",))[0]}[row.kind]
         title = titles.get(row.question_id, "") if row.kind == "answer" else row.title
+        title = reviews[row.ref_id][1] if row.kind == "review" and row.ref_id in reviews else title
         out.append(Hit(row.kind, row.ref_id, row.question_id, title, snippet(query, bodies.get(row.id, ""), matches),
                        url))
     return out

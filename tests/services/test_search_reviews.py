@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from forum import clock
 from forum.extensions import db
-from forum.models import Review
+from forum.i18n import force_locale
+from forum.models import Review, Treatment
+from forum.models.translation import ContentTranslation
 from forum.services import moderation_content, reviews, search, search_index
 from forum.text import slugify
 from tests.factories import make_doctor, make_moderator, make_reviewer, make_treatment, make_user, review_data
@@ -72,3 +74,16 @@ def test_the_rebuild_keeps_published_reviews_only(doctor):
     write(doctor, author=make_user(), body="A pending account of the peel with chilled aloe, from a new member.")
     search_index.rebuild()
     assert [h.ref_id for h in search.search("chilled aloe").hits] == [published.id]
+
+
+def test_a_review_result_is_titled_in_the_readers_language(app, doctor):
+    treatment = db.session.scalars(select(Treatment)).first()
+    db.session.add(ContentTranslation(kind="treatment", object_id=treatment.id, locale="es",
+                                      fields={"name": "Peeling químico"}))
+    db.session.commit()
+    write(doctor)
+    [english] = search.search("chilled aloe").hits
+    assert english.title == f"{treatment.name} with {doctor.display_name}"
+    with app.test_request_context("/search?lang=es"), force_locale("es"):
+        [spanish] = search.search("chilled aloe").hits
+        assert spanish.title == f"Peeling químico con {doctor.display_name}" and spanish.label == "Opinión de un paciente"
