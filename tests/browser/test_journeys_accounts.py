@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pyotp
 import pytest
+from babel.dates import format_date
 
 from tests.factories import PASSWORD, TOTP_SECRET, make_moderator
 
@@ -131,5 +132,5 @@ def test_member_applies_as_doctor_and_moderator_verifies(new_context, live_serve
     expect(doctor.get_by_role("heading", level=1)).to_contain_text(full_name)
     expect(doctor.get_by_test_id("verified-badge")).to_be_visible()
     expect(doctor.get_by_text("checked against Demo State Medical Board online register")).to_be_visible()
-    expect(doctor.get_by_text(f"valid until {valid_until.isoformat()}")).to_be_visible()
+    expect(doctor.get_by_text(f"valid until {format_date(valid_until, 'medium', locale='en')}")).to_be_visible()
     screenshot(doctor, "accounts-doctor-verified-profile")

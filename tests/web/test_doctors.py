@@ -3,6 +3,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_date
 
 from forum import clock
 from forum.extensions import db
@@ -117,9 +118,9 @@ def test_a_moderator_verifies_an_application_and_the_public_profile_shows_the_le
     assert public.status_code == 200
     page = text(public)
     assert 'data-testid="verified-badge"' in page
-    today = clock.now().date().isoformat()
+    today, until = (format_date(d, "medium", locale="en") for d in (clock.now().date(), date.fromisoformat(expiry)))
     assert (f"License CA-A12345 (Medical Board of California) checked against "
-            f"https://board.example.org/lookup on {today}, valid until {expiry}") in page
+            f"https://board.example.org/lookup on {today}, valid until {until}") in page  # "Dec 3, 2026"
     assert "Board certification American Board of Dermatology" in page
 
     browser.login(applicant)

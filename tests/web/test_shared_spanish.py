@@ -3,6 +3,7 @@ and still in English for a request that asks for nothing. One language per test:
 outlives a request, and Flask-Babel keeps the first locale it chose there."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from forum.schemas.pages import ContactIn
 from forum.services.seed import load_seed
 from forum.web.forms import load_form
 from forum.words import label
-from tests.factories import make_moderator, make_user
+from tests.factories import make_doctor, make_moderator, make_user
 from tests.web.html import field_errors, text
 
 SEED = Path(__file__).resolve().parents[2] / "seed"
@@ -98,3 +99,9 @@ def test_a_moderator_reads_roles_and_states_in_spanish(browser):
     browser.login(make_moderator(display_name="Mo Derator"))
     page = text(browser.get(f"/mod/users/{member.id}?lang=es"))
     assert 'data-testid="user-role">Miembro<' in page and 'data-testid="user-status">Activa<' in page
+
+
+def test_a_doctors_license_check_is_dated_in_spanish(client):
+    doctor = make_doctor(full_name="Dr. Fecha Ficticia", license_expires_on=date(2027, 3, 31))
+    page = text(client.get(f"/doctors/{doctor.doctor_profile.id}", headers=SPANISH, follow_redirects=True))
+    assert "válida hasta el 31 mar 2027" in page
