@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from forum import clock, jobs, mail
 from forum.errors import Invalid, NotFound, Unauthorized
 from forum.extensions import db
-from forum.i18n import DEFAULT_LOCALE, LOCALES, _, _l, current_locale, supported
+from forum.i18n import DEFAULT_LOCALE, LOCALES, _, _l, current_locale, fdatetime, supported
 from forum.models import (
     ApiToken, AuthToken, AuthTokenPurpose, DoctorProfile, Role, Topic, User, UserStatus,
     VerificationStatus,
@@ -267,7 +267,7 @@ def authenticate_token(raw: str) -> User:
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(raw)))
     if token is not None and token.revoked_at is None and token.is_expired:
         raise Unauthorized(_("This API token expired on %(when)s UTC. Create a new one on your account page.",
-                             when=f"{token.expires_at:%Y-%m-%d %H:%M}"))
+                             when=fdatetime(token.expires_at, "medium")))
     if token is None or not token.is_active or not token.user.is_active:
         raise Unauthorized(_("This API token is not valid: it is unknown or was revoked "
                              "(tokens are revoked when you log out everywhere or change your password)."))

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import LazyString
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from forum import clock
 from forum.errors import Conflict, Invalid, NotFound
 from forum.extensions import db
-from forum.i18n import _, _l
+from forum.i18n import _, _l, fdate
 from forum.models import Answer, Flag, FlagStatus, FlagTarget, FollowUp, Question, Role, User, UserStatus
 from forum.pagination import Page, paginate
 from forum.permissions import require
@@ -75,8 +76,8 @@ def moderate_user(actor: User, *, user_id: int, action: str, reason: str, days: 
             raise Invalid(fields=dict(days=[_("Give the number of days.")]))
         target.status, target.suspended_until = UserStatus.SUSPENDED, clock.now() + timedelta(days=days)
         end_all_sessions(target)
-        message = _l("Your account is suspended until %(date)s: %(reason)s",
-                     date=f"{target.suspended_until:%Y-%m-%d}", reason=reason)
+        message = _l("Your account is suspended until %(date)s: %(reason)s",  # the date in the member's language
+                     date=LazyString(fdate, target.suspended_until, "long"), reason=reason)
     elif action == "ban":
         target.status, target.suspended_until = UserStatus.BANNED, None
         end_all_sessions(target)

@@ -4,9 +4,10 @@ asks for the password again."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
+from babel.dates import format_date, format_datetime
 from sqlalchemy import func, select
 
 from forum import mail
@@ -94,7 +95,11 @@ def test_a_token_expires_after_90_days_with_a_clear_message(client, frozen_clock
     assert works(client, raw)
     frozen_clock.advance(hours=1)
     error = error_of(client.get("/api/v1/me", headers=bearer_of(raw)), 401, "unauthorized")
-    assert "expired" in error["message"]
+    token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == member.id))
+    expired = format_datetime(token.expires_at.replace(tzinfo=timezone.utc), "medium", tzinfo=timezone.utc, locale="en")
+    assert f"expired on {expired} UTC" in error["message"]
+    spanish = error_of(client.get("/api/v1/me", headers={**bearer_of(raw), "Accept-Language": "es"}), 401)
+    assert spanish["message"].startswith("Este token de la API venció el ")
 
 
 def test_the_lifetime_is_configurable(app, client, frozen_clock, member):
@@ -124,8 +129,10 @@ def test_the_account_page_shows_expiry_and_last_use(client, browser, frozen_cloc
     works(client, raw)
     browser.login(member)
     page = client.get("/account").get_data(as_text=True)
-    expires = (frozen_clock.current + timedelta(days=90)).strftime("%Y-%m-%d")
-    assert "backup job" in page and expires in page and frozen_clock.current.strftime("%Y-%m-%d %H:00") in page
+    expires = format_date(frozen_clock.current + timedelta(days=90), "medium", locale="en")  # "Mar 3, 2027"
+    hour = frozen_clock.current.replace(minute=0, second=0, microsecond=0, tzinfo=timezone.utc)
+    used = format_datetime(hour, "short", tzinfo=timezone.utc, locale="en")  # the hour only: "12/3/26, 4:00 PM"
+    assert "backup job" in page and expires in page and used in page
 
 
 # ---- minting asks for the password ----

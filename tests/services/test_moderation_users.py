@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import select
 
 from forum import clock
@@ -129,8 +130,17 @@ def test_a_suspension_ends_when_its_days_pass(frozen_clock, moderator, member):
 def test_the_suspended_user_is_told_until_when_and_why(frozen_clock, moderator, member):
     act(moderator, member, "suspend", days=7, reason="Advertising a clinic in every answer")
     (note,) = notes_for(member)
-    until = (frozen_clock.current + timedelta(days=7)).strftime("%Y-%m-%d")
+    until = format_date(frozen_clock.current + timedelta(days=7), "long", locale="en")  # "December 10, 2026"
     assert note.kind == "account" and until in note.message and "Advertising a clinic" in note.message
+
+
+def test_a_spanish_speaking_member_is_told_the_date_in_spanish(frozen_clock, moderator, member):
+    member.locale = "es"
+    db.session.commit()
+    act(moderator, member, "suspend", days=7, reason="Publicidad de una clínica")
+    (note,) = notes_for(member)
+    until = format_date(frozen_clock.current + timedelta(days=7), "long", locale="es")  # "10 de diciembre de 2026"
+    assert note.message == f"Su cuenta está suspendida hasta el {until}: Publicidad de una clínica"
 
 
 @pytest.mark.parametrize("days", [None, 0])
