@@ -14,6 +14,7 @@ from forum.text import slugify
 from forum.web import caching
 from forum.web.forms import load_args, load_form
 from forum.web.hosts import absolute_url
+from forum.web.language_links import kept_language
 
 bp = Blueprint("doctors", __name__)
 SPECIALTIES = doctors.specialty_choices()
@@ -68,7 +69,7 @@ def show(doctor_id, slug):
     canonical = slugify(profile.full_name)
     if slug != canonical:
         page = {"page": args["page"]} if args["page"] > 1 else {}
-        return redirect(url_for("doctors.show", doctor_id=doctor_id, slug=canonical, **page), 301)
+        return redirect(url_for("doctors.show", doctor_id=doctor_id, slug=canonical, **page, **kept_language()), 301)
     return profile_response(profile, review_page=args["page"])
 
 

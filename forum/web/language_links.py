@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import current_app, request
 
-from forum.i18n import LOCALES
+from forum.i18n import LOCALES, supported
 
 
 def _with_lang(url: str, code: str | None) -> str:
@@ -31,3 +31,9 @@ def alternate_links() -> list[tuple[str, str]]:
 
 def register_language_links(app) -> None:
     app.jinja_env.globals.update(alternate_links=alternate_links, language_alternates=language_alternates)
+
+
+def kept_language() -> dict:
+    """{"lang": code} when the request asked for a language by address, for a redirect to keep it."""
+    code = supported(request.args.get("lang"))
+    return {"lang": code} if code else {}

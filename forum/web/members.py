@@ -4,6 +4,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from forum.schemas.common import CursorArgs
 from forum.services import members
 from forum.web.forms import load_args
+from forum.web.language_links import kept_language
 
 bp = Blueprint("members", __name__)
 
@@ -15,6 +16,6 @@ def show(member_id, slug):
     member = members.get_member(member_id)
     if slug != member.slug:  # slugs are cosmetic: the wrong one redirects to the canonical URL
         more = {"cursor": args["cursor"]} if args["cursor"] else {}
-        return redirect(url_for("members.show", member_id=member_id, slug=member.slug, **more), 301)
+        return redirect(url_for("members.show", member_id=member_id, slug=member.slug, **more, **kept_language()), 301)
     page = members.member_questions(member_id, cursor=args["cursor"], limit=args["limit"])
     return render_template("members/show.html", member=member, page=page)

@@ -12,6 +12,7 @@ from forum.services import answers, moderation_trust, photos, question_photos, q
 from forum.web import caching
 from forum.web.forms import load_args, load_form
 from forum.web.hosts import absolute_url
+from forum.web.language_links import kept_language
 
 bp = Blueprint("questions", __name__)
 
@@ -107,7 +108,8 @@ def ask():
 def show(question_id, slug):
     page = questions.question_page(current_user, question_id, count_view=False)
     if slug != page["question"].slug:
-        return redirect(url_for("questions.show", question_id=question_id, slug=page["question"].slug), 301)
+        return redirect(url_for("questions.show", question_id=question_id, slug=page["question"].slug,
+                                **kept_language()), 301)
     questions.record_view(question_id)  # buffered; reading never writes to the database
     return _show(question_id, page=page)
 

@@ -105,3 +105,12 @@ def test_a_doctors_license_check_is_dated_in_spanish(client):
     doctor = make_doctor(full_name="Dr. Fecha Ficticia", license_expires_on=date(2027, 3, 31))
     page = text(client.get(f"/doctors/{doctor.doctor_profile.id}", headers=SPANISH, follow_redirects=True))
     assert "válida hasta el 31 mar 2027" in page
+
+
+def test_a_redirect_to_the_canonical_address_keeps_the_language_asked_for(client):
+    doctor = make_doctor(full_name="Dr. Ruta Ficticia")
+    response = client.get(f"/doctors/{doctor.doctor_profile.id}?lang=es")
+    assert response.status_code == 301 and response.headers["Location"].endswith("/dr-ruta-ficticia?lang=es")
+    assert "?" not in client.get(f"/doctors/{doctor.doctor_profile.id}?lang=xx").headers["Location"]
+    page = text(client.get(f"/doctors/{doctor.doctor_profile.id}?lang=es", follow_redirects=True))
+    assert "válida hasta el" in page
