@@ -56,7 +56,8 @@ RANGE_MESSAGES = {
     ("all", "gte", "lt"): _l("Must be greater than or equal to {min} and less than {max}."),
     ("all", "gt", "lt"): _l("Must be greater than {min} and less than {max}."),
 }
-_RANGE_RULES = [(("all", "gte", "lte"), "range"), (("min", "gte", None), "range_min"), (("max", None, "lte"), "range_max")]
+_RANGE_RULES = [(("all", "gte", "lte"), "range"), (("min", "gte", None), "range_min"),
+                (("max", None, "lte"), "range_max")]
 _FIXED = {  # marshmallow's message (lazy, as installed) -> ours; None: said as for a missing value
     "email": _l("Enter an e-mail address like name@example.com"),
     "integer": _l("Enter a whole number"),

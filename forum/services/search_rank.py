@@ -219,7 +219,8 @@ def review_links(review_ids: list[int]) -> dict[int, tuple[str, str]]:
     rows = db.session.execute(select(Review.id, DoctorProfile.id, DoctorProfile.full_name, ahead, Treatment.id,
                                      Treatment.name, User.display_name)
                               .join(DoctorProfile, DoctorProfile.user_id == Review.doctor_id)
-                              .join(User, User.id == Review.doctor_id).join(Treatment, Treatment.id == Review.treatment_id)
+                              .join(User, User.id == Review.doctor_id)
+                              .join(Treatment, Treatment.id == Review.treatment_id)
                               .where(Review.id.in_(review_ids))).all()
     names = translations_of("treatment", sorted({row[4] for row in rows}), current_locale())
     links = {}

@@ -86,4 +86,5 @@ def test_a_review_result_is_titled_in_the_readers_language(app, doctor):
     assert english.title == f"{treatment.name} with {doctor.display_name}"
     with app.test_request_context("/search?lang=es"), force_locale("es"):
         [spanish] = search.search("chilled aloe").hits
-        assert spanish.title == f"Peeling químico con {doctor.display_name}" and spanish.label == "Opinión de un paciente"
+        assert spanish.title == f"Peeling químico con {doctor.display_name}"
+        assert spanish.label == "Opinión de un paciente"

@@ -91,7 +91,8 @@ def test_number_range_messages_are_in_spanish_in_the_api_and_in_forms(client, ap
 
 def test_range_messages_stay_marshmallows_english_by_default(client):
     api = client.get("/api/v1/questions?limit=0")
-    assert api.get_json()["error"]["fields"]["limit"] == ["Must be greater than or equal to 1 and less than or equal to 100."]
+    expected = "Must be greater than or equal to 1 and less than or equal to 100."
+    assert api.get_json()["error"]["fields"]["limit"] == [expected]
 
 
 def test_a_moderator_reads_roles_and_states_in_spanish(browser):
